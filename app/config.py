@@ -1,0 +1,72 @@
+"""Settings: one object, read once from ``PARLEY_…`` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where templates/, static/ and migrations/ live: the project is installed in
+# editable mode, so the package's parent is the checkout.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Values people paste from examples; a deployment running with one of these
+# has no secret at all.
+PLACEHOLDER_SECRETS = frozenset({"changethis", "change-me", "changeme", "secret", "dev", "parley"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="`production` refuses placeholder secrets.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the default SQLite database and the generated secret key.",
+    )
+    database_url: str = Field(
+        "",
+        description=(
+            "SQLAlchemy URL of the database. Empty means an SQLite file under the data folder; "
+            "PostgreSQL is `postgresql+psycopg://user@host:5432/name`."
+        ),
+    )
+    secret_key: str = Field(
+        "",
+        description="Signs session cookies. Generated and kept under the data folder when not given.",
+    )
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'parley.db'}"
+        if self.environment == "production" and self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                f"PARLEY_SECRET_KEY is the placeholder {self.secret_key!r}; production needs a real secret "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        if not self.secret_key:
+            self.secret_key = _stored_secret(self.data_dir / "secret_key")
+        return self
+
+
+def _stored_secret(path: Path) -> str:
+    """Read the secret kept under the data folder, creating it on first run."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
