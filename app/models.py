@@ -1,0 +1,557 @@
+"""The negotiation record.
+
+Per entity: ``XBase`` holds what an editor states (and what the exported
+document carries), ``X(table=True)`` adds the row's identity and bookkeeping,
+``XRecord`` is the entry of the record document (``XBase`` plus its stable id).
+Every table has an integer ``id`` and a ``version`` so that any row can be
+versioned and checked for edit conflicts.
+"""
+
+import datetime as dt
+import zoneinfo
+from enum import StrEnum
+from typing import Any, Self
+
+import sqlalchemy as sa
+from pydantic import ConfigDict, field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+# Deterministic constraint names: Alembic's batch mode rebuilds SQLite tables
+# and can only drop or alter constraints it can name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+COLOUR_PATTERN = r"^#[0-9a-f]{6}$"
+URL_PATTERN = r"^https?://[^\s/]+\.[^\s]+$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+# What each pattern means, for error messages people can act on.
+PATTERN_HINTS = {
+    SLUG_PATTERN: "use lowercase letters, digits and single hyphens (e.g. 2025-06-02-istanbul)",
+    COLOUR_PATTERN: "use a colour as #rrggbb in lowercase hex (e.g. #1c7ed6)",
+    URL_PATTERN: "use a full web address starting with http:// or https://",
+    LANGUAGE_PATTERN: "use a language code such as en, uk or ru",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def enum_type(enum: type[StrEnum]) -> sa.Enum:
+    """Store an enum as its values in a plain string column (no native PostgreSQL type)."""
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(member.value) for member in enum),
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def exactly_one_set(*columns: str) -> str:
+    """SQL that is true when exactly one of ``columns`` is not null (portable across engines)."""
+    return " + ".join(f"(CASE WHEN {c} IS NOT NULL THEN 1 ELSE 0 END)" for c in columns) + " = 1"
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+class PartyRole(StrEnum):
+    negotiating_party = "negotiating_party"
+    host = "host"
+    mediator = "mediator"
+    observer = "observer"
+
+
+class RoundStatus(StrEnum):
+    planned = "planned"
+    held = "held"
+    postponed = "postponed"
+    cancelled = "cancelled"
+
+
+class DatePrecision(StrEnum):
+    """How much of a date is known: a planned round may only be known as 'June 2025'."""
+
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+class OutcomeKind(StrEnum):
+    prisoner_exchange = "prisoner_exchange"
+    bodies_returned = "bodies_returned"
+    document_exchanged = "document_exchanged"
+    agreement = "agreement"
+    follow_up_talks = "follow_up_talks"
+    ceasefire = "ceasefire"
+    other = "other"
+
+
+class OutcomeStatus(StrEnum):
+    proposed = "proposed"
+    agreed = "agreed"
+    in_progress = "in_progress"
+    implemented = "implemented"
+    stalled = "stalled"
+    broken = "broken"
+
+
+class EventKind(StrEnum):
+    military = "military"
+    political = "political"
+    diplomatic = "diplomatic"
+    humanitarian = "humanitarian"
+    other = "other"
+
+
+class FigureMeasure(StrEnum):
+    """What a reported figure measures: durations and delays in minutes, or a quantity of ``unit``."""
+
+    duration_minutes = "duration_minutes"
+    delay_minutes = "delay_minutes"
+    quantity = "quantity"
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+def check_date_fits(value: dt.date | None, precision: DatePrecision, field: str) -> None:
+    """A month-precise date is stored as the month's first day, a year-precise one as 1 January."""
+    if value is None:
+        return
+    if precision is DatePrecision.month and value.day != 1:
+        raise ValueError(f"{field}: a date known to the month is stored as the 1st of that month")
+    if precision is DatePrecision.year and (value.month, value.day) != (1, 1):
+        raise ValueError(f"{field}: a date known to the year is stored as 1 January of that year")
+
+
+def _linear(channel: int) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# Page backgrounds of the light and dark themes; a party colour is drawn on both.
+LIGHT_BACKGROUND = "#ffffff"
+DARK_BACKGROUND = "#15171a"
+# WCAG 2.2 SC 1.4.11: graphical objects need 3:1 against what is next to them.
+MIN_GRAPHIC_CONTRAST = 3.0
+
+
+# ---------------------------------------------------------------- bookkeeping
+
+
+class Tracked(SQLModel):
+    """Columns every table carries so that rows can be versioned later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, nullable=False)
+    created_at: dt.datetime = Field(
+        default_factory=utcnow,
+        nullable=False,
+        sa_type=sa.DateTime(timezone=True),
+    )
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        nullable=False,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+class StrictBase(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------- parties and people
+
+
+class PartyBase(StrictBase):
+    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
+    name: str = Field(min_length=1, max_length=200)
+    short_name: str = Field(min_length=1, max_length=40)
+    colour: str = Field(max_length=7, schema_extra={"pattern": COLOUR_PATTERN}, description="Chart colour, #rrggbb.")
+
+    @field_validator("colour")
+    @classmethod
+    def _colour_contrasts(cls, value: str) -> str:
+        for background in (LIGHT_BACKGROUND, DARK_BACKGROUND):
+            ratio = contrast_ratio(value, background)
+            if ratio < MIN_GRAPHIC_CONTRAST:
+                raise ValueError(
+                    f"{value} has a contrast of {ratio:.2f}:1 against {background}; "
+                    f"chart colours need at least {MIN_GRAPHIC_CONTRAST}:1 on light and dark pages"
+                )
+        return value
+
+
+class Party(PartyBase, Tracked, table=True):
+    __tablename__ = "parties"
+
+
+class PartyRecord(PartyBase):
+    id: int
+
+
+class PersonBase(StrictBase):
+    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
+    name: str = Field(min_length=1, max_length=200)
+    name_native: str | None = Field(default=None, max_length=200, description="The name in its own script.")
+    party_id: int | None = Field(default=None, foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    title: str | None = Field(default=None, max_length=200, description="Best-known office, for lists.")
+
+
+class Person(PersonBase, Tracked, table=True):
+    __tablename__ = "people"
+
+
+class PersonRecord(PersonBase):
+    id: int
+
+
+# ---------------------------------------------------------------- negotiations
+
+
+class NegotiationBase(StrictBase):
+    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", sa_type=sa.Text)
+
+
+class Negotiation(NegotiationBase, Tracked, table=True):
+    __tablename__ = "negotiations"
+
+
+class NegotiationRecord(NegotiationBase):
+    id: int
+
+
+class NegotiationPartyBase(StrictBase):
+    negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
+    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    role: PartyRole = Field(sa_type=enum_type(PartyRole))
+    note: str | None = Field(default=None, max_length=500)
+
+
+class NegotiationParty(NegotiationPartyBase, Tracked, table=True):
+    __tablename__ = "negotiation_parties"
+    __table_args__ = (sa.UniqueConstraint("negotiation_id", "party_id", "role"),)
+
+
+class NegotiationPartyRecord(NegotiationPartyBase):
+    id: int
+
+
+# ---------------------------------------------------------------- rounds
+
+
+class RoundBase(StrictBase):
+    negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
+    sequence: int = Field(ge=1, description="1 for the first round of its negotiation.")
+    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
+    status: RoundStatus = Field(sa_type=enum_type(RoundStatus))
+    date: dt.date | None = Field(default=None, index=True)
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+    )
+    date_note: str | None = Field(default=None, max_length=200, description='e.g. "before the end of June".')
+    start_time: dt.time | None = Field(default=None, description="Local start time, as scheduled or reported.")
+    timezone: str | None = Field(default=None, max_length=64, description="IANA time zone of the venue.")
+    city: str | None = Field(default=None, max_length=120)
+    venue: str | None = Field(default=None, max_length=200)
+    host_party_id: int | None = Field(default=None, foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    chair_id: int | None = Field(default=None, foreign_key="people.id", index=True, ondelete="RESTRICT")
+    duration_minutes: int | None = Field(
+        default=None, ge=0, description="Set when sources agree; reported figures hold what each says."
+    )
+    delay_minutes: int | None = Field(default=None, ge=0)
+    summary: str = Field(default="", sa_type=sa.Text)
+    atmosphere: str | None = Field(default=None, sa_type=sa.Text)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None and value not in zoneinfo.available_timezones():
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Istanbul)")
+        return value
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        check_date_fits(self.date, self.date_precision, "date")
+        return self
+
+
+class Round(RoundBase, Tracked, table=True):
+    __tablename__ = "rounds"
+    __table_args__ = (sa.UniqueConstraint("negotiation_id", "sequence"),)
+
+
+class RoundRecord(RoundBase):
+    id: int
+
+
+class DelegationBase(StrictBase):
+    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
+    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class Delegation(DelegationBase, Tracked, table=True):
+    __tablename__ = "delegations"
+    __table_args__ = (sa.UniqueConstraint("round_id", "party_id"),)
+
+
+class DelegationRecord(DelegationBase):
+    id: int
+
+
+class DelegationMemberBase(StrictBase):
+    delegation_id: int = Field(foreign_key="delegations.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="people.id", index=True, ondelete="RESTRICT")
+    is_head: bool = Field(default=False)
+    title: str | None = Field(default=None, max_length=200, description="The title held at that time.")
+
+
+class DelegationMember(DelegationMemberBase, Tracked, table=True):
+    __tablename__ = "delegation_members"
+    __table_args__ = (sa.UniqueConstraint("delegation_id", "person_id"),)
+
+
+class DelegationMemberRecord(DelegationMemberBase):
+    id: int
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+class OutcomeBase(StrictBase):
+    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
+    kind: OutcomeKind = Field(sa_type=enum_type(OutcomeKind))
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", sa_type=sa.Text)
+    status: OutcomeStatus = Field(sa_type=enum_type(OutcomeStatus))
+    implemented_on: dt.date | None = Field(default=None)
+    implemented_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+    )
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        check_date_fits(self.implemented_on, self.implemented_precision, "implemented_on")
+        return self
+
+
+class Outcome(OutcomeBase, Tracked, table=True):
+    __tablename__ = "outcomes"
+
+
+class OutcomeRecord(OutcomeBase):
+    id: int
+
+
+class OutcomePartyBase(StrictBase):
+    outcome_id: int = Field(foreign_key="outcomes.id", index=True, ondelete="CASCADE")
+    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
+
+
+class OutcomeParty(OutcomePartyBase, Tracked, table=True):
+    __tablename__ = "outcome_parties"
+    __table_args__ = (sa.UniqueConstraint("outcome_id", "party_id"),)
+
+
+class OutcomePartyRecord(OutcomePartyBase):
+    id: int
+
+
+# ---------------------------------------------------------------- topics and positions
+
+
+class TopicBase(StrictBase):
+    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", sa_type=sa.Text)
+    sort_order: int = Field(default=0, description="Rows of the comparison follow this order.")
+
+
+class Topic(TopicBase, Tracked, table=True):
+    __tablename__ = "topics"
+
+
+class TopicRecord(TopicBase):
+    id: int
+
+
+class PositionBase(StrictBase):
+    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT")
+    round_id: int | None = Field(
+        default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE", description="Stated at this round."
+    )
+    stated_on: dt.date | None = Field(default=None, description="Stated on this date (between rounds).")
+    stated_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+    )
+    speaker_id: int | None = Field(default=None, foreign_key="people.id", index=True, ondelete="RESTRICT")
+    stated_in: str | None = Field(default=None, max_length=200, description='e.g. "Russian memorandum".')
+    summary: str = Field(min_length=1, max_length=300)
+    text: str = Field(default="", sa_type=sa.Text)
+    quote: str | None = Field(default=None, sa_type=sa.Text)
+
+    @model_validator(mode="after")
+    def _when(self) -> Self:
+        if self.round_id is None and self.stated_on is None:
+            raise ValueError("a position needs the round it was stated at or the date it was stated on")
+        check_date_fits(self.stated_on, self.stated_precision, "stated_on")
+        return self
+
+
+class Position(PositionBase, Tracked, table=True):
+    __tablename__ = "positions"
+    __table_args__ = (sa.CheckConstraint("round_id IS NOT NULL OR stated_on IS NOT NULL", name="when_stated"),)
+
+
+class PositionRecord(PositionBase):
+    id: int
+
+
+# ---------------------------------------------------------------- context
+
+
+class EventBase(StrictBase):
+    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
+    negotiation_id: int | None = Field(default=None, foreign_key="negotiations.id", index=True, ondelete="SET NULL")
+    date: dt.date = Field(index=True)
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+    )
+    kind: EventKind = Field(sa_type=enum_type(EventKind))
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", sa_type=sa.Text)
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        check_date_fits(self.date, self.date_precision, "date")
+        return self
+
+
+class Event(EventBase, Tracked, table=True):
+    __tablename__ = "events"
+
+
+class EventRecord(EventBase):
+    id: int
+
+
+# ---------------------------------------------------------------- sources and citations
+
+
+class SourceBase(StrictBase):
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        unique=True,
+        schema_extra={"pattern": URL_PATTERN},
+        description="Empty for a source only known second-hand.",
+    )
+    publisher: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    published_on: dt.date | None = Field(default=None)
+    language: str = Field(default="en", max_length=16, schema_extra={"pattern": LANGUAGE_PATTERN})
+    standpoint: str | None = Field(
+        default=None, max_length=300, description='Who speaks, e.g. "Russian state news agency".'
+    )
+
+
+class Source(SourceBase, Tracked, table=True):
+    __tablename__ = "sources"
+
+
+class SourceRecord(SourceBase):
+    id: int
+
+
+class ReportedFigureBase(StrictBase):
+    """A figure as one source reported it ("under an hour"), never forced into one number."""
+
+    round_id: int | None = Field(default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE")
+    outcome_id: int | None = Field(default=None, foreign_key="outcomes.id", index=True, ondelete="CASCADE")
+    measure: FigureMeasure = Field(sa_type=enum_type(FigureMeasure))
+    low: int | None = Field(default=None, ge=0, description="At least this much; empty when open.")
+    high: int | None = Field(default=None, ge=0, description="At most this much; empty when open.")
+    unit: str | None = Field(default=None, max_length=80, description='For counts, e.g. "prisoners each side".')
+    as_reported: str = Field(min_length=1, max_length=200, description='The words used, e.g. "under an hour".')
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.round_id is None) == (self.outcome_id is None):
+            raise ValueError("a reported figure belongs to exactly one round or one outcome")
+        if self.low is None and self.high is None:
+            raise ValueError("a reported figure needs a low or a high value (or both)")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low is greater than high")
+        return self
+
+
+class ReportedFigure(ReportedFigureBase, Tracked, table=True):
+    __tablename__ = "reported_figures"
+    __table_args__ = (sa.CheckConstraint(exactly_one_set("round_id", "outcome_id"), name="one_subject"),)
+
+
+class ReportedFigureRecord(ReportedFigureBase):
+    id: int
+
+
+CITATION_SUBJECTS = ("round_id", "outcome_id", "position_id", "event_id", "figure_id")
+
+
+class CitationBase(StrictBase):
+    """One source supporting one claim: a round, outcome, position, event or reported figure."""
+
+    source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT")
+    round_id: int | None = Field(default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE")
+    outcome_id: int | None = Field(default=None, foreign_key="outcomes.id", index=True, ondelete="CASCADE")
+    position_id: int | None = Field(default=None, foreign_key="positions.id", index=True, ondelete="CASCADE")
+    event_id: int | None = Field(default=None, foreign_key="events.id", index=True, ondelete="CASCADE")
+    figure_id: int | None = Field(default=None, foreign_key="reported_figures.id", index=True, ondelete="CASCADE")
+    note: str | None = Field(default=None, max_length=300, description='e.g. "citing Reuters".')
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Self:
+        named = [name for name in CITATION_SUBJECTS if getattr(self, name) is not None]
+        if len(named) != 1:
+            raise ValueError(f"a citation supports exactly one of {', '.join(CITATION_SUBJECTS)}; got {len(named)}")
+        return self
+
+
+class Citation(CitationBase, Tracked, table=True):
+    __tablename__ = "citations"
+    __table_args__ = (sa.CheckConstraint(exactly_one_set(*CITATION_SUBJECTS), name="one_subject"),)
+
+
+class CitationRecord(CitationBase):
+    id: int
+
+
+def table_columns(model: type[SQLModel]) -> dict[str, Any]:
+    """Columns of a table model, for code that walks the record generically."""
+    return dict(model.__table__.columns)  # type: ignore[attr-defined]
