@@ -1,0 +1,139 @@
+"""The ``parley`` command line."""
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from app import document, migrate, transfer
+from app.config import get_settings
+from app.db import make_engine, session_scope
+from app.document import DocumentError
+
+cli = typer.Typer(help="Parley: follow peace negotiations round by round.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@db_cli.callback()
+def db_logging() -> None:
+    # Alembic reports each migration it runs through logging; show those lines.
+    handler = logging.StreamHandler()
+    handler.addFilter(lambda record: record.getMessage().startswith("Running"))
+    logger = logging.getLogger("alembic.runtime.migration")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrate.upgrade(get_settings(), revision)
+
+
+@db_cli.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help='Target revision; "base" empties the database.')],
+) -> None:
+    """Migrate the database down to REVISION."""
+    migrate.downgrade(get_settings(), revision)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    migrate.current(get_settings())
+
+
+@db_cli.command("revision")
+def db_revision(message: Annotated[str, typer.Option("--message", "-m", help="What the migration does.")]) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    migrate.revision(get_settings(), message)
+
+
+@cli.command()
+def seed(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only load into a database with no record yet.")] = False,
+) -> None:
+    """Load the bundled record of the 2025 Istanbul talks. Running it again changes nothing."""
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        if if_empty and not transfer.is_empty(session=session):
+            out.print("The database already holds a record; not seeding.")
+            return
+        result = transfer.seed_record(session=session)
+    if result.loaded:
+        out.print(f"Loaded the bundled Istanbul 2025 record ({result.written} entries).")
+    else:
+        out.print("The bundled Istanbul 2025 record is already loaded; nothing changed.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
+) -> None:
+    """Serve Parley over HTTP."""
+    get_settings()  # refuse a bad configuration before any worker starts
+    out.print(f"Parley is serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C stops it)")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+
+
+@cli.command("export")
+def export_command(
+    file: Annotated[Path, typer.Argument(help='Where to write the JSON document; "-" for standard output.')],
+) -> None:
+    """Write the whole record as one JSON document."""
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        text = document.dump(transfer.export_record(session=session))
+    if str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"Exported the record to {file}.", err=True)
+
+
+@cli.command("import")
+def import_command(file: Annotated[Path, typer.Argument(help="A JSON document written by parley export.")]) -> None:
+    """Load a JSON document into an empty database: all of it, or nothing."""
+    try:
+        record = document.parse(file.read_bytes())
+    except OSError as exc:
+        typer.echo(f"Cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from exc
+    except DocumentError as exc:
+        _refuse(file, exc)
+    engine = make_engine(get_settings().database_url)
+    columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as progress, session_scope(engine) as session:
+            task = progress.add_task("import", total=record.size())
+            written = transfer.import_record(
+                session=session, record=record, on_progress=lambda n: progress.advance(task, n)
+            )
+    except DocumentError as exc:
+        _refuse(file, exc)
+    typer.echo(f"Imported {written} entries from {file}.", err=True)
+
+
+def _refuse(file: Path, exc: DocumentError) -> NoReturn:
+    # Plain lines, never wrapped: operators grep and copy these.
+    typer.echo(f"Refused {file}; nothing was written:", err=True)
+    for problem in exc.problems:
+        typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    cli()

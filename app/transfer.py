@@ -1,0 +1,137 @@
+"""Moving the whole record in and out: export, import into an empty database, and the bundled seed."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from app import document
+from app.document import KINDS, DocumentError, Kind, RecordDocument
+from app.models import Negotiation, utcnow
+
+BUNDLED_RECORD = "istanbul-2025.json"
+# Rows per INSERT on import: large enough to be quick, small enough to report progress often.
+BATCH_SIZE = 1000
+
+Progress = Callable[[int], None]
+
+
+def _record_columns(kind: Kind) -> list[sa.Column[Any]]:
+    table = kind.sa_table
+    return [table.c[name] for name in kind.record.model_fields]
+
+
+def export_record(*, session: Session) -> RecordDocument:
+    """The whole record as a document, each kind in id order."""
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for kind in KINDS:
+        columns = _record_columns(kind)
+        rows = session.execute(sa.select(*columns).order_by(kind.sa_table.c.id)).mappings()
+        entries[kind.key] = [dict(row) for row in rows]
+    return RecordDocument.model_validate(
+        {"format": document.FORMAT, "format_version": document.FORMAT_VERSION, **entries}
+    )
+
+
+def is_empty(*, session: Session) -> bool:
+    return all(
+        session.execute(sa.select(sa.literal(1)).select_from(kind.sa_table).limit(1)).first() is None for kind in KINDS
+    )
+
+
+def _bookkeeping() -> dict[str, Any]:
+    now = utcnow()
+    return {"version": 1, "created_at": now, "updated_at": now}
+
+
+def import_record(*, session: Session, record: RecordDocument, on_progress: Progress | None = None) -> int:
+    """Load ``record`` into an empty database, keeping its ids. Returns the number of entries written.
+
+    Nothing is committed here: the caller's transaction makes the load all or nothing.
+    """
+    if not is_empty(session=session):
+        raise DocumentError(["the database already holds a record; import needs an empty database"])
+    written = 0
+    for kind in KINDS:
+        rows = [entry.model_dump() | _bookkeeping() for entry in record.entries(kind)]
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            try:
+                session.execute(sa.insert(kind.sa_table), batch)
+            except sa.exc.IntegrityError as exc:
+                raise DocumentError([f"{kind.key}: the database refused an entry: {exc.orig}"]) from exc
+            written += len(batch)
+            if on_progress is not None:
+                on_progress(len(batch))
+    _advance_id_sequences(session)
+    return written
+
+
+def _advance_id_sequences(session: Session) -> None:
+    """Rows inserted with explicit ids leave PostgreSQL's sequences behind; move them past the ids."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for kind in KINDS:
+        name = kind.sa_table.name
+        session.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"
+            )
+        )
+
+
+def bundled_record() -> RecordDocument:
+    text = resources.files("app").joinpath("data", BUNDLED_RECORD).read_text(encoding="utf-8")
+    return document.parse(text)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    loaded: bool
+    written: int
+
+
+def seed_record(*, session: Session, record: RecordDocument | None = None) -> SeedResult:
+    """Load the bundled record unless its negotiations are already there.
+
+    Ids are assigned by the database, so the record can join one that already
+    holds other negotiations; parties, people, topics and sources that exist
+    already (same slug or URL) are reused rather than duplicated.
+    """
+    record = record or bundled_record()
+    slugs = {negotiation.slug for negotiation in record.negotiations}
+    present = set(session.execute(sa.select(col(Negotiation.slug)).where(col(Negotiation.slug).in_(slugs))).scalars())
+    if present == slugs:
+        return SeedResult(loaded=False, written=0)
+
+    id_maps: dict[str, dict[int, int]] = {kind.key: {} for kind in KINDS}
+    written = 0
+    for kind in KINDS:
+        table = kind.sa_table
+        for entry in record.entries(kind):
+            values = entry.model_dump(exclude={"id"})
+            for column, target in document.references(table):
+                if values[column] is not None:
+                    values[column] = id_maps[target.key][values[column]]
+            existing = _find_existing(session, table, values)
+            if existing is None:
+                statement = sa.insert(table).values(**values, **_bookkeeping()).returning(table.c.id)
+                existing = session.execute(statement).scalar_one()
+                written += 1
+            id_maps[kind.key][entry.id] = existing  # type: ignore[attr-defined]
+    return SeedResult(loaded=True, written=written)
+
+
+def _find_existing(session: Session, table: sa.Table, values: dict[str, Any]) -> int | None:
+    for key in document.unique_keys(table):
+        if any(values[column] is None for column in key):
+            continue
+        condition = sa.and_(*(table.c[column] == values[column] for column in key))
+        found = session.execute(sa.select(table.c.id).where(condition)).scalar()
+        if found is not None:
+            return int(found)
+    return None
