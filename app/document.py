@@ -47,6 +47,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("outcome_parties", models.OutcomeParty, models.OutcomePartyRecord),
     Kind("topics", models.Topic, models.TopicRecord),
     Kind("positions", models.Position, models.PositionRecord),
+    Kind("gap_assessments", models.GapAssessment, models.GapAssessmentRecord),
     Kind("events", models.Event, models.EventRecord),
     Kind("sources", models.Source, models.SourceRecord),
     Kind("reported_figures", models.ReportedFigure, models.ReportedFigureRecord),
@@ -79,6 +80,7 @@ class RecordDocument(BaseModel):
     outcome_parties: list[models.OutcomePartyRecord] = []
     topics: list[models.TopicRecord] = []
     positions: list[models.PositionRecord] = []
+    gap_assessments: list[models.GapAssessmentRecord] = []
     events: list[models.EventRecord] = []
     sources: list[models.SourceRecord] = []
     reported_figures: list[models.ReportedFigureRecord] = []
@@ -200,6 +202,19 @@ def _consistency_problems(document: RecordDocument) -> Iterable[str]:
                 else:
                     seen_keys[key][values] = index
         ids[kind.key] = seen_ids
+    yield from _cross_entry_problems(document)
+
+
+def _cross_entry_problems(document: RecordDocument) -> Iterable[str]:
+    """Rules that span two entries, which no single field can check."""
+    round_negotiation = {r.id: r.negotiation_id for r in document.rounds}
+    for index, position in enumerate(document.positions):
+        expected = round_negotiation.get(position.round_id) if position.round_id is not None else None
+        if expected is not None and expected != position.negotiation_id:
+            yield (
+                f'{_label("positions", index, position)}: field "negotiation_id": {position.negotiation_id} '
+                f"differs from the negotiation of round {position.round_id} ({expected})"
+            )
 
 
 def dump(document: RecordDocument) -> str:

@@ -7,6 +7,7 @@ Every table has an integer ``id`` and a ``version`` so that any row can be
 versioned and checked for edit conflicts.
 """
 
+import calendar
 import datetime as dt
 import zoneinfo
 from enum import StrEnum
@@ -111,6 +112,15 @@ class EventKind(StrEnum):
     other = "other"
 
 
+class GapState(StrEnum):
+    """How far apart the parties are on a topic, as an editor judges it at a round."""
+
+    agreed = "agreed"
+    narrowing = "narrowing"
+    apart = "apart"
+    not_discussed = "not_discussed"
+
+
 class FigureMeasure(StrEnum):
     """What a reported figure measures: durations and delays in minutes, or a quantity of ``unit``."""
 
@@ -130,6 +140,15 @@ def check_date_fits(value: dt.date | None, precision: DatePrecision, field: str)
         raise ValueError(f"{field}: a date known to the month is stored as the 1st of that month")
     if precision is DatePrecision.year and (value.month, value.day) != (1, 1):
         raise ValueError(f"{field}: a date known to the year is stored as 1 January of that year")
+
+
+def period_end(value: dt.date, precision: DatePrecision) -> dt.date:
+    """The last day a date could be: "June 2025" sorts after 2 June 2025, not before it."""
+    if precision is DatePrecision.year:
+        return dt.date(value.year, 12, 31)
+    if precision is DatePrecision.month:
+        return dt.date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
+    return value
 
 
 def _linear(channel: int) -> float:
@@ -300,7 +319,12 @@ class RoundBase(StrictBase):
 
 class Round(RoundBase, Tracked, table=True):
     __tablename__ = "rounds"
-    __table_args__ = (sa.UniqueConstraint("negotiation_id", "sequence"),)
+    __table_args__ = (
+        sa.UniqueConstraint("negotiation_id", "sequence"),
+        sa.Index("ix_rounds_timeline", "sort_date", "id"),
+    )
+    # Derived from date and precision (see derive_sort_date); the timeline pages by it.
+    sort_date: dt.date | None = Field(default=None)
 
 
 class RoundRecord(RoundBase):
@@ -400,6 +424,7 @@ class TopicRecord(TopicBase):
 
 
 class PositionBase(StrictBase):
+    negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
     party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
     topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT")
     round_id: int | None = Field(
@@ -426,10 +451,31 @@ class PositionBase(StrictBase):
 
 class Position(PositionBase, Tracked, table=True):
     __tablename__ = "positions"
-    __table_args__ = (sa.CheckConstraint("round_id IS NOT NULL OR stated_on IS NOT NULL", name="when_stated"),)
+    __table_args__ = (
+        sa.CheckConstraint("round_id IS NOT NULL OR stated_on IS NOT NULL", name="when_stated"),
+        sa.Index("ix_positions_comparison", "negotiation_id", "topic_id", "party_id"),
+    )
 
 
 class PositionRecord(PositionBase):
+    id: int
+
+
+class GapAssessmentBase(StrictBase):
+    """An editor's judgement of the gap between the parties on one topic as of one round."""
+
+    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
+    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT")
+    state: GapState = Field(sa_type=enum_type(GapState))
+    note: str | None = Field(default=None, max_length=500)
+
+
+class GapAssessment(GapAssessmentBase, Tracked, table=True):
+    __tablename__ = "gap_assessments"
+    __table_args__ = (sa.UniqueConstraint("round_id", "topic_id"),)
+
+
+class GapAssessmentRecord(GapAssessmentBase):
     id: int
 
 
@@ -456,6 +502,8 @@ class EventBase(StrictBase):
 
 class Event(EventBase, Tracked, table=True):
     __tablename__ = "events"
+    __table_args__ = (sa.Index("ix_events_timeline", "sort_date", "id"),)
+    sort_date: dt.date | None = Field(default=None)
 
 
 class EventRecord(EventBase):
@@ -552,6 +600,25 @@ class CitationRecord(CitationBase):
     id: int
 
 
-def table_columns(model: type[SQLModel]) -> dict[str, Any]:
-    """Columns of a table model, for code that walks the record generically."""
-    return dict(model.__table__.columns)  # type: ignore[attr-defined]
+def timeline_date(when: dt.date | None, precision: DatePrecision | str | None) -> dt.date:
+    """Where a round or event sorts: the end of its period; undated rounds go last."""
+    if when is None:
+        return dt.date.max
+    return period_end(when, DatePrecision(precision or DatePrecision.day))
+
+
+def derive_sort_date(values: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``sort_date`` of a round or event row from its date and precision."""
+    return values | {"sort_date": timeline_date(values.get("date"), values.get("date_precision"))}
+
+
+# Columns computed from others: applied by every writer, ORM or bulk insert.
+DERIVED_COLUMNS = {"rounds": derive_sort_date, "events": derive_sort_date}
+
+
+@sa.event.listens_for(Round, "before_insert")
+@sa.event.listens_for(Round, "before_update")
+@sa.event.listens_for(Event, "before_insert")
+@sa.event.listens_for(Event, "before_update")
+def _keep_sort_date(_mapper: Any, _connection: Any, target: Round | Event) -> None:
+    target.sort_date = timeline_date(target.date, target.date_precision)

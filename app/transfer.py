@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from app import document
 from app.document import KINDS, DocumentError, Kind, RecordDocument
-from app.models import Negotiation, utcnow
+from app.models import DERIVED_COLUMNS, Negotiation, utcnow
 
 BUNDLED_RECORD = "istanbul-2025.json"
 # Rows per INSERT on import: large enough to be quick, small enough to report progress often.
@@ -42,6 +42,10 @@ def is_empty(*, session: Session) -> bool:
     )
 
 
+def _unchanged(values: dict[str, Any]) -> dict[str, Any]:
+    return values
+
+
 def _bookkeeping() -> dict[str, Any]:
     now = utcnow()
     return {"version": 1, "created_at": now, "updated_at": now}
@@ -56,7 +60,8 @@ def import_record(*, session: Session, record: RecordDocument, on_progress: Prog
         raise DocumentError(["the database already holds a record; import needs an empty database"])
     written = 0
     for kind in KINDS:
-        rows = [entry.model_dump() | _bookkeeping() for entry in record.entries(kind)]
+        derive = DERIVED_COLUMNS.get(kind.sa_table.name, _unchanged)
+        rows = [derive(entry.model_dump()) | _bookkeeping() for entry in record.entries(kind)]
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
             try:
@@ -119,7 +124,8 @@ def seed_record(*, session: Session, record: RecordDocument | None = None) -> Se
                     values[column] = id_maps[target.key][values[column]]
             existing = _find_existing(session, table, values)
             if existing is None:
-                statement = sa.insert(table).values(**values, **_bookkeeping()).returning(table.c.id)
+                derived = DERIVED_COLUMNS.get(table.name, _unchanged)(values)
+                statement = sa.insert(table).values(**derived, **_bookkeeping()).returning(table.c.id)
                 existing = session.execute(statement).scalar_one()
                 written += 1
             id_maps[kind.key][entry.id] = existing  # type: ignore[attr-defined]

@@ -1,5 +1,7 @@
 """The migration history builds exactly the models' schema, and unwinds completely."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -35,5 +37,52 @@ def test_sqlite_connections_enforce_foreign_keys_with_wal(tmp_path) -> None:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    finally:
+        engine.dispose()
+
+
+def test_0002_backfills_sort_dates_and_position_negotiations(empty_database_url: str, tmp_path) -> None:
+    settings = Settings(database_url=empty_database_url, data_dir=tmp_path)
+    engine = make_engine(empty_database_url)
+    stamp = {"version": 1, "created_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)}
+    stamp["updated_at"] = stamp["created_at"]
+    rows = {
+        "negotiations": {"id": 1, "slug": "n", "title": "N", "description": ""},
+        "parties": {"id": 1, "slug": "ukraine", "name": "Ukraine", "short_name": "UA", "colour": "#1c7ed6"},
+        "topics": {"id": 1, "slug": "ceasefire", "name": "Ceasefire", "description": "", "sort_order": 1},
+        "rounds": {
+            "id": 1,
+            "negotiation_id": 1,
+            "sequence": 1,
+            "slug": "r1",
+            "status": "planned",
+            "date": dt.date(2025, 6, 1),
+            "date_precision": "month",
+            "summary": "",
+        },
+        "positions": {
+            "id": 1,
+            "party_id": 1,
+            "topic_id": 1,
+            "round_id": 1,
+            "stated_precision": "day",
+            "summary": "A ceasefire first",
+            "text": "",
+        },
+    }
+    try:
+        migrate.upgrade(settings, "0001")
+        with engine.begin() as connection:
+            metadata = sa.MetaData()
+            metadata.reflect(connection)
+            for name, row in rows.items():
+                connection.execute(metadata.tables[name].insert(), [row | stamp])
+        migrate.upgrade(settings, "head")
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT sort_date FROM rounds")).scalar() in {
+                dt.date(2025, 6, 30),
+                "2025-06-30",
+            }
+            assert connection.execute(sa.text("SELECT negotiation_id FROM positions")).scalar() == 1
     finally:
         engine.dispose()
