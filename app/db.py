@@ -36,6 +36,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+    # SQLite's own lower() folds ASCII only; searching "çırağan" must find "Çırağan" as on PostgreSQL.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 @contextmanager

@@ -1,11 +1,17 @@
 """Builds the Parley application."""
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, pages
+from app import __version__, api, datasets, pages
+from app.caching import ConditionalGetMiddleware
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
+from app.errors import InvalidChoice, NotFound
+from app.templating import render
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -17,6 +23,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.add_middleware(ConditionalGetMiddleware)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(datasets.router)
+    app.include_router(pages.health)
+    app.include_router(api.router)
+    app.add_exception_handler(NotFound, _problem(404, "Not found"))
+    app.add_exception_handler(InvalidChoice, _problem(422, "That view cannot be shown"))
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(status: int, title: str):  # type: ignore[no-untyped-def]
+    async def handle(request: Request, exc: Exception) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render(request, "error.html", {"title": title, "messages": [str(exc)]}, status_code=status)
+
+    return handle
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if _wants_json(request):
+        return await request_validation_exception_handler(request, exc)
+    messages = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+    return render(
+        request,
+        "error.html",
+        {"title": "That address asks for something invalid", "messages": messages},
+        status_code=422,
+    )

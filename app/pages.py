@@ -1,26 +1,95 @@
-"""Public HTML pages."""
+"""Public HTML pages. Each renders the same object its JSON twin under /api returns."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from app import comparison, parties, rounds, timeline, topics
 from app.db import is_reachable
 from app.deps import SessionDep
-from app.templating import templates
-from app.timeline import timeline
+from app.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.templating import render
 
-router = APIRouter()
-
-
-@router.get("/", response_class=HTMLResponse, summary="Timeline of rounds and context events")
-def timeline_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        "timeline.html",
-        {"entries": timeline(session=session)},
-    )
+router = APIRouter(include_in_schema=False)
 
 
-@router.get("/healthz", summary="Liveness: 200 when the database answers, 503 when it does not")
+def twin(request: Request, name: str, **path: str) -> str:
+    """The URL of a page's JSON twin, with the page's own query string."""
+    url = request.app.url_path_for(name, **path)
+    return f"{url}?{request.url.query}" if request.url.query else str(url)
+
+
+@router.get("/", response_class=HTMLResponse)
+def timeline_page(request: Request, session: SessionDep, filters: Filters, after: After = None) -> HTMLResponse:
+    page = timeline.timeline(session=session, filters=filters, after=after)
+    # "Show later entries" appends entries to the list; a filter change replaces the results.
+    fragment = "entries" if after else "results"
+    return render(request, "timeline.html", {"page": page}, fragment=fragment, twin=twin(request, "api_timeline"))
+
+
+@router.get("/negotiations/{slug}", response_class=HTMLResponse)
+def negotiation_page(
+    request: Request, session: SessionDep, slug: Slug, filters: Filters, after: After = None
+) -> HTMLResponse:
+    filters = filters.model_copy(update={"negotiation": slug})
+    page = timeline.timeline(session=session, filters=filters, after=after)
+    api = request.app.url_path_for("api_timeline")
+    fragment = "entries" if after else "results"
+    return render(request, "timeline.html", {"page": page}, fragment=fragment, twin=f"{api}?negotiation={slug}")
+
+
+@router.get("/rounds/{slug}", response_class=HTMLResponse)
+def round_page(request: Request, session: SessionDep, slug: Slug) -> HTMLResponse:
+    detail = rounds.round_detail(session=session, slug=slug)
+    return render(request, "round.html", {"round": detail}, twin=twin(request, "api_round", slug=slug))
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request,
+    session: SessionDep,
+    negotiation: NegotiationChoice = None,
+    party: PartyChoice = [],  # noqa: B006 (FastAPI copies defaults)
+    as_of: AsOf = None,
+    topic: TopicChoice = [],  # noqa: B006
+) -> HTMLResponse:
+    view = comparison.compare(session=session, negotiation=negotiation, parties=party, as_of=as_of, topics=topic)
+    return render(request, "compare.html", {"view": view}, fragment="comparison", twin=twin(request, "api_compare"))
+
+
+@router.get("/topics", response_class=HTMLResponse)
+def topics_page(request: Request, session: SessionDep) -> HTMLResponse:
+    listed = topics.topic_list(session=session)
+    return render(request, "topics.html", {"topics": listed}, twin=twin(request, "api_topics"))
+
+
+@router.get("/topics/{slug}", response_class=HTMLResponse)
+def topic_page(request: Request, session: SessionDep, slug: Slug) -> HTMLResponse:
+    history = topics.topic_history(session=session, slug=slug)
+    return render(request, "topic.html", {"topic": history}, twin=twin(request, "api_topic", slug=slug))
+
+
+@router.get("/parties", response_class=HTMLResponse)
+def parties_page(request: Request, session: SessionDep) -> HTMLResponse:
+    listed = parties.party_list(session=session)
+    return render(request, "parties.html", {"parties": listed}, twin=twin(request, "api_parties"))
+
+
+@router.get("/parties/{slug}", response_class=HTMLResponse)
+def party_page(request: Request, session: SessionDep, slug: Slug) -> HTMLResponse:
+    detail = parties.party_detail(session=session, slug=slug)
+    return render(request, "party.html", {"party": detail}, twin=twin(request, "api_party", slug=slug))
+
+
+@router.get("/people/{slug}", response_class=HTMLResponse)
+def person_page(request: Request, session: SessionDep, slug: Slug) -> HTMLResponse:
+    detail = parties.person_detail(session=session, slug=slug)
+    return render(request, "person.html", {"person": detail}, twin=twin(request, "api_person", slug=slug))
+
+
+health = APIRouter()
+
+
+@health.get("/healthz", summary="Liveness: 200 when the database answers, 503 when it does not")
 def healthz(request: Request) -> JSONResponse:
     if is_reachable(request.app.state.engine):
         return JSONResponse({"status": "ok", "database": "reachable"})

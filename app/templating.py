@@ -1,8 +1,12 @@
-"""The Jinja environment, built once, and the filters that speak the record's language."""
+"""The Jinja environment, built once, and the one helper that renders a page or its htmx fragment."""
 
 import datetime as dt
+from typing import Any
 
-from fastapi.templating import Jinja2Templates
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 
 from app.config import PROJECT_ROOT
 from app.models import DatePrecision
@@ -30,9 +34,57 @@ def minutes(value: int | None) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
-templates.env.filters["fuzzy_date"] = fuzzy_date
-templates.env.filters["minutes"] = minutes
+def humanize(value: object) -> str:
+    """An enum value as words: "prisoner_exchange" → "prisoner exchange"."""
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank lines as paragraphs, escaped."""
+    if not text:
+        return Markup("")
+    parts = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>" for p in parts))  # noqa: S704 (each part is escaped)
+
+
+templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
 # Keep the rendered HTML free of the blank lines block tags would leave.
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+templates.env.filters.update(fuzzy_date=fuzzy_date, minutes=minutes, humanize=humanize, paragraphs=paragraphs)
+# The shared macros are globals rather than per-template imports: htmx fragments render a block
+# alone, and a block does not see imports made at the top of its template.
+_macros = templates.env.get_template("_macros.html").module
+templates.env.globals.update({name: getattr(_macros, name) for name in dir(_macros) if not name.startswith("_")})
+
+
+def wants_fragment(request: Request) -> bool:
+    """htmx asked for a part of the page; boosted links and history restores want the whole page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    twin: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a screen, or only its ``fragment`` block for htmx; link the page's JSON twin."""
+    block = fragment if fragment and wants_fragment(request) else None
+    response = templates.TemplateResponse(
+        request, template, {**context, "json_twin": twin}, status_code=status_code, block_name=block
+    )
+    assert isinstance(response, HTMLResponse)
+    if fragment:
+        response.headers["Vary"] = "HX-Request"
+    if twin:
+        response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
+    return response

@@ -1,0 +1,92 @@
+"""The JSON twins of the public pages, documented in the OpenAPI schema."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app import comparison, parties, rounds, schemas, timeline, topics
+from app.deps import SessionDep
+from app.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+
+router = APIRouter(prefix="/api", tags=["record"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Nothing in the record answers to that slug."}}
+BAD_CHOICE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A parameter names something that does not fit (which one, and why, is in detail)."}
+}
+
+
+@router.get(
+    "/timeline",
+    response_model=schemas.TimelinePage,
+    summary="Rounds and context events in date order",
+    responses=NOT_FOUND,
+)
+def api_timeline(session: SessionDep, filters: Filters, after: After = None) -> schemas.TimelinePage:
+    return timeline.timeline(session=session, filters=filters, after=after)
+
+
+@router.get(
+    "/rounds/{slug}",
+    response_model=schemas.RoundDetail,
+    summary="Everything the record holds on one round",
+    responses=NOT_FOUND,
+)
+def api_round(session: SessionDep, slug: Slug) -> schemas.RoundDetail:
+    return rounds.round_detail(session=session, slug=slug)
+
+
+@router.get(
+    "/compare",
+    response_model=schemas.Comparison,
+    summary="Each party's latest position per topic, as of a round",
+    responses=NOT_FOUND | BAD_CHOICE,
+)
+def api_compare(
+    session: SessionDep,
+    negotiation: NegotiationChoice = None,
+    party: PartyChoice = [],  # noqa: B006 (FastAPI copies defaults)
+    as_of: AsOf = None,
+    topic: TopicChoice = [],  # noqa: B006
+) -> schemas.Comparison:
+    return comparison.compare(session=session, negotiation=negotiation, parties=party, as_of=as_of, topics=topic)
+
+
+@router.get("/topics", response_model=list[schemas.TopicSummary], summary="The topics under negotiation")
+def api_topics(session: SessionDep) -> list[schemas.TopicSummary]:
+    return topics.topic_list(session=session)
+
+
+@router.get(
+    "/topics/{slug}",
+    response_model=schemas.TopicHistory,
+    summary="Each party's positions on one topic over time",
+    responses=NOT_FOUND,
+)
+def api_topic(session: SessionDep, slug: Slug) -> schemas.TopicHistory:
+    return topics.topic_history(session=session, slug=slug)
+
+
+@router.get("/parties", response_model=list[schemas.PartySummary], summary="The parties in the record")
+def api_parties(session: SessionDep) -> list[schemas.PartySummary]:
+    return parties.party_list(session=session)
+
+
+@router.get(
+    "/parties/{slug}",
+    response_model=schemas.PartyDetail,
+    summary="A party's roles and the rounds it took part in",
+    responses=NOT_FOUND,
+)
+def api_party(session: SessionDep, slug: Slug) -> schemas.PartyDetail:
+    return parties.party_detail(session=session, slug=slug)
+
+
+@router.get(
+    "/people/{slug}",
+    response_model=schemas.PersonDetail,
+    summary="The delegations a person led or joined",
+    responses=NOT_FOUND,
+)
+def api_person(session: SessionDep, slug: Slug) -> schemas.PersonDetail:
+    return parties.person_detail(session=session, slug=slug)

@@ -1,0 +1,31 @@
+"""Request parameters shared by the HTML pages and their JSON twins, with the formats OpenAPI documents."""
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from app import schemas
+from app.models import SLUG_PATTERN
+from app.timeline import CURSOR_PATTERN
+
+Slug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80, description="The slug in the page's address.")]
+Filters = Annotated[schemas.TimelineFilters, Query()]
+After = Annotated[
+    str | None,
+    Query(
+        pattern=CURSOR_PATTERN, description="Continue after this timeline position (next_cursor of the previous page)."
+    ),
+]
+NegotiationChoice = Annotated[
+    str | None,
+    Query(pattern=SLUG_PATTERN, description="Slug of the negotiation; default: the one that met last."),
+]
+PartyChoice = Annotated[
+    list[str],
+    Query(description="Slugs of the parties to compare; default: the negotiating parties."),
+]
+AsOf = Annotated[
+    str | None,
+    Query(pattern=SLUG_PATTERN, description="Slug of the round; default: the latest round held."),
+]
+TopicChoice = Annotated[list[str], Query(description="Slugs of the topics to show; default: all.")]

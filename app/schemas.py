@@ -1,0 +1,388 @@
+"""Public shapes of the record: what pages render and what the JSON API returns.
+
+Each page's service returns one of these; the HTML page and its JSON twin
+are two renderings of the same object, so they cannot drift apart. Table
+models never leave the services.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.models import (
+    SLUG_PATTERN,
+    DatePrecision,
+    EventKind,
+    FigureMeasure,
+    GapState,
+    OutcomeKind,
+    OutcomeStatus,
+    PartyRole,
+    RoundStatus,
+)
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class FuzzyDate(Public):
+    """A date with how much of it is known; ``label`` is how a reader should see it."""
+
+    date: dt.date
+    precision: DatePrecision
+    label: str
+    note: str | None = None
+
+
+class PartyRef(Public):
+    slug: str
+    name: str
+    short_name: str
+    colour: str
+
+
+class PersonRef(Public):
+    slug: str
+    name: str
+    name_native: str | None
+    title: str | None
+    party: PartyRef | None
+
+
+class TopicRef(Public):
+    slug: str
+    name: str
+
+
+class NegotiationRef(Public):
+    slug: str
+    title: str
+
+
+class RoundRef(Public):
+    slug: str
+    sequence: int
+    status: RoundStatus
+    date: FuzzyDate | None
+    city: str | None
+    negotiation: NegotiationRef
+
+
+class SourcePublic(Public):
+    """A source as cited on a page; ``number`` is its footnote number there."""
+
+    number: int
+    url: str | None
+    publisher: str
+    title: str | None
+    published_on: dt.date | None
+    language: str
+    standpoint: str | None
+
+
+class CitationRef(Public):
+    number: int
+    publisher: str
+    note: str | None = None
+
+
+class ReportedFigurePublic(Public):
+    measure: FigureMeasure
+    low: int | None
+    high: int | None
+    unit: str | None
+    as_reported: str
+    citations: list[CitationRef]
+
+
+class Measured(Public):
+    """A duration or delay: the agreed figure when there is one, and what each source reported."""
+
+    minutes: int | None
+    reported: list[ReportedFigurePublic]
+
+    @property
+    def sources_differ(self) -> bool:
+        return self.minutes is None and len(self.reported) > 1
+
+
+class OutcomePublic(Public):
+    id: int
+    kind: OutcomeKind
+    title: str
+    description: str
+    status: OutcomeStatus
+    implemented: FuzzyDate | None
+    parties: list[PartyRef]
+    figures: list[ReportedFigurePublic]
+    citations: list[CitationRef]
+
+
+class DelegationMemberPublic(Public):
+    person: PersonRef
+    title: str | None
+    is_head: bool
+
+
+class DelegationPublic(Public):
+    party: PartyRef
+    head: DelegationMemberPublic | None
+    members: list[DelegationMemberPublic]
+    note: str | None
+
+
+class PositionPublic(Public):
+    id: int
+    party: PartyRef
+    topic: TopicRef
+    round: RoundRef | None
+    stated: FuzzyDate | None
+    speaker: PersonRef | None
+    stated_in: str | None
+    summary: str
+    text: str
+    quote: str | None
+    citations: list[CitationRef]
+
+
+class TopicPositions(Public):
+    topic: TopicRef
+    positions: list[PositionPublic]
+
+
+class EventPublic(Public):
+    slug: str
+    date: FuzzyDate
+    kind: EventKind
+    title: str
+    description: str
+    citations: list[CitationRef]
+
+
+class RoundDetail(Public):
+    slug: str
+    sequence: int
+    status: RoundStatus
+    negotiation: NegotiationRef
+    date: FuzzyDate | None
+    start_time: dt.time | None
+    timezone: str | None
+    city: str | None
+    venue: str | None
+    host: PartyRef | None
+    chair: PersonRef | None
+    duration: Measured
+    delay: Measured
+    summary: str
+    atmosphere: str | None
+    citations: list[CitationRef]
+    delegations: list[DelegationPublic]
+    outcomes: list[OutcomePublic]
+    positions: list[TopicPositions]
+    nearby_events: list[EventPublic]
+    sources: list[SourcePublic]
+    previous: RoundRef | None
+    next: RoundRef | None
+    updated_at: dt.datetime
+
+
+# ---------------------------------------------------------------- timeline
+
+
+TimelineKind = Literal["round", "planned", "event"]
+
+
+class TimelineFilters(Public):
+    negotiation: str | None = Field(None, pattern=SLUG_PATTERN, description="Slug of a negotiation.")
+    party: str | None = Field(None, pattern=SLUG_PATTERN, description="Slug of a party: rounds it attended or hosted.")
+    topic: str | None = Field(
+        None, pattern=SLUG_PATTERN, description="Slug of a topic: rounds where positions on it were stated."
+    )
+    year: int | None = Field(None, ge=1900, le=2200)
+    kind: TimelineKind | None = Field(None, description="round (held or called off), planned, or event.")
+    q: str | None = Field(
+        None, max_length=200, pattern=r"^[^\x00]*$", description="Words to look for in summaries, venues and events."
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # A plain HTML form sends "" for "any"; that means no filter.
+        return None if value == "" else value
+
+    def query(self, **changes: object) -> dict[str, str]:
+        """The filters as URL query parameters, without the empty ones."""
+        values = self.model_dump() | changes
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
+class OutcomeHeadline(Public):
+    id: int
+    title: str
+    status: OutcomeStatus
+
+
+class DelegationHead(Public):
+    party: PartyRef
+    person: PersonRef
+
+
+class TimelineRound(Public):
+    kind: Literal["round"] = "round"
+    round: RoundRef
+    venue: str | None
+    summary: str
+    duration: Measured
+    heads: list[DelegationHead]
+    outcomes: list[OutcomeHeadline]
+    topics: list[TopicRef]
+
+
+class TimelineEvent(Public):
+    kind: Literal["event"] = "event"
+    event: EventPublic
+    negotiation: NegotiationRef | None
+
+
+class FilterOption(Public):
+    value: str
+    label: str
+
+
+class TimelineOptions(Public):
+    negotiations: list[FilterOption]
+    parties: list[FilterOption]
+    topics: list[FilterOption]
+    years: list[int]
+
+
+class TimelinePage(Public):
+    filters: TimelineFilters
+    entries: list[TimelineRound | TimelineEvent]
+    next_cursor: str | None
+    options: TimelineOptions
+    negotiation: NegotiationRef | None = None
+
+
+# ---------------------------------------------------------------- comparison
+
+
+ChangeMark = Literal["new", "changed", "unchanged", "none"]
+
+
+class ComparisonCell(Public):
+    party: PartyRef
+    position: PositionPublic | None
+    change: ChangeMark
+    previous_position_id: int | None
+
+
+class GapPublic(Public):
+    state: GapState
+    note: str | None
+    as_of: RoundRef
+
+
+class ComparisonRow(Public):
+    topic: TopicRef
+    gap: GapPublic | None
+    cells: list[ComparisonCell]
+
+
+class Comparison(Public):
+    negotiation: NegotiationRef
+    negotiations: list[FilterOption]
+    parties: list[PartyRef]
+    available_parties: list[PartyRef]
+    as_of: RoundRef | None
+    previous_round: RoundRef | None
+    rounds: list[RoundRef]
+    topics: list[TopicRef]
+    rows: list[ComparisonRow]
+    sources: list[SourcePublic]
+
+
+# ---------------------------------------------------------------- topics, parties, people
+
+
+class DiffSegment(Public):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class Statement(Public):
+    position: PositionPublic
+    previous_position_id: int | None
+    diff: list[DiffSegment] | None
+
+
+class PartyStatements(Public):
+    party: PartyRef
+    statements: list[Statement]
+
+
+class TopicHistory(Public):
+    slug: str
+    name: str
+    description: str
+    parties: list[PartyStatements]
+    sources: list[SourcePublic]
+
+
+class TopicSummary(Public):
+    slug: str
+    name: str
+    description: str
+    positions: int
+
+
+class PartyInNegotiation(Public):
+    negotiation: NegotiationRef
+    role: PartyRole
+    note: str | None
+
+
+class PartyRound(Public):
+    round: RoundRef
+    roles: list[str]
+    head: PersonRef | None
+
+
+class PartyDetail(Public):
+    slug: str
+    name: str
+    short_name: str
+    colour: str
+    roles: list[PartyInNegotiation]
+    rounds: list[PartyRound]
+    people: list[PersonRef]
+    topics: list[TopicRef]
+
+
+class PartySummary(Public):
+    slug: str
+    name: str
+    short_name: str
+    colour: str
+    rounds: int
+
+
+class PersonDelegation(Public):
+    round: RoundRef
+    party: PartyRef
+    title: str | None
+    is_head: bool
+
+
+class PersonDetail(Public):
+    slug: str
+    name: str
+    name_native: str | None
+    title: str | None
+    party: PartyRef | None
+    delegations: list[PersonDelegation]
+    chaired: list[RoundRef]
+    positions: list[PositionPublic]
+    sources: list[SourcePublic]

@@ -1,0 +1,78 @@
+"""Topics: each party's positions on one issue over time, and what changed between statements."""
+
+import difflib
+import re
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from app import schemas
+from app.errors import NotFound
+from app.lookup import Lookup
+from app.models import Position, Round, Topic
+
+_WORDS = re.compile(r"\S+|\s+")
+
+
+def word_diff(before: str, after: str) -> list[schemas.DiffSegment]:
+    """What changed from ``before`` to ``after``, word by word (whitespace kept as it was)."""
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    segments: list[schemas.DiffSegment] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(schemas.DiffSegment(op="equal", text="".join(new[b1:b2])))
+            continue
+        if a2 > a1:
+            segments.append(schemas.DiffSegment(op="delete", text="".join(old[a1:a2])))
+        if b2 > b1:
+            segments.append(schemas.DiffSegment(op="insert", text="".join(new[b1:b2])))
+    return segments
+
+
+def statement_text(position: schemas.PositionPublic) -> str:
+    return f"{position.summary}\n\n{position.text}".strip()
+
+
+def topic_history(*, session: Session, slug: str) -> schemas.TopicHistory:
+    topic = session.exec(select(Topic).where(col(Topic.slug) == slug)).first()
+    if topic is None:
+        raise NotFound(f"There is no topic {slug!r} in the record.")
+    lookup = Lookup(session)
+    positions = session.exec(
+        select(Position)
+        .outerjoin(Round, col(Round.id) == Position.round_id)
+        .where(col(Position.topic_id) == topic.id)
+        .order_by(col(Position.party_id), sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
+    ).all()
+    by_party: dict[int, list[schemas.Statement]] = defaultdict(list)
+    for public, p in zip(lookup.positions(positions), positions, strict=True):
+        statements = by_party[p.party_id]
+        previous = statements[-1].position if statements else None
+        by_party[p.party_id].append(
+            schemas.Statement(
+                position=public,
+                previous_position_id=previous.id if previous else None,
+                diff=word_diff(statement_text(previous), statement_text(public)) if previous else None,
+            )
+        )
+    parties = [
+        schemas.PartyStatements(party=party, statements=by_party[party_id])
+        for party_id in lookup.all_parties()
+        if party_id in by_party and (party := lookup.party(party_id))
+    ]
+    return schemas.TopicHistory(
+        slug=topic.slug, name=topic.name, description=topic.description, parties=parties, sources=lookup.sources()
+    )
+
+
+def topic_list(*, session: Session) -> list[schemas.TopicSummary]:
+    counts = dict(
+        session.execute(sa.select(col(Position.topic_id), sa.func.count()).group_by(col(Position.topic_id))).all()
+    )
+    topics = session.exec(select(Topic).order_by(col(Topic.sort_order), col(Topic.name))).all()
+    return [
+        schemas.TopicSummary(slug=t.slug, name=t.name, description=t.description, positions=counts.get(t.id, 0))
+        for t in topics
+    ]

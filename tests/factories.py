@@ -1,0 +1,92 @@
+"""Build records for tests: a negotiation with many rounds, each with the trimmings pages show."""
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Citation,
+    Delegation,
+    DelegationMember,
+    FigureMeasure,
+    Negotiation,
+    NegotiationParty,
+    Outcome,
+    OutcomeKind,
+    OutcomeStatus,
+    Party,
+    PartyRole,
+    Person,
+    Position,
+    ReportedFigure,
+    Round,
+    RoundStatus,
+    Source,
+    Topic,
+)
+
+
+def many_rounds(session: Session, count: int, *, slug: str = "synthetic-talks") -> Negotiation:
+    """A negotiation of ``count`` held rounds, a week apart, each fully furnished and cited."""
+    parties = [
+        Party(slug=f"{slug}-north", name=f"North ({slug})", short_name="North", colour="#1c7ed6"),
+        Party(slug=f"{slug}-south", name=f"South ({slug})", short_name="South", colour="#e03131"),
+    ]
+    topic = session.exec(select(Topic).where(Topic.slug == "ceasefire")).first() or Topic(
+        slug="ceasefire", name="Ceasefire"
+    )
+    negotiation = Negotiation(slug=slug, title=f"Synthetic talks ({slug})")
+    source = Source(url=f"https://example.org/{slug}", publisher="Example Wire", standpoint="test fixture")
+    session.add_all([*parties, topic, negotiation, source])
+    session.flush()
+    people = [Person(slug=f"{p.slug}-envoy", name=f"{p.short_name} Envoy", party_id=p.id) for p in parties]
+    session.add_all(people)
+    session.add_all(
+        NegotiationParty(negotiation_id=negotiation.id, party_id=p.id, role=PartyRole.negotiating_party)
+        for p in parties
+    )
+    session.flush()
+    start = dt.date(2030, 1, 7)
+    for n in range(1, count + 1):
+        r = Round(
+            negotiation_id=negotiation.id,
+            sequence=n,
+            slug=f"{slug}-round-{n}",
+            status=RoundStatus.held,
+            date=start + dt.timedelta(weeks=n),
+            city="Geneva",
+            venue="Palais des Nations",
+            summary=f"Round {n} of the synthetic talks.",
+        )
+        session.add(r)
+        session.flush()
+        outcome = Outcome(
+            round_id=r.id, kind=OutcomeKind.agreement, title=f"Agreement {n}", status=OutcomeStatus.agreed
+        )
+        figure = ReportedFigure(round_id=r.id, measure=FigureMeasure.duration_minutes, low=60, as_reported="an hour")
+        session.add_all([outcome, figure])
+        for party, person in zip(parties, people, strict=True):
+            delegation = Delegation(round_id=r.id, party_id=party.id)
+            session.add(delegation)
+            session.flush()
+            session.add(DelegationMember(delegation_id=delegation.id, person_id=person.id, is_head=True, title="Envoy"))
+            position = Position(
+                negotiation_id=negotiation.id,
+                party_id=party.id,
+                topic_id=topic.id,
+                round_id=r.id,
+                summary=f"{party.short_name} position at round {n}",
+            )
+            session.add(position)
+            session.flush()
+            session.add(Citation(source_id=source.id, position_id=position.id))
+        session.flush()
+        session.add_all(
+            [
+                Citation(source_id=source.id, round_id=r.id),
+                Citation(source_id=source.id, outcome_id=outcome.id),
+                Citation(source_id=source.id, figure_id=figure.id),
+            ]
+        )
+    session.flush()
+    return negotiation
