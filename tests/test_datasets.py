@@ -1,0 +1,390 @@
+"""The record read elsewhere: feed, calendar, downloads and codebook, parsed as their readers would."""
+
+import csv
+import datetime as dt
+import io
+import json
+import xml.etree.ElementTree as ET
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app import document
+from app.datasets import FIELD_DESCRIPTIONS, KIND_DESCRIPTIONS, codebook
+from app.document import KINDS
+from app.models import DatePrecision, Outcome, OutcomeKind, OutcomeStatus, Round, RoundRecord
+from app.transfer import bundled_record, export_record
+
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+HOSTILE = '<script>alert("x")</script> & "quoted" \x07 ]]> done'
+PLANNED = "2025-06-next-round"
+
+
+def _round(session: Session, slug: str) -> Round:
+    return session.exec(select(Round).where(Round.slug == slug)).one()
+
+
+def _outcome(session: Session, title_start: str) -> Outcome:
+    return next(o for o in session.exec(select(Outcome)).all() if o.title.startswith(title_start))
+
+
+@contextmanager
+def _statements(client: TestClient) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+# ---------------------------------------------------------------- Atom
+
+
+def _feed(client: TestClient) -> ET.Element:
+    response = client.get("/feed.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    return ET.fromstring(response.content)
+
+
+def _entries(feed: ET.Element) -> list[dict[str, str]]:
+    return [
+        {
+            "id": entry.findtext("atom:id", namespaces=ATOM) or "",
+            "title": entry.findtext("atom:title", namespaces=ATOM) or "",
+            "link": entry.find("atom:link[@rel='alternate']", ATOM).get("href", ""),  # type: ignore[union-attr]
+            "updated": entry.findtext("atom:updated", namespaces=ATOM) or "",
+            "summary": entry.findtext("atom:summary", namespaces=ATOM) or "",
+        }
+        for entry in feed.findall("atom:entry", ATOM)
+    ]
+
+
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    assert moment.tzinfo is not None, f"{text} has no time zone"
+    return moment
+
+
+def test_feed_has_one_entry_per_round_and_outcome_newest_first(seeded, client: TestClient, session: Session) -> None:
+    feed = _feed(client)
+    entries = _entries(feed)
+    record = bundled_record()
+    assert len(entries) == len(record.rounds) + len(record.outcomes)
+
+    updated = [_moment(entry["updated"]) for entry in entries]
+    assert updated == sorted(updated, reverse=True)
+    assert _moment(feed.findtext("atom:updated", namespaces=ATOM) or "") == updated[0]
+    assert len({entry["id"] for entry in entries}) == len(entries)
+    assert feed.find("atom:link[@rel='self']", ATOM).get("href") == "http://testserver/feed.atom"  # type: ignore[union-attr]
+
+    by_title = {entry["title"]: entry for entry in entries}
+    round_2 = by_title["Round 2 · Istanbul — 2 June 2025"]
+    assert round_2["link"] == "http://testserver/rounds/2025-06-02-istanbul"
+    assert "Hakan Fidan" in round_2["summary"]
+    bodies = _outcome(session, "Return of 6,000 bodies")
+    outcome = by_title["Outcome of round 2: Return of 6,000 bodies of fallen soldiers to each side"]
+    assert outcome["link"] == f"http://testserver/rounds/2025-06-02-istanbul#outcome-{bodies.id}"
+    assert outcome["summary"].startswith("Agreed.")
+    assert by_title["Round 3 — June 2025 (planned)"]["link"] == f"http://testserver/rounds/{PLANNED}"
+
+
+def test_feed_puts_a_changed_round_first_and_escapes_its_text(seeded, client: TestClient, session: Session) -> None:
+    before = {entry["id"] for entry in _entries(_feed(client))}
+    round_1 = _round(session, "2025-05-16-istanbul")
+    round_1.summary = HOSTILE
+    session.add(round_1)
+    session.commit()
+
+    response = client.get("/feed.atom")
+    assert b"<script>" not in response.content
+    entries = _entries(ET.fromstring(response.content))
+    first = entries[0]
+    assert first["title"] == "Round 1 · Istanbul — 16 May 2025"
+    assert first["summary"] == HOSTILE.replace("\x07", "")
+    assert first["id"] in before, "an entry keeps its id when its round changes"
+
+
+def test_feed_holds_the_50_newest_changes(seeded, client: TestClient, session: Session) -> None:
+    round_2 = _round(session, "2025-06-02-istanbul")
+    assert round_2.id is not None
+    for number in range(60):
+        session.add(
+            Outcome(
+                round_id=round_2.id,
+                kind=OutcomeKind.other,
+                title=f"Added outcome {number}",
+                status=OutcomeStatus.proposed,
+                updated_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=number),
+            )
+        )
+    session.commit()
+
+    entries = _entries(_feed(client))
+    assert len(entries) == 50
+    assert [entry["title"] for entry in entries] == [f"Outcome of round 2: Added outcome {n}" for n in range(59, 9, -1)]
+    assert entries[0]["updated"] == "2030-01-01T00:59:00Z"
+
+
+# ---------------------------------------------------------------- iCalendar
+
+
+def _events(client: TestClient) -> tuple[icalendar.Calendar, list[icalendar.Event]]:
+    response = client.get("/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return calendar, list(calendar.walk("VEVENT"))
+
+
+def test_calendar_shows_the_planned_round_over_the_whole_of_june(seeded, client: TestClient) -> None:
+    _, events = _events(client)
+    assert len(events) == 1, "only planned rounds are in the calendar"
+    (event,) = events
+    assert str(event["UID"]) == f"round-{PLANNED}@parley"
+    assert str(event["URL"]) == f"http://testserver/rounds/{PLANNED}"
+    start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+    assert not isinstance(start, dt.datetime) and not isinstance(end, dt.datetime), "an all-day event"
+    assert (start, end) == (dt.date(2025, 6, 1), dt.date(2025, 7, 1))
+    assert "approximate" in str(event["SUMMARY"]) and "June 2025" in str(event["SUMMARY"])
+    assert "approximate" in str(event["DESCRIPTION"])
+    assert "before the end of June 2025, as Ukraine hoped" in str(event["DESCRIPTION"])
+    assert "LOCATION" not in event, "the sources name no venue"
+
+
+@pytest.mark.parametrize(
+    ("changes", "start", "end", "approximate"),
+    [
+        (
+            {"date": dt.date(2025, 7, 10), "start_time": dt.time(14, 0), "timezone": "Europe/Istanbul"},
+            dt.datetime(2025, 7, 10, 14, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Istanbul")),
+            None,
+            False,
+        ),
+        ({"date": dt.date(2025, 7, 10)}, dt.date(2025, 7, 10), dt.date(2025, 7, 11), False),
+        (
+            {"date": dt.date(2025, 7, 10), "start_time": dt.time(14, 0), "timezone": None},
+            dt.date(2025, 7, 10),
+            dt.date(2025, 7, 11),
+            False,
+        ),
+        (
+            {"date": dt.date(2026, 1, 1), "date_precision": DatePrecision.year},
+            dt.date(2026, 1, 1),
+            dt.date(2027, 1, 1),
+            True,
+        ),
+    ],
+    ids=["day-and-time", "day", "time-without-zone", "year"],
+)
+def test_calendar_places_a_round_as_precisely_as_it_is_known(
+    seeded, client: TestClient, session: Session, changes: dict[str, object], start, end, approximate: bool
+) -> None:
+    planned = _round(session, PLANNED)
+    planned.date_precision = DatePrecision.day
+    planned.city = "Istanbul"
+    planned.venue = 'Palace; "North", Wing\\B'
+    for name, value in changes.items():
+        setattr(planned, name, value)
+    session.add(planned)
+    session.commit()
+
+    calendar, (event,) = _events(client)
+    assert event.decoded("DTSTART") == start
+    assert type(event.decoded("DTSTART")) is type(start)
+    if end is None:
+        assert event["DTSTART"].params["TZID"] == "Europe/Istanbul"
+        assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Istanbul"]
+    else:
+        assert event.decoded("DTEND") == end
+    assert ("approximate" in str(event["SUMMARY"])) is approximate
+    assert str(event["LOCATION"]) == 'Palace; "North", Wing\\B, Istanbul'
+
+
+def test_calendar_leaves_out_rounds_that_are_not_planned(seeded, client: TestClient, session: Session) -> None:
+    planned = _round(session, PLANNED)
+    planned.status = "postponed"  # type: ignore[assignment]
+    session.add(planned)
+    session.commit()
+    calendar, events = _events(client)
+    assert events == []
+    assert str(calendar["VERSION"]) == "2.0"
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def test_each_kind_downloads_as_csv_with_the_json_values(seeded, client: TestClient) -> None:
+    expected = json.loads(document.dump(bundled_record()))
+    for kind in KINDS:
+        response = client.get(f"/exports/{kind.key}.csv")
+        assert response.status_code == 200, kind.key
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.headers["content-disposition"] == f'attachment; filename="parley-{kind.key}.csv"'
+        header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+        fields = list(kind.record.model_fields)
+        assert header == fields, kind.key
+        assert rows == [[_cell(entry[name]) for name in fields] for entry in expected[kind.key]], kind.key
+
+
+def test_rounds_csv_reads_as_a_spreadsheet_would(seeded, client: TestClient) -> None:
+    text = client.get("/exports/rounds.csv").content.decode("utf-8")
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert len(rows) == len(bundled_record().rounds)
+    round_2 = rows["2025-06-02-istanbul"]
+    assert round_2["venue"] == "Çırağan Palace"
+    assert (round_2["date"], round_2["start_time"], round_2["status"]) == ("2025-06-02", "13:00:00", "held")
+    assert round_2["duration_minutes"] == "", "null is an empty cell"
+    assert [row["id"] for row in csv.DictReader(io.StringIO(text))] == ["1", "2", "3"]
+    planned = rows[PLANNED]
+    assert (planned["date"], planned["date_precision"]) == ("2025-06-01", "month")
+
+
+def test_delegation_heads_are_true_and_false(seeded, client: TestClient) -> None:
+    text = client.get("/exports/delegation_members.csv").content.decode("utf-8")
+    assert {row["is_head"] for row in csv.DictReader(io.StringIO(text))} == {"true", "false"}
+
+
+def test_unknown_kind_is_404(seeded, client: TestClient) -> None:
+    assert client.get("/exports/secrets.csv").status_code == 404
+    assert client.get("/exports/record.csv").status_code == 404
+
+
+def test_record_json_is_what_parley_export_writes(seeded, client: TestClient, session: Session) -> None:
+    response = client.get("/exports/record.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-disposition"] == 'attachment; filename="parley-record.json"'
+    assert response.content == document.dump(export_record(session=session)).encode("utf-8")
+    assert document.parse(response.content).size() == bundled_record().size()
+
+
+def test_downloads_and_feeds_query_a_fixed_number_of_times(seeded, client: TestClient) -> None:
+    """One query per kind, whatever the number of rows."""
+    with _statements(client) as many:
+        client.get("/exports/citations.csv")
+    with _statements(client) as none:
+        client.get("/exports/gap_assessments.csv")
+    assert len(bundled_record().citations) > 100
+    assert len(many) == len(none) == 1
+    with _statements(client) as record:
+        client.get("/exports/record.json")
+    assert len(record) == len(KINDS)
+    with _statements(client) as feed:
+        client.get("/feed.atom")
+    assert len(feed) == 2
+    with _statements(client) as calendar:
+        client.get("/calendar.ics")
+    assert len(calendar) == 1
+
+
+def test_an_empty_record_gives_an_empty_feed_calendar_and_csv(client: TestClient) -> None:
+    feed = _feed(client)
+    assert _entries(feed) == [] and _moment(feed.findtext("atom:updated", namespaces=ATOM) or "")
+    assert _events(client)[1] == []
+    text = client.get("/exports/rounds.csv").content.decode("utf-8")
+    assert list(csv.reader(io.StringIO(text))) == [list(RoundRecord.model_fields)]
+
+
+# ---------------------------------------------------------------- codebook
+
+
+def test_every_kind_and_field_has_a_description() -> None:
+    book = codebook(base_url="http://parley.test/")
+    assert [kind.key for kind in book.kinds] == [kind.key for kind in KINDS]
+    for kind, described in zip(KINDS, book.kinds, strict=True):
+        assert described.description.strip(), f"{kind.key} has no description"
+        assert [field.name for field in described.fields] == list(kind.record.model_fields)
+        for field in described.fields:
+            assert field.description.strip(), f"{kind.key}.{field.name} has no description"
+            assert field.type.strip(), f"{kind.key}.{field.name} has no type"
+
+
+def test_codebook_texts_name_only_real_kinds_and_fields() -> None:
+    """A field renamed in the models must not leave its description behind."""
+    keys = {kind.key: kind for kind in KINDS}
+    assert set(KIND_DESCRIPTIONS) == set(keys)
+    for kind_key, field in FIELD_DESCRIPTIONS:
+        assert field in keys[kind_key].record.model_fields, f"{kind_key}.{field} is not a field"
+
+
+def test_codebook_json_describes_types_in_words(client: TestClient) -> None:
+    response = client.get("/api/codebook")
+    assert response.status_code == 200
+    kinds = {kind["key"]: kind for kind in response.json()["kinds"]}
+    rounds = {field["name"]: field for field in kinds["rounds"]["fields"]}
+    assert rounds["status"]["type"] == "one of: planned, held, postponed, cancelled"
+    assert rounds["status"]["values"] == ["planned", "held", "postponed", "cancelled"]
+    assert rounds["date"]["type"] == "date (YYYY-MM-DD)"
+    assert (rounds["date"]["nullable"], rounds["slug"]["nullable"]) == (True, False)
+    assert rounds["summary"]["blank"] and not rounds["slug"]["blank"]
+    assert rounds["slug"]["unique"]
+    assert (rounds["chair_id"]["type"], rounds["chair_id"]["references"]) == ("id of a person", "people")
+    assert rounds["date_note"]["description"].endswith('e.g. "before the end of June".')
+    members = {field["name"]: field for field in kinds["delegation_members"]["fields"]}
+    assert members["is_head"]["type"] == "true/false"
+    assert members["delegation_id"]["type"] == "id of a delegation"
+    assert kinds["delegations"]["unique_together"] == [["round_id", "party_id"]]
+    assert kinds["rounds"]["csv_url"] == "http://testserver/exports/rounds.csv"
+
+
+def test_openapi_documents_every_dataset_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/feed.atom", "/calendar.ics", "/exports/record.json", "/exports/{kind}.csv"):
+        assert paths[path]["get"]["summary"], path
+    assert "/exports" not in paths  # an HTML page, like the others; its twin is /api/codebook
+    schema = paths["/api/codebook"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Codebook"}
+
+
+def test_codebook_page_lists_every_kind_and_field_accessibly(seeded, client: TestClient) -> None:
+    response = client.get("/exports")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.select_one('link[rel="alternate"][type="application/json"]')["href"] == "/api/codebook"
+    assert "/api/codebook" in response.headers["link"]
+
+    downloads = {a["href"] for a in soup.select("a[download]")}
+    assert "http://testserver/exports/record.json" in downloads
+    for kind in KINDS:
+        section = soup.select_one(f"section#kind-{kind.key}")
+        assert section is not None, kind.key
+        assert section.find(["h2", "h3"]).get_text(strip=True) == kind.key
+        assert f"http://testserver/exports/{kind.key}.csv" in downloads
+        table = section.select_one("div.table-scroll > table")
+        assert table.caption.get_text(strip=True)
+        assert [th.get("scope") for th in table.thead.find_all("th")] == ["col"] * 4
+        rows = table.tbody.find_all("tr")
+        assert [row.th.get_text(strip=True) for row in rows] == list(kind.record.model_fields)
+        for row in rows:
+            field_type, may_be_empty, description = (td.get_text(strip=True) for td in row.find_all("td"))
+            assert field_type and description, f"{kind.key}.{row.th.get_text(strip=True)}"
+            assert may_be_empty in {"yes", "no", "yes (empty text)"}
+
+    status = soup.select_one("#kind-rounds").find("code", string="status").find_parent("tr")
+    assert "one of: planned, held, postponed, cancelled" in status.get_text()
+    chair = soup.select_one("#kind-rounds").find("code", string="chair_id").find_parent("tr")
+    assert chair.select_one('a[href="#kind-people"]').get_text(strip=True) == "id of a person"
+    assert client.get(next(iter(sorted(downloads)))).status_code == 200
