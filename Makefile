@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# axe-core for the browser tests, from tests/browser/package-lock.json.
+AXE_CORE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck pytest install install-dev clean
 
@@ -21,7 +23,7 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest:
+pytest: $(AXE_CORE)
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -39,6 +41,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+# Without npm the browser tests skip, except under CI=true where they may not.
+$(AXE_CORE): tests/browser/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$CI" = true ]; then echo "npm not found: CI=true needs it for the browser tests" >&2; exit 1; fi; \
+	  echo "npm not found: browser tests will be skipped"; exit 0; }; \
+	npm ci --prefix tests/browser --no-audit --no-fund && touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
