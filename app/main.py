@@ -20,6 +20,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Parley",
         version=__version__,
         description="Peace negotiations, round by round: rounds, delegations, outcomes and positions, with sources.",
+        # FastAPI's /docs and /redoc load their scripts from a CDN; Parley serves everything itself,
+        # so the readable reference is /api, made from the same schema.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)

@@ -86,6 +86,37 @@ def person_page(request: Request, session: SessionDep, slug: Slug) -> HTMLRespon
     return render(request, "person.html", {"person": detail}, twin=twin(request, "api_person", slug=slug))
 
 
+# Example calls for the API reference, against the bundled record.
+API_EXAMPLES = {
+    "/api/timeline": "/api/timeline?party=ukraine",
+    "/api/rounds/{slug}": "/api/rounds/2025-06-02-istanbul",
+    "/api/compare": "/api/compare?party=russia&party=ukraine&as_of=2025-06-02-istanbul",
+    "/api/topics/{slug}": "/api/topics/territory",
+    "/api/parties/{slug}": "/api/parties/ukraine",
+    "/api/people/{slug}": "/api/people/rustem-umerov",
+}
+
+
+@router.get("/api", response_class=HTMLResponse)
+def api_reference_page(request: Request) -> HTMLResponse:
+    """A readable reference of the JSON API, made from the OpenAPI schema and served without third-party assets."""
+    api = request.app.openapi()
+    operations = [
+        {
+            "id": operation.get("operationId", path),
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "parameters": operation.get("parameters", []),
+            "responses": [(code, answer.get("description", "")) for code, answer in operation["responses"].items()],
+            "example": API_EXAMPLES.get(path, path if "{" not in path else None),
+        }
+        for path, methods in api["paths"].items()
+        for method, operation in methods.items()
+    ]
+    return render(request, "api_reference.html", {"api": api, "operations": operations}, twin="/openapi.json")
+
+
 health = APIRouter()
 
 

@@ -372,3 +372,11 @@ def test_a_change_to_the_record_changes_the_etag(seeded, client: TestClient) -> 
         session.execute(sa.update(Round).where(Round.slug == ROUND_2).values(venue="Çırağan Palace Kempinski"))
     after = client.get(f"/rounds/{ROUND_2}", headers={"If-None-Match": before})
     assert after.status_code == 200 and after.headers["etag"] != before
+
+
+def test_api_reference_is_served_by_parley_itself(client: TestClient) -> None:
+    soup = soup_of(client, "/api")
+    listed = [text(h.code) for h in soup.select(".api-operations h2")]
+    assert "/api/compare" in listed and "/api/rounds/{slug}" in listed
+    assert soup.select_one('link[rel=alternate][type="application/json"]')["href"] == "/openapi.json"
+    assert client.get("/docs").status_code == 404  # FastAPI's own pages load scripts from a CDN
