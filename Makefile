@@ -4,8 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# axe-core for the browser tests, from tests/browser/package-lock.json.
-AXE_CORE := tests/browser/node_modules/axe-core/axe.min.js
+# axe-core and the Nu Html Checker for the browser tests, from tests/browser/package-lock.json.
+BROWSER_TOOLS := tests/browser/node_modules/.package-lock.json
 
 .PHONY: run test lint typecheck pytest install install-dev clean
 
@@ -23,7 +23,7 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest: $(AXE_CORE)
+pytest: $(BROWSER_TOOLS)
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -43,7 +43,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 # Without npm the browser tests skip, except under CI=true where they may not.
-$(AXE_CORE): tests/browser/package-lock.json
+$(BROWSER_TOOLS): tests/browser/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$CI" = true ]; then echo "npm not found: CI=true needs it for the browser tests" >&2; exit 1; fi; \
 	  echo "npm not found: browser tests will be skipped"; exit 0; }; \

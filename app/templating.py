@@ -34,6 +34,20 @@ def minutes(value: int | None) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
+def utc(moment: dt.datetime) -> dt.datetime:
+    """Timestamps are stored in UTC; SQLite hands them back without a zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def machine_time(moment: dt.datetime) -> str:
+    """For <time datetime>: whole seconds, UTC."""
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_time(moment: dt.datetime) -> str:
+    return utc(moment).strftime("%-d %B %Y, %H:%M UTC")
+
+
 def humanize(value: object) -> str:
     """An enum value as words: "prisoner_exchange" → "prisoner exchange"."""
     return str(getattr(value, "value", value)).replace("_", " ")
@@ -51,7 +65,14 @@ templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
 # Keep the rendered HTML free of the blank lines block tags would leave.
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
-templates.env.filters.update(fuzzy_date=fuzzy_date, minutes=minutes, humanize=humanize, paragraphs=paragraphs)
+templates.env.filters.update(
+    fuzzy_date=fuzzy_date,
+    minutes=minutes,
+    humanize=humanize,
+    paragraphs=paragraphs,
+    machine_time=machine_time,
+    human_time=human_time,
+)
 # The shared macros are globals rather than per-template imports: htmx fragments render a block
 # alone, and a block does not see imports made at the top of its template.
 _macros = templates.env.get_template("_macros.html").module

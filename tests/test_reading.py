@@ -88,7 +88,7 @@ def test_filter_form_keeps_the_chosen_values_and_works_without_javascript(seeded
     assert form.select_one("#filter-party option[selected]")["value"] == "ukraine"
     assert form.select_one("#filter-kind option[selected]")["value"] == "round"
     assert form.select_one("#filter-q")["value"] == "palace"
-    assert form["hx-get"] == "/" and form["hx-push-url"] == "true" and form["hx-target"] == "#results"
+    assert form["data-hx-get"] == "/" and form["data-hx-push-url"] == "true" and form["data-hx-target"] == "#results"
 
 
 def test_htmx_filter_request_gets_only_the_results(seeded, client: TestClient) -> None:
@@ -126,7 +126,7 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient)
         more = soup.select_one("#timeline-entries > li.load-more a")
         url = more["href"] if more else None
         if more:
-            assert more["hx-get"] == more["href"] and more["hx-swap"] == "outerHTML"
+            assert more["data-hx-get"] == more["href"] and more["data-hx-swap"] == "outerHTML"
             assert "after" in parse_qs(urlparse(more["href"]).query)
             assert parse_qs(urlparse(more["href"]).query)["negotiation"] == ["synthetic-talks"]
         pages += 1
