@@ -41,7 +41,9 @@ def test_sqlite_connections_enforce_foreign_keys_with_wal(tmp_path) -> None:
         engine.dispose()
 
 
-def test_0002_backfills_sort_dates_and_position_negotiations(empty_database_url: str, tmp_path) -> None:
+def test_upgrading_a_filled_database_keeps_every_row_and_backfills_new_columns(
+    empty_database_url: str, tmp_path
+) -> None:
     settings = Settings(database_url=empty_database_url, data_dir=tmp_path)
     engine = make_engine(empty_database_url)
     stamp = {"version": 1, "created_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)}
@@ -84,5 +86,14 @@ def test_0002_backfills_sort_dates_and_position_negotiations(empty_database_url:
                 "2025-06-30",
             }
             assert connection.execute(sa.text("SELECT negotiation_id FROM positions")).scalar() == 1
+            # What existed before drafts did was public.
+            assert connection.execute(sa.text("SELECT published FROM positions")).scalar() in {True}
+            # SQLite rebuilds tables to alter them; no rebuild may cascade into another table's rows.
+            for name in rows:
+                assert connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar() == 1, name
+        migrate.downgrade(settings, "0001")
+        with engine.connect() as connection:
+            for name in rows:
+                assert connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar() == 1, name
     finally:
         engine.dispose()
