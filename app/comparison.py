@@ -10,6 +10,7 @@ from app import schemas
 from app.errors import InvalidChoice, NotFound
 from app.lookup import Lookup
 from app.models import GapAssessment, Negotiation, NegotiationParty, PartyRole, Position, Round, RoundStatus
+from app.visibility import visible_gap, visible_position, visible_round
 
 
 def _negotiation(session: Session, slug: str | None) -> Negotiation:
@@ -20,7 +21,10 @@ def _negotiation(session: Session, slug: str | None) -> Negotiation:
         return found
     # Without a choice, the negotiation that met most recently.
     latest = session.exec(
-        select(Negotiation).join(Round).order_by(col(Round.sort_date).desc(), col(Negotiation.id))
+        select(Negotiation)
+        .join(Round)
+        .where(visible_round())
+        .order_by(col(Round.sort_date).desc(), col(Negotiation.id))
     ).first()
     latest = latest or session.exec(select(Negotiation).order_by(col(Negotiation.id))).first()
     if latest is None:
@@ -56,11 +60,13 @@ def compare(
     lookup = Lookup(session)
     negotiation_ref = lookup.negotiations([n.id])[n.id]
 
-    rounds = session.exec(select(Round).where(col(Round.negotiation_id) == n.id).order_by(col(Round.sequence))).all()
+    rounds = session.exec(
+        select(Round).where(col(Round.negotiation_id) == n.id, visible_round()).order_by(col(Round.sequence))
+    ).all()
     by_slug = {r.slug: r for r in rounds}
     if as_of:
         if as_of not in by_slug:
-            elsewhere = session.exec(select(Round.id).where(col(Round.slug) == as_of)).first()
+            elsewhere = session.exec(select(Round.id).where(col(Round.slug) == as_of, visible_round())).first()
             if elsewhere is None:
                 raise NotFound(f"There is no round {as_of!r} in the record.")
             raise InvalidChoice(f"as_of: {as_of!r} is not a round of {n.title}")
@@ -76,7 +82,7 @@ def compare(
     positions = session.exec(
         select(Position)
         .outerjoin(Round, col(Round.id) == Position.round_id)
-        .where(col(Position.negotiation_id) == n.id)
+        .where(col(Position.negotiation_id) == n.id, visible_position())
         .order_by(sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
     ).all()
 
@@ -113,7 +119,7 @@ def compare(
     gaps: dict[int, GapAssessment] = {}
     if included:
         sequence = {r.id: r.sequence for r in rounds}
-        for gap in session.exec(select(GapAssessment).where(col(GapAssessment.round_id).in_(included))):
+        for gap in session.exec(select(GapAssessment).where(col(GapAssessment.round_id).in_(included), visible_gap())):
             kept: GapAssessment | None = gaps.get(gap.topic_id)
             if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
                 gaps[gap.topic_id] = gap

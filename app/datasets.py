@@ -19,7 +19,6 @@ from typing import Annotated, Any
 
 import annotated_types
 import icalendar
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -31,7 +30,8 @@ from app.document import KINDS, Kind
 from app.errors import NotFound
 from app.models import DatePrecision, Negotiation, Outcome, Round, RoundStatus, period_end
 from app.templating import fuzzy_date, render
-from app.transfer import export_record
+from app.transfer import export_record, public_record
+from app.visibility import visible_outcome, visible_round
 
 router = APIRouter()
 
@@ -301,12 +301,12 @@ def _cell(value: Any) -> str:
 def export_csv(*, session: Session, kind: Kind) -> str:
     """One kind as CSV: a header of its record fields, then its entries in id order (one query)."""
     fields = list(kind.record.model_fields)
-    table = kind.sa_table
-    rows = session.execute(sa.select(*(table.c[name] for name in fields)).order_by(table.c.id))
+    # Drafts, and whatever hangs on one, are pruned from the whole record, so every CSV agrees with the JSON.
+    entries = public_record(export_record(session=session)).entries(kind)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(fields)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerows([_cell(getattr(entry, name)) for name in fields] for entry in entries)
     return buffer.getvalue()
 
 
@@ -384,6 +384,7 @@ def feed_entries(*, session: Session, base_url: str) -> list[FeedEntry]:
     rounds = session.exec(
         select(Round, Negotiation)
         .join(Negotiation)
+        .where(visible_round())
         .order_by(col(Round.updated_at).desc(), col(Round.id).desc())
         .limit(FEED_SIZE)
     ).all()
@@ -391,6 +392,7 @@ def feed_entries(*, session: Session, base_url: str) -> list[FeedEntry]:
         select(Outcome, Round, Negotiation)
         .join(Round, col(Round.id) == Outcome.round_id)
         .join(Negotiation, col(Negotiation.id) == Round.negotiation_id)
+        .where(visible_outcome())
         .order_by(col(Outcome.updated_at).desc(), col(Outcome.id).desc())
         .limit(FEED_SIZE)
     ).all()
@@ -492,7 +494,7 @@ def planned_rounds_calendar(*, session: Session, base_url: str) -> bytes:
     rounds = session.exec(
         select(Round, Negotiation)
         .join(Negotiation)
-        .where(Round.status == RoundStatus.planned, col(Round.date).is_not(None))
+        .where(Round.status == RoundStatus.planned, col(Round.date).is_not(None), visible_round())
         .order_by(col(Round.sort_date), col(Round.id))
     ).all()
     calendar = icalendar.Calendar()
@@ -553,7 +555,7 @@ def _attachment(filename: str) -> dict[str, str]:
 )
 def export_record_json(session: SessionDep) -> Response:
     return Response(
-        document.dump(export_record(session=session)),
+        document.dump(public_record(export_record(session=session))),
         media_type="application/json",
         headers=_attachment("parley-record.json"),
     )

@@ -121,6 +121,20 @@ class GapState(StrEnum):
     not_discussed = "not_discussed"
 
 
+class Role(StrEnum):
+    editor = "editor"
+    admin = "admin"
+
+
+class RevisionAction(StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+    publish = "publish"
+    restore = "restore"
+    draft = "draft"  # a proposed change to published material, not yet applied
+
+
 class FigureMeasure(StrEnum):
     """What a reported figure measures: durations and delays in minutes, or a quantity of ``unit``."""
 
@@ -196,6 +210,12 @@ class Tracked(SQLModel):
 
 class StrictBase(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class Publishable(StrictBase):
+    """A claim readers see only once an editor publishes it; until then it is a draft."""
+
+    published: bool = Field(default=True, index=True, description="False while the entry is a draft.")
 
 
 # ---------------------------------------------------------------- parties and people
@@ -280,7 +300,7 @@ class NegotiationPartyRecord(NegotiationPartyBase):
 # ---------------------------------------------------------------- rounds
 
 
-class RoundBase(StrictBase):
+class RoundBase(Publishable):
     negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
     sequence: int = Field(ge=1, description="1 for the first round of its negotiation.")
     slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
@@ -365,7 +385,7 @@ class DelegationMemberRecord(DelegationMemberBase):
 # ---------------------------------------------------------------- outcomes
 
 
-class OutcomeBase(StrictBase):
+class OutcomeBase(Publishable):
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
     kind: OutcomeKind = Field(sa_type=enum_type(OutcomeKind))
     title: str = Field(min_length=1, max_length=200)
@@ -423,7 +443,7 @@ class TopicRecord(TopicBase):
     id: int
 
 
-class PositionBase(StrictBase):
+class PositionBase(Publishable):
     negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
     party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
     topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT")
@@ -461,7 +481,7 @@ class PositionRecord(PositionBase):
     id: int
 
 
-class GapAssessmentBase(StrictBase):
+class GapAssessmentBase(Publishable):
     """An editor's judgement of the gap between the parties on one topic as of one round."""
 
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
@@ -482,7 +502,7 @@ class GapAssessmentRecord(GapAssessmentBase):
 # ---------------------------------------------------------------- context
 
 
-class EventBase(StrictBase):
+class EventBase(Publishable):
     slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
     negotiation_id: int | None = Field(default=None, foreign_key="negotiations.id", index=True, ondelete="SET NULL")
     date: dt.date = Field(index=True)
@@ -598,6 +618,50 @@ class Citation(CitationBase, Tracked, table=True):
 
 class CitationRecord(CitationBase):
     id: int
+
+
+# ---------------------------------------------------------------- accounts and history
+
+
+class User(Tracked, table=True):
+    """An editor or admin. Never leaves the server as is: the password hash stays here."""
+
+    __tablename__ = "users"
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=500)
+    role: Role = Field(sa_type=enum_type(Role))
+    active: bool = Field(default=True)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Recent logins, kept to slow down guessing per account and per address."""
+
+    __tablename__ = "login_attempts"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, index=True)
+    address: str = Field(max_length=64, index=True)
+    succeeded: bool
+    at: dt.datetime = Field(default_factory=utcnow, index=True, sa_type=sa.DateTime(timezone=True))
+
+
+class Revision(SQLModel, table=True):
+    """One change to one record, with a full snapshot of the record as it stood after it.
+
+    Revisions are only ever added: a restore is a new revision carrying an old snapshot.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (sa.Index("ix_revisions_entity", "entity", "entity_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=40, description="The table of the record, e.g. rounds.")
+    entity_id: int
+    action: RevisionAction = Field(sa_type=enum_type(RevisionAction))
+    version: int = Field(description="The record's version after this change.")
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    summary: str | None = Field(default=None, max_length=500)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
 def timeline_date(when: dt.date | None, precision: DatePrecision | str | None) -> dt.date:

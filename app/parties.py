@@ -9,6 +9,7 @@ from app import schemas
 from app.errors import NotFound
 from app.lookup import Lookup
 from app.models import Delegation, DelegationMember, NegotiationParty, Party, Person, Position, Round
+from app.visibility import visible_position, visible_round
 
 
 def party_detail(*, session: Session, slug: str) -> schemas.PartyDetail:
@@ -33,7 +34,7 @@ def party_detail(*, session: Session, slug: str) -> schemas.PartyDetail:
     heads = {round_id: person_id for round_id, person_id in delegations}
     rounds = session.exec(
         select(Round)
-        .where(col(Round.id).in_(list(heads)) | (col(Round.host_party_id) == party.id))
+        .where(col(Round.id).in_(list(heads)) | (col(Round.host_party_id) == party.id), visible_round())
         .order_by(col(Round.sort_date), col(Round.id))
     ).all()
     lookup.negotiations(r.negotiation_id for r in rounds)
@@ -46,7 +47,9 @@ def party_detail(*, session: Session, slug: str) -> schemas.PartyDetail:
         )
 
     people = session.exec(select(Person).where(col(Person.party_id) == party.id).order_by(col(Person.name))).all()
-    topic_ids = session.execute(sa.select(col(Position.topic_id)).where(col(Position.party_id) == party.id).distinct())
+    topic_ids = session.execute(
+        sa.select(col(Position.topic_id)).where(col(Position.party_id) == party.id, visible_position()).distinct()
+    )
     stated = set(topic_ids.scalars())
     return schemas.PartyDetail(
         slug=party.slug,
@@ -65,8 +68,12 @@ def party_detail(*, session: Session, slug: str) -> schemas.PartyDetail:
 
 def party_list(*, session: Session) -> list[schemas.PartySummary]:
     took_part = sa.union(
-        sa.select(col(Delegation.party_id).label("party_id"), col(Delegation.round_id).label("round_id")),
-        sa.select(col(Round.host_party_id), col(Round.id)).where(col(Round.host_party_id).is_not(None)),
+        sa.select(col(Delegation.party_id).label("party_id"), col(Delegation.round_id).label("round_id"))
+        .join(Round, col(Round.id) == Delegation.round_id)
+        .where(visible_round()),
+        sa.select(col(Round.host_party_id), col(Round.id)).where(
+            col(Round.host_party_id).is_not(None), visible_round()
+        ),
     ).subquery()
     counts = dict(
         session.execute(sa.select(took_part.c.party_id, sa.func.count()).group_by(took_part.c.party_id)).all()
@@ -89,15 +96,17 @@ def person_detail(*, session: Session, slug: str) -> schemas.PersonDetail:
         select(DelegationMember, Delegation, Round)
         .join(Delegation, col(Delegation.id) == DelegationMember.delegation_id)
         .join(Round, col(Round.id) == Delegation.round_id)
-        .where(col(DelegationMember.person_id) == person.id)
+        .where(col(DelegationMember.person_id) == person.id, visible_round())
         .order_by(col(Round.sort_date), col(Round.id))
     ).all()
     chaired = session.exec(
-        select(Round).where(col(Round.chair_id) == person.id).order_by(col(Round.sort_date), col(Round.id))
+        select(Round)
+        .where(col(Round.chair_id) == person.id, visible_round())
+        .order_by(col(Round.sort_date), col(Round.id))
     ).all()
     lookup.negotiations([r.negotiation_id for _, _, r in memberships] + [r.negotiation_id for r in chaired])
     positions = session.exec(
-        select(Position).where(col(Position.speaker_id) == person.id).order_by(col(Position.id))
+        select(Position).where(col(Position.speaker_id) == person.id, visible_position()).order_by(col(Position.id))
     ).all()
     by_round: dict[int, list[schemas.PersonDelegation]] = defaultdict(list)
     for member, delegation, r in memberships:

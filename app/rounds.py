@@ -19,13 +19,14 @@ from app.models import (
     ReportedFigure,
     Round,
 )
+from app.visibility import visible_event, visible_outcome, visible_position, visible_round
 
 # Context events this close to a round are shown on its page.
 NEARBY = dt.timedelta(days=7)
 
 
 def get_round(*, session: Session, slug: str) -> Round:
-    found = session.exec(select(Round).where(col(Round.slug) == slug)).first()
+    found = session.exec(select(Round).where(col(Round.slug) == slug, visible_round())).first()
     if found is None:
         raise NotFound(f"There is no round {slug!r} in the record.")
     return found
@@ -48,7 +49,9 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
     outcomes = _outcomes(session, lookup, r.id)
 
     positions = session.exec(
-        select(Position).where(col(Position.round_id) == r.id).order_by(col(Position.topic_id), col(Position.id))
+        select(Position)
+        .where(col(Position.round_id) == r.id, visible_position())
+        .order_by(col(Position.topic_id), col(Position.id))
     ).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     party_order = {party_id: index for index, party_id in enumerate(lookup.all_parties())}
@@ -62,7 +65,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
     if r.date is not None:
         events = session.exec(
             select(Event)
-            .where(col(Event.date).between(r.date - NEARBY, r.date + NEARBY))
+            .where(col(Event.date).between(r.date - NEARBY, r.date + NEARBY), visible_event())
             .where((col(Event.negotiation_id) == r.negotiation_id) | col(Event.negotiation_id).is_(None))
             .order_by(col(Event.sort_date), col(Event.id))
         ).all()
@@ -71,7 +74,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
 
     siblings = session.exec(
         select(Round)
-        .where(col(Round.negotiation_id) == r.negotiation_id)
+        .where(col(Round.negotiation_id) == r.negotiation_id, visible_round())
         .where(col(Round.sequence).in_([r.sequence - 1, r.sequence + 1]))
     ).all()
     previous = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence - 1), None)
@@ -135,7 +138,9 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
 
 
 def _outcomes(session: Session, lookup: Lookup, round_id: int) -> list[schemas.OutcomePublic]:
-    outcomes = session.exec(select(Outcome).where(col(Outcome.round_id) == round_id).order_by(col(Outcome.id))).all()
+    outcomes = session.exec(
+        select(Outcome).where(col(Outcome.round_id) == round_id, visible_outcome()).order_by(col(Outcome.id))
+    ).all()
     ids = [o.id for o in outcomes if o.id]
     parties: dict[int, list[schemas.PartyRef]] = defaultdict(list)
     for link in session.exec(

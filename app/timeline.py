@@ -32,6 +32,7 @@ from app.models import (
     Topic,
 )
 from app.rounds import event_public
+from app.visibility import visible_event, visible_round
 
 PAGE_SIZE = 20
 # Events sort before rounds on the same day: the context comes before the talks it overshadows.
@@ -90,7 +91,7 @@ def timeline(
     if filters.kind in (None, "round", "planned"):
         rounds: Any = sa.select(
             col(Round.sort_date).label("sort_date"), sa.literal(ROUND).label("kind"), col(Round.id).label("id")
-        ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor))
+        ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor), visible_round())
         if filters.kind == "planned":
             rounds = rounds.where(col(Round.status) == RoundStatus.planned)
         elif filters.kind == "round":
@@ -102,7 +103,9 @@ def timeline(
             rounds = rounds.where(took_part | (col(Round.host_party_id) == party_id))
         if topic_id:
             rounds = rounds.where(
-                sa.exists().where(col(Position.round_id) == Round.id, col(Position.topic_id) == topic_id)
+                sa.exists().where(
+                    col(Position.round_id) == Round.id, col(Position.topic_id) == topic_id, col(Position.published)
+                )
             )
         if filters.year:
             rounds = rounds.where(col(Round.date).between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
@@ -113,7 +116,7 @@ def timeline(
     if filters.kind in (None, "event") and not topic_id:
         events: Any = sa.select(
             col(Event.sort_date).label("sort_date"), sa.literal(EVENT).label("kind"), col(Event.id).label("id")
-        ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor))
+        ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor), visible_event())
         if negotiation_id:
             events = events.where(col(Event.negotiation_id) == negotiation_id)
         if party_id:
@@ -177,11 +180,15 @@ def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
         heads[round_id].append(schemas.DelegationHead(party=party, person=people[person_id]))
 
     outcomes: dict[int, list[schemas.OutcomeHeadline]] = defaultdict(list)
-    for o in session.exec(select(Outcome).where(col(Outcome.round_id).in_(ids)).order_by(col(Outcome.id))):
+    for o in session.exec(
+        select(Outcome).where(col(Outcome.round_id).in_(ids), col(Outcome.published)).order_by(col(Outcome.id))
+    ):
         outcomes[o.round_id].append(schemas.OutcomeHeadline.model_validate(o))
 
     topic_rows = session.execute(
-        sa.select(col(Position.round_id), col(Position.topic_id)).where(col(Position.round_id).in_(ids)).distinct()
+        sa.select(col(Position.round_id), col(Position.topic_id))
+        .where(col(Position.round_id).in_(ids), col(Position.published))
+        .distinct()
     ).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     topics: dict[int, list[int]] = defaultdict(list)

@@ -11,6 +11,7 @@ from app import schemas
 from app.errors import NotFound
 from app.lookup import Lookup
 from app.models import Position, Round, Topic
+from app.visibility import visible_position
 
 _WORDS = re.compile(r"\S+|\s+")
 
@@ -43,7 +44,7 @@ def topic_history(*, session: Session, slug: str) -> schemas.TopicHistory:
     positions = session.exec(
         select(Position)
         .outerjoin(Round, col(Round.id) == Position.round_id)
-        .where(col(Position.topic_id) == topic.id)
+        .where(col(Position.topic_id) == topic.id, visible_position())
         .order_by(col(Position.party_id), sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
     ).all()
     by_party: dict[int, list[schemas.Statement]] = defaultdict(list)
@@ -69,7 +70,11 @@ def topic_history(*, session: Session, slug: str) -> schemas.TopicHistory:
 
 def topic_list(*, session: Session) -> list[schemas.TopicSummary]:
     counts = dict(
-        session.execute(sa.select(col(Position.topic_id), sa.func.count()).group_by(col(Position.topic_id))).all()
+        session.execute(
+            sa.select(col(Position.topic_id), sa.func.count())
+            .where(visible_position())
+            .group_by(col(Position.topic_id))
+        ).all()
     )
     topics = session.exec(select(Topic).order_by(col(Topic.sort_order), col(Topic.name))).all()
     return [

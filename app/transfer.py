@@ -36,6 +36,25 @@ def export_record(*, session: Session) -> RecordDocument:
     )
 
 
+def public_record(record: RecordDocument) -> RecordDocument:
+    """The record as readers may see it: drafts left out, and everything that hangs on a draft."""
+    kept: dict[str, set[int]] = {}
+    entries: dict[str, list[Any]] = {}
+    for kind in KINDS:
+        references = list(document.references(kind.sa_table))
+        entries[kind.key] = [
+            entry
+            for entry in record.entries(kind)
+            if getattr(entry, "published", True)
+            and all(
+                getattr(entry, column) is None or getattr(entry, column) in kept[target.key]
+                for column, target in references
+            )
+        ]
+        kept[kind.key] = {entry.id for entry in entries[kind.key]}
+    return RecordDocument.model_validate({"format": record.format, "format_version": record.format_version, **entries})
+
+
 def is_empty(*, session: Session) -> bool:
     return all(
         session.execute(sa.select(sa.literal(1)).select_from(kind.sa_table).limit(1)).first() is None for kind in KINDS

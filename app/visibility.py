@@ -1,0 +1,39 @@
+"""What readers may see: published claims only. Every public query takes its conditions from here."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from app.models import Event, GapAssessment, Outcome, Position, Round
+
+
+def _round_published(round_id: Any) -> sa.ColumnElement[bool]:
+    # An alias, so that the check stays a subquery even where the query already joins rounds.
+    rounds = sa.inspect(Round).local_table.alias("published_rounds")
+    return sa.exists().where(rounds.c.id == round_id, rounds.c.published.is_(True))
+
+
+def visible_round() -> sa.ColumnElement[bool]:
+    return col(Round.published).is_(True)
+
+
+def visible_event() -> sa.ColumnElement[bool]:
+    return col(Event.published).is_(True)
+
+
+def visible_outcome() -> sa.ColumnElement[bool]:
+    """A published outcome of a published round."""
+    return sa.and_(col(Outcome.published), _round_published(Outcome.round_id))
+
+
+def visible_position() -> sa.ColumnElement[bool]:
+    """A published position, stated at a published round or between rounds."""
+    return sa.and_(
+        col(Position.published),
+        sa.or_(col(Position.round_id).is_(None), _round_published(Position.round_id)),
+    )
+
+
+def visible_gap() -> sa.ColumnElement[bool]:
+    return sa.and_(col(GapAssessment.published), _round_published(GapAssessment.round_id))
