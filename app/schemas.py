@@ -19,6 +19,7 @@ from app.models import (
     OutcomeKind,
     OutcomeStatus,
     PartyRole,
+    RevisionAction,
     RoundStatus,
 )
 
@@ -386,3 +387,22 @@ class PersonDetail(Public):
     chaired: list[RoundRef]
     positions: list[PositionPublic]
     sources: list[SourcePublic]
+
+
+# ---------------------------------------------------------------- history
+
+
+class RevisionPublic(Public):
+    id: int
+    action: RevisionAction
+    version: int
+    editor: str
+    summary: str | None
+    created_at: dt.datetime
+
+
+class FieldChange(Public):
+    field: str
+    before: str
+    after: str
+    diff: list[DiffSegment]

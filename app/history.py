@@ -1,0 +1,119 @@
+"""Revisions: every create, update, delete, publish and restore of a record, with a full snapshot.
+
+Nothing here rewrites history: a restore adds a revision that carries an older
+snapshot. Snapshots hold the record's own fields (as in the record document)
+plus the ids of the sources it cites, so a restore brings the citations back too.
+"""
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, select
+
+from app import schemas
+from app.document import KINDS, Kind
+from app.errors import NotFound
+from app.models import Citation, Revision, RevisionAction, User
+from app.topics import word_diff
+
+KIND_BY_KEY = {kind.key: kind for kind in KINDS}
+# The claims a citation can support, by the citation column that points at them.
+CITED = {"rounds": "round_id", "outcomes": "outcome_id", "positions": "position_id", "events": "event_id"}
+
+
+def kind_of(entity: str) -> Kind:
+    return KIND_BY_KEY[entity]
+
+
+def cited_sources(session: Session, entity: str, entity_id: int) -> list[int]:
+    column = CITED.get(entity)
+    if column is None:
+        return []
+    subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
+    rows = session.execute(sa.select(col(Citation.source_id)).where(subject == entity_id).order_by(col(Citation.id)))
+    return list(rows.scalars())
+
+
+def snapshot(session: Session, entity: str, row: SQLModel) -> dict[str, Any]:
+    """The record as it stands: its document fields, JSON-ready, and the sources it cites."""
+    record = kind_of(entity).record.model_validate(row, from_attributes=True)
+    fields = record.model_dump(mode="json")
+    return {"fields": fields, "sources": cited_sources(session, entity, fields["id"])}
+
+
+def record_revision(
+    *,
+    session: Session,
+    entity: str,
+    row: SQLModel,
+    action: RevisionAction,
+    user: User | None,
+    summary: str | None = None,
+    state: dict[str, Any] | None = None,
+) -> Revision:
+    """Add a revision in the caller's transaction, so the change and its history commit together."""
+    revision = Revision(
+        entity=entity,
+        entity_id=row.id,  # type: ignore[attr-defined]
+        action=action,
+        version=row.version,  # type: ignore[attr-defined]
+        user_id=user.id if user else None,
+        summary=(summary or "").strip() or None,
+        snapshot=state if state is not None else snapshot(session, entity, row),
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def revisions(*, session: Session, entity: str, entity_id: int) -> list[schemas.RevisionPublic]:
+    """Newest first, with who made each change."""
+    rows = session.exec(
+        select(Revision, User)
+        .outerjoin(User, col(User.id) == Revision.user_id)
+        .where(col(Revision.entity) == entity, col(Revision.entity_id) == entity_id)
+        .order_by(col(Revision.id).desc())
+    ).all()
+    return [
+        schemas.RevisionPublic(
+            id=r.id or 0,
+            action=r.action,
+            version=r.version,
+            editor=user.name if user else "parley (command line)",
+            summary=r.summary,
+            created_at=_aware(r.created_at),
+        )
+        for r, user in rows
+    ]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def get_revision(*, session: Session, entity: str, entity_id: int, revision_id: int) -> Revision:
+    revision = session.get(Revision, revision_id)
+    if revision is None or revision.entity != entity or revision.entity_id != entity_id:
+        raise NotFound(f"There is no revision {revision_id} of this record.")
+    return revision
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def compare_snapshots(older: dict[str, Any], newer: dict[str, Any]) -> list[schemas.FieldChange]:
+    """Field by field, the words that changed between two snapshots (unchanged fields left out)."""
+    before = {**older.get("fields", {}), "sources": older.get("sources", [])}
+    after = {**newer.get("fields", {}), "sources": newer.get("sources", [])}
+    changes = []
+    for name in sorted(set(before) | set(after) - {"id"}):
+        a, b = _as_text(before.get(name)), _as_text(after.get(name))
+        if a != b:
+            changes.append(schemas.FieldChange(field=name, before=a, after=b, diff=word_diff(a, b)))
+    return changes
