@@ -53,7 +53,8 @@ class ConditionalGetMiddleware:
 
     async def _finish(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
         headers = MutableHeaders(scope=start)
-        if start["status"] != 200 or "set-cookie" in headers:
+        # Answers that set a cookie or must not be stored (an editor's pages) are nobody's to cache.
+        if start["status"] != 200 or "set-cookie" in headers or "no-store" in headers.get("cache-control", ""):
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return

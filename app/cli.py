@@ -10,14 +10,17 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from app import document, migrate, transfer
+from app import accounts, document, migrate, transfer
 from app.config import get_settings
 from app.db import make_engine, session_scope
 from app.document import DocumentError
+from app.models import Role
 
 cli = typer.Typer(help="Parley: follow peace negotiations round by round.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+user_cli = typer.Typer(help="Editor and admin accounts.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
 
 out = Console()
 err = Console(stderr=True)
@@ -133,6 +136,51 @@ def _refuse(file: Path, exc: DocumentError) -> NoReturn:
     for problem in exc.problems:
         typer.echo(f"  - {problem}", err=True)
     raise typer.Exit(1)
+
+
+@user_cli.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The address they sign in with.")],
+    role: Annotated[Role, typer.Option(help="editor edits the record; admin also manages users.")] = Role.editor,
+    name: Annotated[str, typer.Option(help="As shown beside their edits (default: the email's local part).")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+    ] = False,
+) -> None:
+    """Add an editor or admin account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            user = accounts.create_user(session=session, email=email, name=name, role=role, password=password)
+            summary = f"Added {user.name} <{user.email}> as {user.role.value}."
+    except accounts.UserInvalid as exc:
+        typer.echo("No account was added:", err=True)
+        for field, message in exc.errors.items():
+            typer.echo(f"  - {field}: {message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    typer.echo(summary)
+
+
+@user_cli.command("list")
+def user_list() -> None:
+    """List the accounts: email, name, role, and whether they are active."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            users = accounts.list_users(session=session)
+    finally:
+        engine.dispose()
+    if not users:
+        typer.echo("No accounts yet; add one with: parley user add EMAIL --role admin --password-stdin")
+    for user in users:
+        status = "active" if user.active else "disabled"
+        typer.echo(f"{user.email}\t{user.name}\t{user.role.value}\t{status}")
 
 
 def main() -> None:

@@ -41,6 +41,22 @@ class Settings(BaseSettings):
         "",
         description="Signs session cookies. Generated and kept under the data folder when not given.",
     )
+    secure_cookies: bool = Field(
+        False,
+        description=(
+            "Mark the session cookie Secure on every answer. Without it the cookie is Secure whenever the "
+            "request came over HTTPS; set it behind a TLS proxy that does not pass X-Forwarded-Proto."
+        ),
+    )
+    session_days: int = Field(14, ge=1, le=90, description="Days a sign-in lasts before the editor signs in again.")
+    embed_allowed_origins: str = Field(
+        "*",
+        pattern=r"^(\*|https?://[\w*.-]+(:\d+)?( https?://[\w*.-]+(:\d+)?)*)$",
+        description=(
+            "Sites that may show the widgets under /embed/ in a frame: `*` for any, or origins separated by "
+            "spaces (`https://news.example.org https://*.example.com`). Other pages may never be framed."
+        ),
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

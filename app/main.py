@@ -6,11 +6,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, api, datasets, pages
+from app import __version__, accounts, admin, api, datasets, pages
+from app.accounts import AccessDenied, LoginRequired
 from app.caching import ConditionalGetMiddleware
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.errors import InvalidChoice, NotFound
+from app.security import CsrfProtection, Sessions
 from app.templating import render
 
 
@@ -27,15 +29,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    # Outermost last: caching sees the session's cookie and headers; CSRF checks run inside the session.
+    app.add_middleware(CsrfProtection)
+    app.add_middleware(
+        Sessions,
+        secret_key=settings.secret_key,
+        max_age=settings.session_days * 24 * 60 * 60,
+        always_secure=settings.secure_cookies,
+    )
     app.add_middleware(ConditionalGetMiddleware)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(datasets.router)
     app.include_router(pages.health)
     app.include_router(api.router)
+    app.include_router(admin.router)
     app.add_exception_handler(NotFound, _problem(404, "Not found"))
     app.add_exception_handler(InvalidChoice, _problem(422, "That view cannot be shown"))
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(LoginRequired, accounts.send_to_login)
+    app.add_exception_handler(AccessDenied, _problem(403, "Not for your account"))
     return app
 
 

@@ -110,3 +110,6 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()
+
+
+from tests.accounts_fixtures import *  # noqa: E402, F403

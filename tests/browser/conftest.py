@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -68,8 +69,8 @@ def _free_socket() -> socket.socket:
 
 
 @pytest.fixture(scope="package")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Parley with the bundled record, served on a free 127.0.0.1 port; yields its base URL."""
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The live server's database, holding the bundled record; tests may add to it (accounts, say)."""
     folder = tmp_path_factory.mktemp("live-server")
     database_url = f"sqlite:///{folder / 'parley.db'}"
     engine = make_engine(database_url)
@@ -77,8 +78,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with session_scope(engine) as session:
         seed_record(session=session)
     engine.dispose()
+    return database_url
 
-    app = create_app(Settings(database_url=database_url, data_dir=folder / "data"))
+
+@pytest.fixture(scope="package")
+def live_server(live_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Parley with the bundled record, served on a free 127.0.0.1 port; yields its base URL."""
+    with serve(live_database_url, tmp_path_factory.mktemp("live-server-data")) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve(database_url: str, data_dir: Path) -> Iterator[str]:
+    """Parley on ``database_url``, served by uvicorn in a thread on a free 127.0.0.1 port; yields its base URL."""
+    app = create_app(Settings(database_url=database_url, data_dir=data_dir))
     # Handing uvicorn the bound socket leaves no window for another process to take the port.
     sock = _free_socket()
     port = sock.getsockname()[1]
@@ -95,11 +108,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 server.should_exit = True
                 pytest.fail(f"the live server on port {port} did not start", pytrace=False)
             time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-    app.state.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        app.state.engine.dispose()
 
 
 @pytest.fixture(scope="package")

@@ -1,0 +1,423 @@
+"""Editor and admin accounts: creating and disabling them, signing in, and what routes ask for.
+
+Routes take ``CurrentUser`` (anyone, signed in or not), ``EditorDep`` (an editor or admin, else a
+redirect to the sign-in page) or ``AdminDep`` (an admin, else 403). Templates call
+``current_user()``: ``None`` for readers.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+import re
+from functools import cache
+from typing import Annotated, Self
+from urllib.parse import urlencode, urlsplit
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from pydantic import ValidationError, field_validator, model_validator
+from sqlmodel import Session, SQLModel, col, func, select
+
+from app.deps import SessionDep
+from app.errors import NotFound
+from app.models import LoginAttempt, Role, User, utcnow
+from app.security import CSRF_SESSION_KEY, new_csrf_token, request_of, safe_next
+from app.templating import templates
+
+# argon2-cffi's defaults (RFC 9106's low-memory profile). Tests swap in a cheaper hasher.
+password_hasher = PasswordHasher()
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # Argon2 takes any length; this only bounds the work one request can ask for
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+ATTEMPTS_KEPT = dt.timedelta(days=30)
+
+# What a session holds: the user's id and a fingerprint of their password hash (a new password ends
+# every other session), never the role, which is read afresh on each request.
+SESSION_USER = "uid"
+SESSION_FINGERPRINT = "auth"
+
+WRONG_CREDENTIALS = "That email address and password do not match an account."
+MISSING_CREDENTIALS = "Enter your email address and your password."
+DISABLED = "This account has been disabled. Ask an admin to enable it again."
+
+
+# ---------------------------------------------------------------- errors
+
+
+class UserInvalid(ValueError):
+    """What is wrong with a new account, field by field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+class SignInRefused(Exception):
+    """The message says why, without telling whether the email address has an account."""
+
+
+class TooManyAttempts(SignInRefused):
+    def __init__(self, message: str, *, minutes: int) -> None:
+        super().__init__(message)
+        self.minutes = minutes
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous visitor to an editing page; main.py sends them to sign in."""
+
+
+class AccessDenied(PermissionError):
+    """A signed-in user asked for something their role does not allow; the message says what."""
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are kept and compared in lower case: Olena@Example.org and olena@example.org are one account."""
+    return email.strip().lower()
+
+
+class UserCreate(SQLModel):
+    email: str
+    name: str = ""
+    role: Role = Role.editor
+    password: str
+
+    @field_validator("email")
+    @classmethod
+    def _well_formed_email(cls, value: str) -> str:
+        value = normalize_email(value)
+        if not value:
+            raise ValueError("Enter an email address.")
+        if len(value) > 320 or not EMAIL_PATTERN.match(value):
+            raise ValueError("Enter an email address such as name@example.org.")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _short_name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) > 200:
+            raise ValueError("Use at most 200 characters.")
+        return value
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _known_role(cls, value: object) -> object:
+        if value not in {role.value for role in Role}:
+            raise ValueError("Choose editor or admin.")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _long_password(cls, value: str) -> str:
+        if len(value) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        if len(value) > MAX_PASSWORD_LENGTH:
+            raise ValueError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        return value
+
+    @model_validator(mode="after")
+    def _name_from_email(self) -> Self:
+        if not self.name:
+            self.name = self.email.split("@")[0]
+        return self
+
+
+class UserPublic(SQLModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool
+    created_at: dt.datetime
+
+
+# ---------------------------------------------------------------- services
+
+
+def create_user(*, session: Session, email: str, password: str, role: str = Role.editor, name: str = "") -> User:
+    """Check and add an account; raises ``UserInvalid`` naming each field at fault."""
+    data: UserCreate | None = None
+    errors: dict[str, str] = {}
+    try:
+        data = UserCreate.model_validate({"email": email, "name": name, "role": role, "password": password})
+    except ValidationError as exc:
+        errors = _field_errors(exc)
+    taken = {"email": f"{normalize_email(email)} already has an account."}
+    if "email" not in errors and session.exec(select(User.id).where(col(User.email) == normalize_email(email))).first():
+        errors |= taken
+    if errors or data is None:
+        raise UserInvalid(errors)
+    user = User(email=data.email, name=data.name, role=data.role, password_hash=password_hasher.hash(data.password))
+    session.add(user)
+    try:
+        session.commit()
+    except sa.exc.IntegrityError as exc:  # added by someone else since the check
+        session.rollback()
+        raise UserInvalid(taken) from exc
+    session.refresh(user)
+    return user
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        cause = error.get("ctx", {}).get("error")
+        errors.setdefault(field, str(cause) if isinstance(cause, ValueError) else error["msg"])
+    return errors
+
+
+def list_users(*, session: Session) -> list[UserPublic]:
+    users = session.exec(select(User).order_by(col(User.created_at), col(User.id))).all()
+    return [UserPublic.model_validate(user, from_attributes=True) for user in users]
+
+
+def set_active(*, session: Session, user_id: int, active: bool, admin: User) -> User:
+    """Disable or re-enable an account; a disabled user's sessions stop working at their next request."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user has the id {user_id}.")
+    if user.id == admin.id and not active:
+        raise AccessDenied("You cannot disable your own account; another admin can.")
+    if user.active != active:
+        user.active = active
+        user.version += 1
+        session.commit()
+        session.refresh(user)
+    return user
+
+
+def sign_in(*, session: Session, email: str, password: str, address: str, now: dt.datetime | None = None) -> User:
+    """The account these credentials open, or ``SignInRefused``; every checked attempt is recorded.
+
+    Refused with ``TooManyAttempts`` after too many failures for the email address or from the
+    network address within the window; those refusals check no password and are not recorded, so the
+    time they announce holds.
+    """
+    email = normalize_email(email)
+    if not email or not password:
+        raise SignInRefused(MISSING_CREDENTIALS)
+    now = now or utcnow()
+    _refuse_if_throttled(session=session, email=email, address=address, now=now)
+
+    user = session.exec(select(User).where(col(User.email) == email)).first()
+    # An unknown address costs one hash check too, so timing does not tell which addresses have accounts.
+    matches = _verify(user.password_hash if user else _dummy_hash(), password) and user is not None
+    succeeded = matches and user is not None and user.active
+    session.add(LoginAttempt(email=email[:320], address=address[:64], succeeded=succeeded, at=now))
+    session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.at) < now - ATTEMPTS_KEPT))
+    if succeeded and user is not None and password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher.hash(password)
+    session.commit()
+    if user is None or not matches:
+        raise SignInRefused(WRONG_CREDENTIALS)
+    if not user.active:
+        raise SignInRefused(DISABLED)
+    session.refresh(user)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return password_hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _dummy_hash_for(hasher: PasswordHasher) -> str:
+    return hasher.hash("not the password of any account")
+
+
+def _dummy_hash() -> str:
+    return _dummy_hash_for(password_hasher)
+
+
+def _refuse_if_throttled(*, session: Session, email: str, address: str, now: dt.datetime) -> None:
+    cutoff = now - THROTTLE_WINDOW
+    last_success = session.exec(
+        select(func.max(LoginAttempt.at)).where(col(LoginAttempt.email) == email, col(LoginAttempt.succeeded))
+    ).one()
+    # Signing in clears an account's failures; an address's count is not cleared by any one account.
+    since = max(cutoff, _aware(last_success)) if last_success is not None else cutoff
+    checks = [
+        (col(LoginAttempt.email) == email, since, MAX_FAILURES_PER_ACCOUNT, "for this account"),
+        (col(LoginAttempt.address) == address, cutoff, MAX_FAILURES_PER_ADDRESS, "from your network address"),
+    ]
+    for condition, after, limit, which in checks:
+        # Locked while `limit` failures lie in the window: until the limit-th latest leaves it.
+        limiting = session.exec(
+            select(LoginAttempt.at)
+            .where(condition, col(LoginAttempt.at) > after, col(LoginAttempt.succeeded).is_(False))
+            .order_by(col(LoginAttempt.at).desc())
+            .offset(limit - 1)
+            .limit(1)
+        ).first()
+        if limiting is not None:
+            minutes = max(1, math.ceil((_aware(limiting) + THROTTLE_WINDOW - now).total_seconds() / 60))
+            unit = "minute" if minutes == 1 else "minutes"
+            raise TooManyAttempts(f"Too many failed sign-ins {which}; try again in {minutes} {unit}.", minutes=minutes)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back without their zone; they are stored in UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _fingerprint(user: User, secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def start_session(request: Request, user: User) -> None:
+    """Sign ``user`` in on this browser, in a new session: nothing set before signing in carries over."""
+    request.session.clear()
+    request.session.update(
+        {
+            SESSION_USER: user.id,
+            SESSION_FINGERPRINT: _fingerprint(user, request.app.state.settings.secret_key),
+            CSRF_SESSION_KEY: new_csrf_token(),
+        }
+    )
+    request.state.user = user
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+    request.state.user = None
+
+
+_UNKNOWN = object()
+
+
+def signed_in_user(request: Request, session: Session | None = None) -> User | None:
+    """The active user this request's session belongs to, loaded once per request.
+
+    A session of a disabled or deleted account, or one signed in with a password since changed, is
+    ended here.
+    """
+    known = getattr(request.state, "user", _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known if isinstance(known, User) else None
+    cookie = request.scope.get("session")
+    user_id = cookie.get(SESSION_USER) if cookie else None
+    user: User | None = None
+    if isinstance(user_id, int):
+        if session is None:
+            with Session(request.app.state.engine) as own:
+                user = own.get(User, user_id)
+        else:
+            user = session.get(User, user_id)
+        fingerprint = cookie.get(SESSION_FINGERPRINT) if cookie else None
+        if user is not None and not (
+            user.active
+            and isinstance(fingerprint, str)
+            and hmac.compare_digest(fingerprint, _fingerprint(user, request.app.state.settings.secret_key))
+        ):
+            user = None
+        if user is None:
+            request.session.clear()
+    request.state.user = user
+    return user
+
+
+@pass_context
+def _current_user_for_template(context: Context) -> User | None:
+    request = request_of(context)
+    return signed_in_user(request) if request is not None else None
+
+
+templates.env.globals["current_user"] = _current_user_for_template
+
+
+# ---------------------------------------------------------------- dependencies
+
+
+def current_user(request: Request, session: SessionDep) -> User | None:
+    return signed_in_user(request, session)
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]
+
+
+def require_editor(user: CurrentUser) -> User:
+    if user is None:
+        raise LoginRequired("Sign in to edit the record.")
+    return user
+
+
+EditorDep = Annotated[User, Depends(require_editor)]
+
+
+def require_admin(user: EditorDep) -> User:
+    if user.role != Role.admin:
+        raise AccessDenied("This page is for admins; you are signed in as an editor.")
+    return user
+
+
+AdminDep = Annotated[User, Depends(require_admin)]
+
+
+# ---------------------------------------------------------------- answers
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def go_to(request: Request, url: str) -> Response:
+    """After a form: 303 to ``url``, or for htmx a full navigation there."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def login_url(next_path: str) -> str:
+    return "/login" if next_path == "/" else "/login?" + urlencode({"next": next_path})
+
+
+def _return_path(request: Request) -> str:
+    """Where to come back to after signing in: the page the visitor was on, if it is on this site."""
+    if is_htmx(request):
+        return _same_site_path(request, request.headers.get("HX-Current-URL", ""))
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return safe_next(request.url.path + (f"?{query}" if query else ""))
+    return _same_site_path(request, request.headers.get("Referer", ""))
+
+
+def _same_site_path(request: Request, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return "/"
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+async def send_to_login(request: Request, exc: Exception) -> Response:
+    """The answer to ``LoginRequired``: 303 to the sign-in page (htmx: a full navigation), 401 under /api."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": str(exc) or "Sign in first."}, status_code=401)
+    url = login_url(_return_path(request))
+    if is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
