@@ -31,6 +31,7 @@ from app.models import (
     RevisionAction,
     Round,
     RoundBase,
+    RoundRecord,
     RoundStatus,
     Source,
     User,
@@ -107,7 +108,15 @@ class RoundForm:
         )
 
     @classmethod
-    def from_round(cls, session: Session, r: Round) -> "RoundForm":
+    def from_snapshot(cls, session: Session, state: dict[str, Any], *, version: int) -> "RoundForm":
+        """The form as a saved draft left it, to go on from the live version."""
+        record = RoundRecord.model_validate(state["fields"])
+        form = cls.from_round(session, record)
+        form.sources, form.version = list(state.get("sources", [])), version
+        return form
+
+    @classmethod
+    def from_round(cls, session: Session, r: Round | RoundRecord) -> "RoundForm":
         assert r.id is not None
         slugs = {
             "negotiation": session.get(Negotiation, r.negotiation_id),
@@ -130,10 +139,12 @@ class RoundForm:
             "summary": r.summary,
             "atmosphere": r.atmosphere or "",
         } | {name: getattr(row, "slug", "") if row else "" for name, row in slugs.items()}
-        return cls(values=values, sources=history.cited_sources(session, "rounds", r.id), version=r.version)
+        version = r.version if isinstance(r, Round) else None
+        return cls(values=values, sources=history.cited_sources(session, "rounds", r.id), version=version)
 
 
-def _message(error: Any) -> str:
+def field_message(error: Any) -> str:
+    """A pydantic error as words an editor can act on."""
     kind = error["type"]
     if kind == "string_pattern_mismatch":
         return PATTERN_HINTS.get(error["ctx"]["pattern"], "has the wrong form")
@@ -209,9 +220,9 @@ def check_round(*, session: Session, form: RoundForm, round_id: int | None) -> t
             name = str(error["loc"][0]) if error["loc"] else "date"
             name = ROUND_FORM_NAMES.get(name, name)
             if name not in errors and name in ROUND_TEXT_FIELDS:
-                errors[name] = _message(error)
+                errors[name] = field_message(error)
             elif not error["loc"] and "date" not in errors:
-                errors["date"] = _message(error).removeprefix("date: ")
+                errors["date"] = field_message(error).removeprefix("date: ")
 
     others = sa.select(col(Round.id)).where(col(Round.id) != (round_id or 0))
     if (
@@ -237,7 +248,7 @@ def check_round(*, session: Session, form: RoundForm, round_id: int | None) -> t
 # ---------------------------------------------------------------- saving
 
 
-def _set_citations(session: Session, column: str, subject_id: int, sources: list[int]) -> None:
+def set_citations(session: Session, column: str, subject_id: int, sources: list[int]) -> None:
     subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
     session.execute(sa.delete(Citation).where(subject == subject_id))
     session.add_all(Citation.model_validate({"source_id": source_id, column: subject_id}) for source_id in sources)
@@ -262,7 +273,7 @@ def save_round(
         session.add(r)
         session.flush()
         assert r.id is not None
-        _set_citations(session, "round_id", r.id, form.sources)
+        set_citations(session, "round_id", r.id, form.sources)
         action = RevisionAction.publish if publish else RevisionAction.create
         return r, history.record_revision(
             session=session, entity="rounds", row=r, action=action, user=editor, summary=form.edit_summary
@@ -303,7 +314,7 @@ def save_round(
         assert fresh is not None
         proposed = _state(values, "rounds", round_id, form.sources, fresh.published)
         raise EditConflict(fresh, history.compare_snapshots(history.snapshot(session, "rounds", fresh), proposed))
-    _set_citations(session, "round_id", round_id, form.sources)
+    set_citations(session, "round_id", round_id, form.sources)
     session.expire(current)
     session.refresh(current)
     action = RevisionAction.publish if publish and not was_published else RevisionAction.update
@@ -419,7 +430,7 @@ def restore_revision(
         raise EditConflict(current, [])
     column = history.CITED.get(entity)
     if column:
-        _set_citations(session, column, entity_id, list(old.snapshot.get("sources", [])))
+        set_citations(session, column, entity_id, list(old.snapshot.get("sources", [])))
     row = session.get(kind.table, entity_id)
     assert row is not None
     session.refresh(row)

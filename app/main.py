@@ -6,7 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, accounts, admin, api, datasets, pages
+from app import __version__, accounts, admin, api, datasets, edit_pages, pages
 from app.accounts import AccessDenied, LoginRequired
 from app.caching import ConditionalGetMiddleware
 from app.config import PROJECT_ROOT, Settings, get_settings
@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ConditionalGetMiddleware)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    # Before the public pages: /rounds/new must not be read as the round with the slug "new".
+    app.include_router(edit_pages.router)
     app.include_router(pages.router)
     app.include_router(datasets.router)
     app.include_router(pages.health)

@@ -1,0 +1,154 @@
+"""Forms for outcomes, positions, delegations, parties, sources …: the rules, and what readers then see."""
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Party, Person, Round
+from tests.accounts_fixtures import csrf
+
+ROUND_2 = "2025-06-02-istanbul"
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def ids(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        return {
+            "round": session.exec(select(Round.id).where(Round.slug == ROUND_2)).one(),
+            "ukraine": session.exec(select(Party.id).where(Party.slug == "ukraine")).one(),
+            "russia": session.exec(select(Party.id).where(Party.slug == "russia")).one(),
+            "medinsky": session.exec(select(Person.id).where(Person.slug == "vladimir-medinsky")).one(),
+        }
+
+
+def position(known: dict[str, int], **changes: str) -> dict[str, str]:
+    return {
+        "negotiation_id": "1",
+        "party_id": str(known["ukraine"]),
+        "topic_id": "10",
+        "round_id": str(known["round"]),
+        "stated_precision": "day",
+        "summary": "A new statement on a topic",
+        "text": "",
+        "action": "publish",
+    } | changes
+
+
+def test_a_position_cannot_be_published_without_a_source(seeded, editor_client: TestClient) -> None:
+    known = ids(seeded)
+    token = csrf(editor_client, "/edit/positions/new")
+    refused = editor_client.post("/edit/positions/new", data=position(known, csrf_token=token))
+    assert refused.status_code == 422
+    page = soup(refused)
+    assert "cannot be published without a source" in page.select_one("#error-sources").get_text()
+    assert page.select_one("#field-summary")["value"] == "A new statement on a topic"
+
+    accepted = editor_client.post(
+        "/edit/positions/new", data=position(known, csrf_token=token, source="1"), follow_redirects=False
+    )
+    assert accepted.status_code == 303 and accepted.headers["location"] == f"/rounds/{ROUND_2}/edit"
+    assert "A new statement on a topic" in editor_client.get(f"/rounds/{ROUND_2}").text
+
+
+def test_a_draft_position_needs_no_source_yet_and_stays_hidden(
+    seeded, editor_client: TestClient, client: TestClient
+) -> None:
+    known = ids(seeded)
+    token = csrf(editor_client, "/edit/positions/new")
+    saved = editor_client.post("/edit/positions/new", data=position(known, csrf_token=token, action="draft"))
+    assert saved.status_code == 200
+    assert "A new statement on a topic" not in client.get("/compare").text
+
+
+def test_an_outcome_is_published_with_its_source(seeded, editor_client: TestClient) -> None:
+    known = ids(seeded)
+    token = csrf(editor_client, "/edit/outcomes/new")
+    data = {
+        "csrf_token": token,
+        "round_id": str(known["round"]),
+        "kind": "prisoner_exchange",
+        "title": "Another exchange",
+        "description": "",
+        "status": "agreed",
+        "implemented_precision": "day",
+        "source": "TASS — x [#7]",
+        "action": "publish",
+    }
+    assert editor_client.post("/edit/outcomes/new", data=data, follow_redirects=False).status_code == 303
+    round_page = soup(editor_client.get(f"/rounds/{ROUND_2}"))
+    titles = [h.get_text(" ", strip=True) for h in round_page.select(".outcome-list h3")]
+    assert any(t.startswith("Another exchange") for t in titles)
+
+
+def test_a_delegation_head_must_belong_to_the_delegations_party(seeded, editor_client: TestClient) -> None:
+    known = ids(seeded)
+    with Session(seeded) as session:
+        from app.models import Delegation
+
+        ukraine_delegation = session.exec(
+            select(Delegation.id).where(Delegation.round_id == known["round"], Delegation.party_id == known["ukraine"])
+        ).one()
+    token = csrf(editor_client, "/edit/delegation_members/new")
+    data = {
+        "csrf_token": token,
+        "delegation_id": str(ukraine_delegation),
+        "person_id": str(known["medinsky"]),
+        "is_head": "true",
+        "title": "",
+        "action": "publish",
+    }
+    refused = editor_client.post("/edit/delegation_members/new", data=data)
+    assert refused.status_code == 422
+    assert (
+        soup(refused).select_one("#error-person_id").get_text()
+        == "a delegation's head must belong to the delegation's party"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"slug": "ukraine", "name": "Ukraine again", "short_name": "UA", "colour": "#1c7ed6"},
+            "slug",
+            "already has this slug",
+        ),
+        ({"slug": "eu", "name": "EU", "short_name": "EU", "colour": "#ffd500"}, "colour", "contrast of"),
+        ({"slug": "E U", "name": "EU", "short_name": "EU", "colour": "#1c7ed6"}, "slug", "lowercase letters"),
+        ({"slug": "eu", "name": "", "short_name": "EU", "colour": "#1c7ed6"}, "name", "at least 1 character"),
+    ],
+)
+def test_party_form_rules(seeded, editor_client: TestClient, data: dict[str, str], field: str, message: str) -> None:
+    token = csrf(editor_client, "/edit/parties/new")
+    response = editor_client.post("/edit/parties/new", data=data | {"csrf_token": token, "action": "publish"})
+    assert response.status_code == 422
+    assert message in soup(response).select_one(f"#error-{field}").get_text()
+
+
+def test_a_source_needs_a_well_formed_address(seeded, editor_client: TestClient) -> None:
+    token = csrf(editor_client, "/edit/sources/new")
+    data = {"csrf_token": token, "url": "tass dot com", "publisher": "TASS", "language": "en", "action": "publish"}
+    response = editor_client.post("/edit/sources/new", data=data)
+    assert response.status_code == 422
+    assert "full web address" in soup(response).select_one("#error-url").get_text()
+
+
+def test_a_party_in_use_is_not_deleted(seeded, editor_client: TestClient) -> None:
+    known = ids(seeded)
+    token = csrf(editor_client, f"/edit/parties/{known['russia']}")
+    response = editor_client.post(f"/edit/parties/{known['russia']}/delete", data={"csrf_token": token})
+    assert response.status_code == 409
+    assert "still in use" in soup(response).select_one("h1").get_text()
+    assert editor_client.get("/parties/russia").status_code == 200
+
+
+def test_the_round_form_lists_what_hangs_on_the_round(seeded, editor_client: TestClient) -> None:
+    page = soup(editor_client.get(f"/rounds/{ROUND_2}/edit"))
+    headings = [h.get_text(strip=True) for h in page.select("main section h2")]
+    assert headings[:3] == ["Delegations", "Outcomes", "Positions stated at this round"]
+    known = ids(seeded)
+    assert f"/edit/outcomes/new?round_id={known['round']}" in [a["href"] for a in page.select("main section a")]
