@@ -6,7 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, accounts, admin, api, datasets, edit_pages, pages
+from app import __version__, accounts, admin, api, datasets, edit_pages, embeds, pages
 from app.accounts import AccessDenied, LoginRequired
 from app.caching import ConditionalGetMiddleware
 from app.config import PROJECT_ROOT, Settings, get_settings
@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         always_secure=settings.secure_cookies,
     )
     app.add_middleware(ConditionalGetMiddleware)
+    # Outermost: framing rules hold for every answer, 304s and errors included.
+    app.add_middleware(embeds.FramingMiddleware, allowed_origins=settings.embed_allowed_origins)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # Before the public pages: /rounds/new must not be read as the round with the slug "new".
     app.include_router(edit_pages.router)
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router)
     app.include_router(pages.health)
     app.include_router(api.router)
+    app.include_router(embeds.router)
     app.include_router(admin.router)
     app.add_exception_handler(NotFound, _problem(404, "Not found"))
     app.add_exception_handler(InvalidChoice, _problem(422, "That view cannot be shown"))

@@ -1,0 +1,594 @@
+"""Widgets for other sites' pages: the comparison, the timeline and a round card, their embed code and oEmbed.
+
+A widget renders what the reading services return, so it shows published claims only, exactly as
+the pages do. It is a page of its own, small enough to serve from a CDN: its CSS inline, no htmx,
+no cookies, nothing from other hosts. Embed routes may be framed by any site (or by those a setting
+allows); every other route refuses to be framed.
+"""
+
+import datetime as dt
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlmodel import Session, col
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import comparison, rounds, schemas, timeline
+from app.config import PROJECT_ROOT
+from app.deps import SessionDep
+from app.errors import InvalidChoice, NotFound
+from app.lookup import Lookup
+from app.models import (
+    SLUG_PATTERN,
+    Citation,
+    Delegation,
+    DelegationMember,
+    Event,
+    FigureMeasure,
+    GapAssessment,
+    Outcome,
+    Position,
+    ReportedFigure,
+    Round,
+    Source,
+    Topic,
+)
+from app.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.templating import render, templates, utc
+from app.visibility import visible_gap
+
+router = APIRouter(include_in_schema=False)
+
+EMBED_PREFIX = "/embed/"
+# Fit for a CDN: browsers recheck within a minute, shared caches within five, and may serve a
+# stale copy for ten more while they refetch. The ETag (app/caching.py) makes a recheck cheap.
+WIDGET_CACHE_CONTROL = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+OEMBED_CACHE_AGE = 3600
+# Nothing from other hosts and no inline script; the widget's CSS is inline to save a request.
+WIDGET_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+# Widgets read well from 300 to 1000 px wide; oEmbed offers the widest unless asked for less.
+OEMBED_WIDTH = 1000
+HEIGHTS = {"compare": 600, "timeline": 600, "round": 480, "focus": 480}
+COMPARE_PARAMS = ("negotiation", "party", "as_of", "topic")
+SLUG = SLUG_PATTERN.removeprefix("^").removesuffix("$")
+
+
+def _minified(css: str) -> Markup:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
+    return Markup(re.sub(r"\s+", " ", css).replace(";}", "}").strip())  # noqa: S704 (our own stylesheet)
+
+
+# Read once: every widget carries it inline, which saves a request and keeps the size budget honest.
+WIDGET_CSS = _minified((PROJECT_ROOT / "static" / "embed.css").read_text())
+
+Theme = Annotated[
+    Literal["auto", "light", "dark"],
+    Query(description="Colours: light, dark, or auto to follow the reader's system setting."),
+]
+Compact = Annotated[bool, Query(description="Tighter spacing and less detail, for narrow columns.")]
+Focus = Annotated[
+    str | None,
+    Query(pattern=SLUG_PATTERN, description="Slug of a round: the widget keeps its height and opens at that round."),
+]
+
+
+# ------------------------------------------------------------------ titles
+
+
+def _joined(names: Sequence[str]) -> str:
+    if len(names) == 2:
+        return f"{names[0]} vs {names[1]}"
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 2 else "".join(names)
+
+
+def compare_heading(view: schemas.Comparison) -> str:
+    names = [p.name for p in view.parties]
+    if not names:
+        return "What each side demands"
+    return f"{_joined(names)}: what {'each side demands' if len(names) > 1 else 'it demands'}"
+
+
+def compare_title(view: schemas.Comparison, *, live: bool = False) -> str:
+    """``live``: the embed follows the latest round rather than the one shown now."""
+    heading = compare_heading(view)
+    if view.as_of is None:
+        return heading
+    if live:
+        return f"{heading}, as of the latest round"
+    return f"{heading}, as of {view.as_of.date.label if view.as_of.date else f'round {view.as_of.sequence}'}"
+
+
+def timeline_title(page: schemas.TimelinePage) -> str:
+    return f"{page.negotiation.title}: timeline" if page.negotiation else "Timeline of the talks"
+
+
+def timeline_filters_label(page: schemas.TimelinePage) -> str:
+    """The filters other than the negotiation, in words: "Party: Turkey · Planned rounds"."""
+    f, options = page.filters, page.options
+    labels = {
+        "party": {o.value: o.label for o in options.parties},
+        "topic": {o.value: o.label for o in options.topics},
+    }
+    kinds = {"round": "Rounds held or called off", "planned": "Planned rounds", "event": "Context events"}
+    words = [
+        f"{name.capitalize()}: {labels[name].get(value, value)}" for name, value in f.query().items() if name in labels
+    ]
+    if f.year:
+        words.append(str(f.year))
+    if f.kind:
+        words.append(kinds[f.kind])
+    if f.q:
+        words.append(f"Matching “{f.q.strip()}”")
+    return " · ".join(words)
+
+
+def round_title(r: schemas.RoundDetail | schemas.RoundRef) -> str:
+    place = f" · {r.city}" if r.city else ""
+    return f"Round {r.sequence}{place}, {r.date.label if r.date else 'date not set'}"
+
+
+# ------------------------------------------------------------------ embed code
+
+
+@dataclass(frozen=True)
+class EmbedCode:
+    """One view's embed code: an iframe of the widget, then the script that fits it to its content."""
+
+    label: str
+    base: str  # Parley's own address, ending in "/"
+    path: str  # the widget's address below it, with query and fragment
+    title: str
+    height: int
+
+    @property
+    def src(self) -> str:
+        return self.base + self.path
+
+    def html(self, *, width: int | None = None, height: int | None = None) -> str:
+        style = f"border:0;width:100%;max-width:{width}px" if width else "border:0;width:100%"
+        return (
+            f'<iframe src="{html.escape(self.src)}" title="{html.escape(self.title)} — Parley" '
+            f'width="{width or "100%"}" height="{height or self.height}" style="{style}" '
+            f'loading="lazy" data-parley-embed></iframe>\n'
+            f'<script src="{html.escape(self.base)}static/embed.js" async></script>'
+        )
+
+    @property
+    def snippet(self) -> str:
+        return self.html()
+
+
+def _address(path: str, query: Iterable[tuple[str, str]], fragment: str = "") -> str:
+    encoded = urlencode(list(query))
+    return path + (f"?{encoded}" if encoded else "") + (f"#{fragment}" if fragment else "")
+
+
+def compare_embed(base: str, view: schemas.Comparison, params: Iterable[tuple[str, str]]) -> EmbedCode:
+    """The comparison with the same choices as ``params`` (a page's or an oEmbed URL's query)."""
+    query = [(name, value) for name, value in params if name in COMPARE_PARAMS and value]
+    live = not any(name == "as_of" for name, _ in query)
+    return EmbedCode(
+        "This comparison", base, _address("embed/compare", query), compare_title(view, live=live), HEIGHTS["compare"]
+    )
+
+
+def timeline_embed(base: str, page: schemas.TimelinePage) -> EmbedCode:
+    return EmbedCode(
+        "This timeline",
+        base,
+        _address("embed/timeline", page.filters.query().items()),
+        timeline_title(page),
+        HEIGHTS["timeline"],
+    )
+
+
+def round_embeds(base: str, detail: schemas.RoundDetail) -> list[EmbedCode]:
+    """The round card, and the negotiation's timeline opened at this round."""
+    focus = [("negotiation", detail.negotiation.slug), ("focus", detail.slug)]
+    return [
+        EmbedCode("This round", base, f"embed/round/{detail.slug}", round_title(detail), HEIGHTS["round"]),
+        EmbedCode(
+            "The timeline, opened at this round",
+            base,
+            _address("embed/timeline", focus, f"round-{detail.slug}"),
+            f"{detail.negotiation.title}: timeline, at round {detail.sequence}",
+            HEIGHTS["focus"],
+        ),
+    ]
+
+
+def embed_codes(request: Request, subject: Any) -> list[EmbedCode]:
+    """Embed code for what a page shows; the Embed panel of the compare, timeline and round pages."""
+    base = str(request.base_url)
+    if isinstance(subject, schemas.Comparison):
+        return [compare_embed(base, subject, request.query_params.multi_items())]
+    if isinstance(subject, schemas.TimelinePage):
+        return [timeline_embed(base, subject)]
+    if isinstance(subject, schemas.RoundDetail):
+        return round_embeds(base, subject)
+    raise TypeError(f"nothing to embed for {type(subject).__name__}")
+
+
+def embed_head(request: Request, subject: Any) -> Markup:
+    """For an embeddable page's <head>: oEmbed discovery, and the script behind the Copy button."""
+    code = embed_codes(request, subject)[0]
+    oembed = f"{request.base_url}oembed?{urlencode({'url': str(request.url), 'format': 'json'})}"
+    script = request.app.url_path_for("static", path="embed-panel.js")
+    return Markup(  # noqa: S704 (every value is escaped)
+        f'<link rel="alternate" type="application/json+oembed" href="{html.escape(oembed)}" '
+        f'title="{html.escape(code.title)}">\n  <script src="{html.escape(script)}" defer></script>'
+    )
+
+
+# Registered here, not in app.templating: building embed code needs the services, which import templating.
+templates.env.globals.update(embed_codes=embed_codes, embed_head=embed_head)
+
+
+# ------------------------------------------------------------------ what a widget shows around its content
+
+
+def _newest(
+    session: Session,
+    *,
+    rounds: Sequence[int] = (),
+    events: Sequence[int] = (),
+    outcomes: Sequence[int] = (),
+    positions: Sequence[int] = (),
+    gaps: sa.ColumnElement[bool] | None = None,
+) -> dt.datetime | None:
+    """When the claims a widget shows (with their figures, delegations, citations and sources) last changed."""
+    figures = sa.select(col(ReportedFigure.id)).where(
+        col(ReportedFigure.round_id).in_(rounds) | col(ReportedFigure.outcome_id).in_(outcomes)
+    )
+    delegations = sa.select(col(Delegation.id)).where(col(Delegation.round_id).in_(rounds))
+    cited = sa.or_(
+        col(Citation.round_id).in_(rounds),
+        col(Citation.event_id).in_(events),
+        col(Citation.outcome_id).in_(outcomes),
+        col(Citation.position_id).in_(positions),
+        col(Citation.figure_id).in_(figures),
+    )
+    parts: list[tuple[Any, sa.ColumnElement[bool]]] = [
+        (Round, col(Round.id).in_(rounds)),
+        (Event, col(Event.id).in_(events)),
+        (Outcome, col(Outcome.id).in_(outcomes)),
+        (Position, col(Position.id).in_(positions)),
+        (ReportedFigure, col(ReportedFigure.id).in_(figures)),
+        (Delegation, col(Delegation.id).in_(delegations)),
+        (DelegationMember, col(DelegationMember.delegation_id).in_(delegations)),
+        (Citation, cited),
+        (Source, col(Source.id).in_(sa.select(col(Citation.source_id)).where(cited))),
+    ]
+    if gaps is not None:
+        parts.append((GapAssessment, gaps))
+    newest = sa.union_all(
+        *(sa.select(sa.func.max(model.updated_at).label("updated_at")).where(where) for model, where in parts)
+    ).subquery()
+    value = session.execute(sa.select(sa.func.max(newest.c.updated_at))).scalar()
+    if isinstance(value, str):  # SQLite, from a UNION
+        value = dt.datetime.fromisoformat(value)
+    return utc(value) if value else None
+
+
+def _ids(session: Session, model: Any, slugs: Iterable[str]) -> dict[str, int]:
+    return {
+        slug: ident for slug, ident in session.execute(sa.select(model.slug, model.id).where(model.slug.in_(slugs)))
+    }
+
+
+def _round_slugs(page: schemas.TimelinePage) -> set[str]:
+    return {e.round.slug for e in page.entries if isinstance(e, schemas.TimelineRound)}
+
+
+def _distinct(refs: Iterable[schemas.CitationRef]) -> list[schemas.CitationRef]:
+    return sorted({ref.number: ref for ref in refs}.values(), key=lambda ref: ref.number)
+
+
+def _compare_updated(session: Session, view: schemas.Comparison) -> dt.datetime | None:
+    positions = [cell.position.id for row in view.rows for cell in row.cells if cell.position]
+    shown = [(row.topic.slug, row.gap.as_of.slug) for row in view.rows if row.gap]
+    gaps = None
+    if shown:
+        gaps = sa.and_(
+            visible_gap(),
+            col(GapAssessment.topic_id).in_(sa.select(col(Topic.id)).where(col(Topic.slug).in_(t for t, _ in shown))),
+            col(GapAssessment.round_id).in_(sa.select(col(Round.id)).where(col(Round.slug).in_(r for _, r in shown))),
+        )
+    return _newest(session, positions=positions, gaps=gaps)
+
+
+@dataclass
+class TimelineCitations:
+    """The timeline's footnotes, numbered for the widget: per entry (by its element id), and the sources."""
+
+    refs: dict[str, list[schemas.CitationRef]]
+    sources: list[schemas.SourcePublic]
+    updated: dt.datetime | None
+
+
+def _timeline_citations(session: Session, page: schemas.TimelinePage) -> TimelineCitations:
+    shown_rounds = [e for e in page.entries if isinstance(e, schemas.TimelineRound)]
+    shown_events = [e for e in page.entries if isinstance(e, schemas.TimelineEvent)]
+    round_ids = _ids(session, Round, [e.round.slug for e in shown_rounds])
+    event_ids = _ids(session, Event, [e.event.slug for e in shown_events])
+    outcome_ids = [o.id for e in shown_rounds for o in e.outcomes]
+    figures: dict[int, list[int]] = defaultdict(list)
+    for round_id, figure_id in session.execute(
+        sa.select(col(ReportedFigure.round_id), col(ReportedFigure.id))
+        .where(
+            col(ReportedFigure.round_id).in_(round_ids.values()),
+            col(ReportedFigure.measure) == FigureMeasure.duration_minutes,
+        )
+        .order_by(col(ReportedFigure.id))
+    ):
+        figures[round_id].append(figure_id)
+
+    lookup = Lookup(session)
+    lookup.load_citations("round_id", round_ids.values())
+    lookup.load_citations("figure_id", [f for fs in figures.values() for f in fs])
+    lookup.load_citations("outcome_id", outcome_ids)
+    lookup.load_citations("event_id", event_ids.values())
+    refs: dict[str, list[schemas.CitationRef]] = {}
+    for entry in page.entries:
+        if isinstance(entry, schemas.TimelineRound):
+            ident = round_ids[entry.round.slug]
+            cited = lookup.cite("round_id", ident)
+            cited += [ref for f in figures[ident] for ref in lookup.cite("figure_id", f)]
+            cited += [ref for o in entry.outcomes for ref in lookup.cite("outcome_id", o.id)]
+            refs[f"round-{entry.round.slug}"] = _distinct(cited)
+        else:
+            refs[f"event-{entry.event.slug}"] = _distinct(lookup.cite("event_id", event_ids[entry.event.slug]))
+    updated = _newest(session, rounds=list(round_ids.values()), events=list(event_ids.values()), outcomes=outcome_ids)
+    return TimelineCitations(refs=refs, sources=lookup.sources(), updated=updated)
+
+
+def _round_cited(detail: schemas.RoundDetail) -> list[schemas.SourcePublic]:
+    """The sources the round card cites (the round page cites more: every position stated there)."""
+    refs = [*detail.citations]
+    for measured in (detail.duration, detail.delay):
+        refs += [ref for figure in measured.reported for ref in figure.citations]
+    refs += [ref for outcome in detail.outcomes for ref in outcome.citations]
+    numbers = {ref.number for ref in refs}
+    return [source for source in detail.sources if source.number in numbers]
+
+
+# ------------------------------------------------------------------ widgets
+
+
+def _widget(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    theme: str,
+    compact: bool,
+    status_code: int = 200,
+) -> HTMLResponse:
+    response = render(
+        request,
+        template,
+        {**context, "theme": theme, "compact": compact, "embed_css": WIDGET_CSS},
+        status_code=status_code,
+    )
+    response.headers["Content-Security-Policy"] = WIDGET_CSP
+    if status_code == 200:
+        response.headers["Cache-Control"] = WIDGET_CACHE_CONTROL
+    return response
+
+
+def _widget_error(request: Request, error: Exception, *, theme: str, compact: bool) -> HTMLResponse:
+    missing = isinstance(error, NotFound)
+    context = {"title": "Not found" if missing else "That view cannot be shown", "message": str(error)}
+    return _widget(
+        request, "embed_base.html", context, theme=theme, compact=compact, status_code=404 if missing else 422
+    )
+
+
+@router.get("/embed/compare", response_class=HTMLResponse)
+def embed_compare(
+    request: Request,
+    session: SessionDep,
+    negotiation: NegotiationChoice = None,
+    party: PartyChoice = [],  # noqa: B006 (FastAPI copies defaults)
+    as_of: AsOf = None,
+    topic: TopicChoice = [],  # noqa: B006
+    theme: Theme = "auto",
+    compact: Compact = False,
+) -> HTMLResponse:
+    try:
+        view = comparison.compare(session=session, negotiation=negotiation, parties=party, as_of=as_of, topics=topic)
+    except (NotFound, InvalidChoice) as error:
+        return _widget_error(request, error, theme=theme, compact=compact)
+    query = [(name, value) for name, value in request.query_params.multi_items() if name in COMPARE_PARAMS]
+    context = {
+        "view": view,
+        "title": compare_title(view),
+        "heading": compare_heading(view),
+        "full_url": f"{request.base_url}{_address('compare', query)}",
+        "sources": view.sources,
+        "updated": _compare_updated(session, view),
+    }
+    return _widget(request, "embed_compare.html", context, theme=theme, compact=compact)
+
+
+@router.get("/embed/timeline", response_class=HTMLResponse)
+def embed_timeline(
+    request: Request,
+    session: SessionDep,
+    filters: Filters,
+    focus: Focus = None,
+    theme: Theme = "auto",
+    compact: Compact = False,
+) -> HTMLResponse:
+    try:
+        focused = rounds.get_round(session=session, slug=focus) if focus else None
+        page = timeline.timeline(session=session, filters=filters)
+        later = bool(focused and focused.sort_date and page.next_cursor and focus not in _round_slugs(page))
+        if later:
+            # Further on than the first entries: start on the focused round's day.
+            assert focused is not None and focused.sort_date is not None
+            start = timeline.Cursor(focused.sort_date, timeline.EVENT, 0).encode()
+            page = timeline.timeline(session=session, filters=filters, after=start)
+    except (NotFound, InvalidChoice) as error:
+        return _widget_error(request, error, theme=theme, compact=compact)
+    focus = focus if focus in _round_slugs(page) else None
+    cited = _timeline_citations(session, page)
+    path = f"negotiations/{page.negotiation.slug}" if page.negotiation else ""
+    query = [(k, v) for k, v in page.filters.query().items() if k != "negotiation" or not page.negotiation]
+    context = {
+        "page": page,
+        "title": timeline_title(page),
+        "subtitle": timeline_filters_label(page),
+        "focus": focus,
+        "later": later,
+        "refs": cited.refs,
+        "full_url": f"{request.base_url}{_address(path, query, f'round-{focus}' if focus else '')}",
+        "sources": cited.sources,
+        "updated": cited.updated,
+    }
+    return _widget(request, "embed_timeline.html", context, theme=theme, compact=compact)
+
+
+@router.get("/embed/round/{slug}", response_class=HTMLResponse)
+def embed_round(
+    request: Request, session: SessionDep, slug: Slug, theme: Theme = "auto", compact: Compact = False
+) -> HTMLResponse:
+    try:
+        detail = rounds.round_detail(session=session, slug=slug)
+    except NotFound as error:
+        return _widget_error(request, error, theme=theme, compact=compact)
+    round_id = _ids(session, Round, [slug])[slug]
+    context = {
+        "round": detail,
+        "title": round_title(detail),
+        "full_url": f"{request.base_url}rounds/{slug}",
+        "sources": _round_cited(detail),
+        "updated": _newest(
+            session,
+            rounds=[round_id],
+            outcomes=[o.id for o in detail.outcomes],
+            positions=[p.id for group in detail.positions for p in group.positions],
+        ),
+    }
+    return _widget(request, "embed_round.html", context, theme=theme, compact=compact)
+
+
+# ------------------------------------------------------------------ oEmbed
+
+
+def _embed_for(request: Request, session: Session, url: str) -> EmbedCode | None:
+    """Embed code for a URL of an embeddable Parley page on this host, or None."""
+    base = str(request.base_url)
+    try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != urlsplit(base).netloc.lower():
+            return None
+        params = parse_qsl(parts.query)
+        if parts.path == "/compare":
+            view = comparison.compare(
+                session=session,
+                negotiation=dict(params).get("negotiation") or None,
+                parties=[value for name, value in params if name == "party"],
+                as_of=dict(params).get("as_of") or None,
+                topics=[value for name, value in params if name == "topic"],
+            )
+            return compare_embed(base, view, params)
+        negotiation = re.fullmatch(f"/negotiations/({SLUG})", parts.path)
+        if parts.path == "/" or negotiation:
+            fields = schemas.TimelineFilters.model_fields
+            values = {name: value for name, value in params if name in fields}
+            if negotiation:
+                values["negotiation"] = negotiation[1]
+            filters = schemas.TimelineFilters.model_validate(values)
+            return timeline_embed(base, timeline.timeline(session=session, filters=filters, limit=1))
+        found = re.fullmatch(f"/rounds/({SLUG})", parts.path)
+        if found:
+            return round_embeds(base, rounds.round_detail(session=session, slug=found[1]))[0]
+    except (ValueError, NotFound, InvalidChoice, ValidationError):
+        return None
+    return None
+
+
+@router.get("/oembed")
+def oembed(
+    request: Request,
+    session: SessionDep,
+    url: Annotated[str, Query(max_length=2000, description="Address of a Parley page.")],
+    maxwidth: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    maxheight: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    response_format: Annotated[str, Query(alias="format", max_length=20)] = "json",
+) -> Response:
+    """oEmbed 1.0 (https://oembed.com) for the compare, timeline and round pages."""
+    if response_format != "json":
+        return PlainTextResponse("Parley answers oEmbed requests in JSON only.", status_code=501)
+    code = _embed_for(request, session, url)
+    if code is None:
+        return JSONResponse({"detail": "That address is not an embeddable Parley page."}, status_code=404)
+    width = min(maxwidth or OEMBED_WIDTH, OEMBED_WIDTH)
+    height = min(maxheight or code.height, code.height)
+    answer = {
+        "type": "rich",
+        "version": "1.0",
+        "title": code.title,
+        "provider_name": "Parley",
+        "provider_url": str(request.base_url),
+        "cache_age": OEMBED_CACHE_AGE,
+        "width": width,
+        "height": height,
+        "html": code.html(width=width, height=height),
+    }
+    return JSONResponse(answer, headers={"Cache-Control": f"public, max-age={OEMBED_CACHE_AGE}"})
+
+
+# ------------------------------------------------------------------ framing
+
+
+def _with_frame_ancestors(policy: str | None, sources: str) -> str:
+    kept = [d.strip() for d in (policy or "").split(";") if d.strip() and not d.strip().startswith("frame-ancestors")]
+    return "; ".join([*kept, f"frame-ancestors {sources}"])
+
+
+class FramingMiddleware:
+    """Who may show Parley in a frame: the allowed origins for widgets, nobody for anything else.
+
+    Widgets also never set cookies: a cookie in a third-party frame serves no reader.
+    """
+
+    def __init__(self, app: ASGIApp, *, allowed_origins: str = "*") -> None:
+        self.app = app
+        self.allowed = allowed_origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        embeddable = scope["path"].startswith(EMBED_PREFIX)
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                policy = headers.get("content-security-policy")
+                if embeddable:
+                    headers["content-security-policy"] = _with_frame_ancestors(policy, self.allowed)
+                    del headers["x-frame-options"]
+                    del headers["set-cookie"]
+                else:
+                    headers["content-security-policy"] = _with_frame_ancestors(policy, "'none'")
+                    headers["x-frame-options"] = "DENY"
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
