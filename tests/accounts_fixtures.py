@@ -20,7 +20,7 @@ that need the production parameters restore ``PRODUCTION_HASHER``.
 import uuid
 from collections.abc import Callable, Iterator
 
-import httpx
+import httpx2 as httpx
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher

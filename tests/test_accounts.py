@@ -5,7 +5,7 @@ import datetime as dt
 import json
 from http.cookies import SimpleCookie
 
-import httpx
+import httpx2 as httpx
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup

@@ -3,7 +3,7 @@
 import re
 
 import fastapi.routing
-import httpx
+import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.responses import HTMLResponse
