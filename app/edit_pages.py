@@ -15,6 +15,7 @@ from app.deps import SessionDep
 from app.errors import NotFound
 from app.models import (
     DatePrecision,
+    DelegationMember,
     Negotiation,
     Party,
     Person,
@@ -27,7 +28,7 @@ from app.models import (
     User,
 )
 from app.params import Slug
-from app.templating import render, templates
+from app.templating import render, templates, wants_fragment
 
 router = APIRouter(include_in_schema=False)
 
@@ -376,7 +377,6 @@ def drafts_page(request: Request, session: SessionDep, editor: EditorDep) -> HTM
 
 # What hangs on a record, listed on its edit page with a way to add more.
 CHILDREN = {
-    "delegations": ("delegation_members", "delegation_id", "Members", "Add a member"),
     "outcomes": ("outcome_parties", "outcome_id", "Parties concerned", "Add a party concerned"),
     "negotiations": ("negotiation_parties", "negotiation_id", "Parties and their roles", "Add a party"),
 }
@@ -437,6 +437,7 @@ def _record_page(
         "conflict": None,
         "notice": None,
         "children": children,
+        "members": _members(session, row_id) if kind_key == "delegations" and row_id else None,
     } | extra
     response = render(request, "record_form.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "private, no-store"
@@ -627,3 +628,84 @@ async def restore_record_revision(
             status_code=409,
         )
     return RedirectResponse(f"/edit/{kind_key}/{row_id}/history", status_code=303)
+
+
+# ---------------------------------------------------------------- delegation members, in place
+
+
+def _members(
+    session: Session, delegation_id: int, *, error: str = "", typed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    rows = session.exec(
+        select(DelegationMember, Person)
+        .join(Person, col(Person.id) == DelegationMember.person_id)
+        .where(col(DelegationMember.delegation_id) == delegation_id)
+        .order_by(col(DelegationMember.is_head).desc(), col(DelegationMember.id))
+    ).all()
+    people = session.exec(select(Person).order_by(col(Person.name))).all()
+    return {
+        "delegation_id": delegation_id,
+        "rows": [{"id": m.id, "name": p.name, "title": m.title, "is_head": m.is_head} for m, p in rows],
+        "people": [(p.slug, p.name) for p in people],
+        "error": error,
+        "typed": typed or {},
+    }
+
+
+def _members_answer(
+    request: Request, session: Session, delegation_id: int, status_code: int = 200, **state: Any
+) -> Response:
+    """htmx swaps the members block in place; a plain form goes back to the delegation's page."""
+    if not wants_fragment(request) and status_code == 200:
+        return RedirectResponse(f"/edit/delegations/{delegation_id}", status_code=303)
+    context = {"members": _members(session, delegation_id, **state)}
+    response = render(request, "record_form.html", context, fragment="members", status_code=status_code)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post("/delegations/{delegation_id}/members")
+async def add_member(request: Request, session: SessionDep, editor: EditorDep, delegation_id: int) -> Response:
+    data = await request.form()
+    typed = {name: str(data.get(name, "") or "").strip() for name in ("person", "title", "is_head")}
+    person = session.exec(select(Person).where(col(Person.slug) == typed["person"])).first()
+    if person is None:
+        error = "choose a person from the list" if not typed["person"] else f"there is no person {typed['person']!r}"
+        return _members_answer(request, session, delegation_id, 422, error=error, typed=typed)
+    form = record_forms.RecordForm(
+        kind="delegation_members",
+        values={
+            "delegation_id": str(delegation_id),
+            "person_id": str(person.id),
+            "title": typed["title"],
+            "is_head": typed["is_head"],
+        },
+    )
+    try:
+        record_forms.save(
+            session=session,
+            kind=history.kind_of("delegation_members"),
+            form=form,
+            editor=editor,
+            row_id=None,
+            publish=True,
+        )
+        session.commit()
+    except editing.FormInvalid as invalid:
+        session.rollback()
+        return _members_answer(
+            request, session, delegation_id, 422, error="; ".join(invalid.errors.values()), typed=typed
+        )
+    return _members_answer(request, session, delegation_id)
+
+
+@router.post("/delegations/{delegation_id}/members/{member_id}/remove")
+def remove_member(
+    request: Request, session: SessionDep, editor: EditorDep, delegation_id: int, member_id: int
+) -> Response:
+    member = session.get(DelegationMember, member_id)
+    if member is None or member.delegation_id != delegation_id:
+        raise NotFound("That person is not a member of this delegation.")
+    editing.delete_record(session=session, entity="delegation_members", entity_id=member_id, editor=editor)
+    session.commit()
+    return _members_answer(request, session, delegation_id)

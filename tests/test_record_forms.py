@@ -152,3 +152,47 @@ def test_the_round_form_lists_what_hangs_on_the_round(seeded, editor_client: Tes
     assert headings[:3] == ["Delegations", "Outcomes", "Positions stated at this round"]
     known = ids(seeded)
     assert f"/edit/outcomes/new?round_id={known['round']}" in [a["href"] for a in page.select("main section a")]
+
+
+def test_members_are_added_and_removed_in_place(seeded, editor_client: TestClient) -> None:
+    known = ids(seeded)
+    with Session(seeded) as session:
+        from app.models import Delegation
+
+        delegation = session.exec(
+            select(Delegation.id).where(Delegation.round_id == known["round"], Delegation.party_id == known["ukraine"])
+        ).one()
+    url = f"/edit/delegations/{delegation}"
+    token = csrf(editor_client, url)
+    htmx = {"HX-Request": "true", "X-CSRF-Token": token}
+
+    added = editor_client.post(
+        f"/delegations/{delegation}/members",
+        data={"person": "andriy-yermak", "title": "Head of the Presidential Office"},
+        headers=htmx,
+    )
+    block = soup(added)
+    assert block.find("html") is None and block.select_one("section#members") is not None
+    names = [li.get_text(" ", strip=True) for li in block.select(".members-edit > li")]
+    assert any(n.startswith("Andriy Yermak, Head of the Presidential Office") for n in names)
+
+    refused = editor_client.post(
+        f"/delegations/{delegation}/members", data={"person": "vladimir-medinsky", "is_head": "true"}, headers=htmx
+    )
+    assert refused.status_code == 422
+    assert (
+        "a delegation's head must belong to the delegation's party"
+        in soup(refused).select_one("#members .field-error").get_text()
+    )
+    assert soup(refused).select_one("#member-person")["value"] == "vladimir-medinsky"
+
+    remove = next(f["action"] for f in block.select(".members-edit form") if "yermak" in f.parent.get_text().lower())
+    after = soup(editor_client.post(remove, headers=htmx))
+    assert not any("Yermak" in li.get_text() for li in after.select(".members-edit > li"))
+
+    plain = editor_client.post(
+        f"/delegations/{delegation}/members",
+        data={"person": "andriy-yermak", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert plain.status_code == 303 and plain.headers["location"] == url
