@@ -1,5 +1,6 @@
 """Editors' pages: the round form (create and edit share it), history, restore, delete, drafts."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -109,10 +110,12 @@ def _show_form(
 async def _submitted(request: Request) -> tuple[editing.RoundForm, dict[str, str], str]:
     data = await request.form()
     form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source") if str(v).strip()])
-    new_source = {
-        f"new_source_{name}": str(data.get(f"new_source_{name}", "") or "").strip() for name in NEW_SOURCE_FIELDS
-    }
-    return form, new_source, str(data.get("action", "publish"))
+    return form, _new_source_fields(data), str(data.get("action", "publish"))
+
+
+def _new_source_fields(data: Mapping[str, Any]) -> dict[str, str]:
+    """The "add a source that is not in the record yet" part of a claim form, as typed."""
+    return {f"new_source_{name}": str(data.get(f"new_source_{name}", "") or "").strip() for name in NEW_SOURCE_FIELDS}
 
 
 def _add_source(session: Session, new_source: dict[str, str]) -> tuple[Source | None, dict[str, str]]:
@@ -453,7 +456,7 @@ async def _handle_record(
     form = record_forms.form_from_submission(kind, data, picked)
     action = str(data.get("action", "publish"))
     if action == "add_source":
-        new_source = {f"new_source_{n}": str(data.get(f"new_source_{n}", "") or "").strip() for n in NEW_SOURCE_FIELDS}
+        new_source = _new_source_fields(data)
         source, source_errors = _add_source(session, new_source)
         if source is None:
             return _record_page(

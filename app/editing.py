@@ -20,7 +20,6 @@ from app import document, history
 from app.document import KINDS, Kind
 from app.errors import NotFound
 from app.models import (
-    DERIVED_COLUMNS,
     PATTERN_HINTS,
     Citation,
     DatePrecision,
@@ -36,6 +35,7 @@ from app.models import (
     Source,
     User,
     utcnow,
+    with_derived,
 )
 
 
@@ -255,72 +255,96 @@ def set_citations(session: Session, column: str, subject_id: int, sources: list[
     session.flush()
 
 
-def _state(values: dict[str, Any], entity: str, entity_id: int, sources: list[int], published: bool) -> dict[str, Any]:
-    """A snapshot, as history.snapshot makes one, of values not (yet) in the database."""
-    record = history.kind_of(entity).record.model_validate(values | {"id": entity_id, "published": published})
-    return {"fields": record.model_dump(mode="json"), "sources": sources}
+def store(
+    *,
+    session: Session,
+    kind: Kind,
+    values: dict[str, Any],
+    sources: list[int],
+    editor: User,
+    row_id: int | None,
+    version: int | None,
+    publish: bool,
+    summary: str = "",
+) -> tuple[SQLModel, Revision]:
+    """Create or update any record from checked values, or keep a draft of changes to a published one.
+
+    Every path ends in a revision in the same transaction, so what is acknowledged is in the history.
+    """
+    publishable = "published" in kind.record.model_fields
+    column = history.CITED.get(kind.key)
+    if row_id is None:
+        row = kind.table(**values, **({"published": publish} if publishable else {}))
+        session.add(row)
+        session.flush()
+        if column:
+            set_citations(session, column, row.id, sources)  # type: ignore[attr-defined]
+        action = RevisionAction.publish if publishable and publish else RevisionAction.create
+        return row, history.record_revision(
+            session=session, entity=kind.key, row=row, action=action, user=editor, summary=summary
+        )
+
+    current = session.get(kind.table, row_id)
+    if current is None:
+        raise NotFound("This record no longer exists; it may have been deleted.")
+    was_published = bool(getattr(current, "published", True))
+    fields = {**values, "id": row_id, **({"published": was_published} if publishable else {})}
+    proposed = {"fields": kind.record.model_validate(fields).model_dump(mode="json"), "sources": sources}
+    if version != current.version:  # type: ignore[attr-defined]
+        raise EditConflict(current, history.compare_snapshots(history.snapshot(session, kind.key, current), proposed))
+    if publishable and was_published and not publish:
+        # Changes to published material wait as a draft revision; readers keep seeing what was published.
+        return current, history.record_revision(
+            session=session,
+            entity=kind.key,
+            row=current,
+            action=RevisionAction.draft,
+            user=editor,
+            summary=summary,
+            state=proposed,
+        )
+
+    table = kind.sa_table
+    changed = with_derived(table.name, values) | {"version": table.c.version + 1, "updated_at": utcnow()}
+    if publishable:
+        changed["published"] = publish or was_published
+    result = session.execute(sa.update(table).where(table.c.id == row_id, table.c.version == version).values(**changed))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        # Another worker saved between our read and our write.
+        session.rollback()
+        fresh = session.get(kind.table, row_id)
+        assert fresh is not None
+        raise EditConflict(fresh, history.compare_snapshots(history.snapshot(session, kind.key, fresh), proposed))
+    if column:
+        set_citations(session, column, row_id, sources)
+    session.expire(current)
+    session.refresh(current)
+    action = RevisionAction.publish if publishable and publish and not was_published else RevisionAction.update
+    return current, history.record_revision(
+        session=session, entity=kind.key, row=current, action=action, user=editor, summary=summary
+    )
 
 
 def save_round(
     *, session: Session, form: RoundForm, editor: User, round_id: int | None = None, publish: bool
 ) -> tuple[Round, Revision]:
-    """Create or update a round, or keep a draft of changes to a published one."""
+    """Check the round form, then store it (see ``store``)."""
     values, errors = check_round(session=session, form=form, round_id=round_id)
     if errors:
         raise FormInvalid(errors)
-    if round_id is None:
-        r = Round(**values, published=publish)
-        session.add(r)
-        session.flush()
-        assert r.id is not None
-        set_citations(session, "round_id", r.id, form.sources)
-        action = RevisionAction.publish if publish else RevisionAction.create
-        return r, history.record_revision(
-            session=session, entity="rounds", row=r, action=action, user=editor, summary=form.edit_summary
-        )
-
-    current = session.get(Round, round_id)
-    if current is None:
-        raise NotFound("This round no longer exists; it may have been deleted.")
-    if form.version != current.version:
-        proposed = _state(values, "rounds", round_id, form.sources, current.published)
-        raise EditConflict(current, history.compare_snapshots(history.snapshot(session, "rounds", current), proposed))
-    if current.published and not publish:
-        # Changes to published material wait as a draft revision; readers keep seeing the published round.
-        state = _state(values, "rounds", round_id, form.sources, True)
-        return current, history.record_revision(
-            session=session,
-            entity="rounds",
-            row=current,
-            action=RevisionAction.draft,
-            user=editor,
-            summary=form.edit_summary,
-            state=state,
-        )
-
-    was_published = current.published
-    changed = DERIVED_COLUMNS["rounds"](values) | {
-        "published": publish or current.published,
-        "version": Round.version + 1,
-        "updated_at": utcnow(),
-    }
-    result = session.execute(
-        sa.update(Round).where(col(Round.id) == round_id, col(Round.version) == form.version).values(**changed)
+    row, revision = store(
+        session=session,
+        kind=history.kind_of("rounds"),
+        values=values,
+        sources=form.sources,
+        editor=editor,
+        row_id=round_id,
+        version=form.version,
+        publish=publish,
+        summary=form.edit_summary,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        # Another worker saved between our read and our write.
-        session.rollback()
-        fresh = session.get(Round, round_id)
-        assert fresh is not None
-        proposed = _state(values, "rounds", round_id, form.sources, fresh.published)
-        raise EditConflict(fresh, history.compare_snapshots(history.snapshot(session, "rounds", fresh), proposed))
-    set_citations(session, "round_id", round_id, form.sources)
-    session.expire(current)
-    session.refresh(current)
-    action = RevisionAction.publish if publish and not was_published else RevisionAction.update
-    return current, history.record_revision(
-        session=session, entity="rounds", row=current, action=action, user=editor, summary=form.edit_summary
-    )
+    assert isinstance(row, Round)
+    return row, revision
 
 
 def pending_draft(*, session: Session, entity: str, entity_id: int) -> Revision | None:
@@ -334,10 +358,6 @@ def pending_draft(*, session: Session, entity: str, entity_id: int) -> Revision 
 
 
 # ---------------------------------------------------------------- delete and restore
-
-
-def _unchanged(values: dict[str, Any]) -> dict[str, Any]:
-    return values
 
 
 def _dependents(session: Session, kind: Kind, row_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -391,10 +411,12 @@ def restore_deleted(*, session: Session, revision_id: int, admin: User) -> Revis
         rows = dependents.get(other.key, [])
         if rows:
             parsed = [other.record.model_validate(r).model_dump() for r in rows]
-            derive = DERIVED_COLUMNS.get(other.sa_table.name, _unchanged)
             session.execute(
                 sa.insert(other.sa_table),
-                [derive(r) | {"version": 1, "created_at": now, "updated_at": now} for r in parsed],
+                [
+                    with_derived(other.sa_table.name, r) | {"version": 1, "created_at": now, "updated_at": now}
+                    for r in parsed
+                ],
             )
     session.flush()
     row = session.get(kind.table, deleted.entity_id)
@@ -416,12 +438,11 @@ def restore_revision(
     old = history.get_revision(session=session, entity=entity, entity_id=entity_id, revision_id=revision_id)
     kind = history.kind_of(entity)
     fields = kind.record.model_validate(old.snapshot["fields"]).model_dump(exclude={"id"})
-    derive = DERIVED_COLUMNS.get(kind.sa_table.name, _unchanged)
     table = kind.sa_table
     result = session.execute(
         sa.update(table)
         .where(table.c.id == entity_id, table.c.version == expected_version)
-        .values(**derive(fields), version=table.c.version + 1, updated_at=utcnow())
+        .values(**with_derived(table.name, fields), version=table.c.version + 1, updated_at=utcnow())
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         current = session.get(kind.table, entity_id)

@@ -200,9 +200,11 @@ class Tracked(SQLModel):
         nullable=False,
         sa_type=sa.DateTime(timezone=True),
     )
+    # Indexed: the newest updated_at across the record is its version, which the response cache reads.
     updated_at: dt.datetime = Field(
         default_factory=utcnow,
         nullable=False,
+        index=True,
         sa_type=sa.DateTime(timezone=True),
         sa_column_kwargs={"onupdate": utcnow},
     )
@@ -678,6 +680,12 @@ def derive_sort_date(values: dict[str, Any]) -> dict[str, Any]:
 
 # Columns computed from others: applied by every writer, ORM or bulk insert.
 DERIVED_COLUMNS = {"rounds": derive_sort_date, "events": derive_sort_date}
+
+
+def with_derived(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``table`` with its computed columns filled in, for writes that bypass the ORM."""
+    derive = DERIVED_COLUMNS.get(table)
+    return derive(values) if derive else values
 
 
 @sa.event.listens_for(Round, "before_insert")

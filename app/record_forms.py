@@ -20,9 +20,9 @@ from sqlmodel import Session, SQLModel
 
 from app import document, history
 from app.document import Kind
-from app.editing import EditConflict, FormInvalid, field_message, set_citations
+from app.editing import FormInvalid, field_message, store
 from app.errors import NotFound
-from app.models import DERIVED_COLUMNS, Delegation, Person, Revision, RevisionAction, User, utcnow
+from app.models import Delegation, Person, Revision, User
 
 # Kinds an editor edits on their own pages (rounds have their own form).
 EDITABLE = (
@@ -207,61 +207,20 @@ def _cross_record_problems(session: Session, key: str, values: dict[str, Any]) -
 def save(
     *, session: Session, kind: Kind, form: RecordForm, editor: User, row_id: int | None, publish: bool
 ) -> tuple[SQLModel, Revision]:
+    """Check the form, then store it with the same history, draft and conflict rules as rounds."""
     values, errors = check(session=session, kind=kind, form=form, row_id=row_id, publish=publish)
     if errors:
         raise FormInvalid(errors)
-    publishable = "published" in kind.record.model_fields
-    column = history.CITED.get(kind.key)
-    if row_id is None:
-        row = kind.table(**values, **({"published": publish} if publishable else {}))
-        session.add(row)
-        session.flush()
-        if column:
-            set_citations(session, column, row.id, form.sources)  # type: ignore[attr-defined]
-        action = RevisionAction.publish if publishable and publish else RevisionAction.create
-        return row, history.record_revision(
-            session=session, entity=kind.key, row=row, action=action, user=editor, summary=form.edit_summary
-        )
-    current = session.get(kind.table, row_id)
-    if current is None:
-        raise NotFound("This record no longer exists; it may have been deleted.")
-    was_published = bool(getattr(current, "published", True))
-    proposed = {
-        "fields": {**values, "id": row_id, **({"published": was_published} if publishable else {})},
-        "sources": form.sources,
-    }
-    proposed["fields"] = kind.record.model_validate(proposed["fields"]).model_dump(mode="json")
-    if form.version != current.version:  # type: ignore[attr-defined]
-        raise EditConflict(current, history.compare_snapshots(history.snapshot(session, kind.key, current), proposed))
-    if publishable and was_published and not publish:
-        return current, history.record_revision(
-            session=session,
-            entity=kind.key,
-            row=current,
-            action=RevisionAction.draft,
-            user=editor,
-            summary=form.edit_summary,
-            state=proposed,
-        )
-    table = kind.sa_table
-    changed = DERIVED_COLUMNS.get(table.name, dict)(values) | {"version": table.c.version + 1, "updated_at": utcnow()}
-    if publishable:
-        changed["published"] = publish or was_published
-    result = session.execute(
-        sa.update(table).where(table.c.id == row_id, table.c.version == form.version).values(**changed)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        fresh = session.get(kind.table, row_id)
-        assert fresh is not None
-        raise EditConflict(fresh, history.compare_snapshots(history.snapshot(session, kind.key, fresh), proposed))
-    if column:
-        set_citations(session, column, row_id, form.sources)
-    session.expire(current)
-    session.refresh(current)
-    action = RevisionAction.publish if publishable and publish and not was_published else RevisionAction.update
-    return current, history.record_revision(
-        session=session, entity=kind.key, row=current, action=action, user=editor, summary=form.edit_summary
+    return store(
+        session=session,
+        kind=kind,
+        values=values,
+        sources=form.sources,
+        editor=editor,
+        row_id=row_id,
+        version=form.version,
+        publish=publish,
+        summary=form.edit_summary,
     )
 
 

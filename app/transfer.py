@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from app import document
 from app.document import KINDS, DocumentError, Kind, RecordDocument
-from app.models import DERIVED_COLUMNS, Negotiation, utcnow
+from app.models import Negotiation, utcnow, with_derived
 
 BUNDLED_RECORD = "istanbul-2025.json"
 # Rows per INSERT on import: large enough to be quick, small enough to report progress often.
@@ -61,10 +61,6 @@ def is_empty(*, session: Session) -> bool:
     )
 
 
-def _unchanged(values: dict[str, Any]) -> dict[str, Any]:
-    return values
-
-
 def _bookkeeping() -> dict[str, Any]:
     now = utcnow()
     return {"version": 1, "created_at": now, "updated_at": now}
@@ -79,8 +75,7 @@ def import_record(*, session: Session, record: RecordDocument, on_progress: Prog
         raise DocumentError(["the database already holds a record; import needs an empty database"])
     written = 0
     for kind in KINDS:
-        derive = DERIVED_COLUMNS.get(kind.sa_table.name, _unchanged)
-        rows = [derive(entry.model_dump()) | _bookkeeping() for entry in record.entries(kind)]
+        rows = [with_derived(kind.sa_table.name, entry.model_dump()) | _bookkeeping() for entry in record.entries(kind)]
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
             try:
@@ -143,7 +138,7 @@ def seed_record(*, session: Session, record: RecordDocument | None = None) -> Se
                     values[column] = id_maps[target.key][values[column]]
             existing = _find_existing(session, table, values)
             if existing is None:
-                derived = DERIVED_COLUMNS.get(table.name, _unchanged)(values)
+                derived = with_derived(table.name, values)
                 statement = sa.insert(table).values(**derived, **_bookkeeping()).returning(table.c.id)
                 existing = session.execute(statement).scalar_one()
                 written += 1
