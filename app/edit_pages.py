@@ -238,9 +238,12 @@ async def validate_round_field(request: Request, session: SessionDep, editor: Ed
 
 
 @router.get("/search/sources", response_class=HTMLResponse)
-def search_sources(session: SessionDep, editor: EditorDep, q: str = "") -> HTMLResponse:
-    """Options for the source picker's datalist, matching what the editor has typed so far."""
-    words = f"%{q.strip().lower()}%"
+def search_sources(session: SessionDep, editor: EditorDep, q: str = "", source: str = "") -> HTMLResponse:
+    """Options for the source picker's datalist, matching what the editor has typed so far.
+
+    The picker's own input is named "source" (it is submitted with the form), so htmx sends that.
+    """
+    words = f"%{(q or source).strip().lower()}%"
     found = session.exec(
         select(Source)
         .where(

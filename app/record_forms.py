@@ -43,7 +43,9 @@ EDITABLE = (
 )
 # Claims that may not be published without a source.
 NEEDS_SOURCE = {"outcomes": "an outcome", "positions": "a position"}
-LABEL_COLUMNS = ("title", "name", "summary", "publisher", "slug")
+LABEL_COLUMNS = ("name", "title", "summary", "publisher", "slug")
+# Rows without a label of their own are named after whom they concern.
+LABEL_REFERENCES = (("person_id", "people", "name"), ("party_id", "parties", "name"))
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,7 @@ def field_specs(session: Session, kind: Kind) -> list[FieldSpec]:
         required = info.is_required()
         if name in references:
             target = references[name]
-            columns = [c for c in (*LABEL_COLUMNS, "id") if c in target.sa_table.c]
-            rows = session.execute(sa.select(*(target.sa_table.c[c] for c in columns)).order_by(target.sa_table.c.id))
+            rows = session.execute(sa.select(*_label_columns(target)).order_by(target.sa_table.c.id))
             options = tuple((str(r["id"]), _label_of(r)) for r in rows.mappings())
             specs.append(FieldSpec(name, label, "select", required, hint, options, target.key))
         elif isinstance(annotation, type) and issubclass(annotation, enum.Enum):
@@ -224,10 +225,23 @@ def save(
     )
 
 
+def _label_columns(kind: Kind) -> list[Any]:
+    """Columns that name a row of ``kind``: its own, else the person's or party's name it refers to."""
+    table = kind.sa_table
+    own = [table.c[c] for c in LABEL_COLUMNS if c in table.c]
+    if own:
+        return [*own, table.c.id]
+    for column, target, name in LABEL_REFERENCES:
+        if column in table.c:
+            referred = history.kind_of(target).sa_table
+            label = sa.select(referred.c[name]).where(referred.c.id == table.c[column]).scalar_subquery()
+            return [label.label("name"), table.c.id]
+    return [table.c.id]
+
+
 def row_label(session: Session, kind: Kind, row_id: int) -> str:
     table = kind.sa_table
-    columns = [c for c in (*LABEL_COLUMNS, "id") if c in table.c]
-    found = session.execute(sa.select(*(table.c[c] for c in columns)).where(table.c.id == row_id)).mappings().first()
+    found = session.execute(sa.select(*_label_columns(kind)).where(table.c.id == row_id)).mappings().first()
     if found is None:
         raise NotFound(f"There is no {document_label(kind)} {row_id} in the record.")
     return _label_of(found)
@@ -238,8 +252,5 @@ def in_round(session: Session, kind: Kind, round_id: int) -> list[tuple[int, str
     table = kind.sa_table
     if "round_id" not in table.c:
         return []
-    columns = [c for c in (*LABEL_COLUMNS, "id") if c in table.c]
-    rows = session.execute(
-        sa.select(*(table.c[c] for c in columns)).where(table.c.round_id == round_id).order_by(table.c.id)
-    )
+    rows = session.execute(sa.select(*_label_columns(kind)).where(table.c.round_id == round_id).order_by(table.c.id))
     return [(int(r["id"]), _label_of(r)) for r in rows.mappings()]

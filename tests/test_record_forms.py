@@ -196,3 +196,34 @@ def test_members_are_added_and_removed_in_place(seeded, editor_client: TestClien
         follow_redirects=False,
     )
     assert plain.status_code == 303 and plain.headers["location"] == url
+
+
+def test_records_are_named_for_people_by_name_and_delegations_by_party(seeded, editor_client: TestClient) -> None:
+    with Session(seeded) as session:
+        umerov = session.exec(select(Person.id).where(Person.slug == "rustem-umerov")).one()
+    heading = soup(editor_client.get(f"/edit/people/{umerov}")).select_one("h1").get_text(strip=True)
+    assert heading == "Edit person: Rustem Umerov"
+    round_form = soup(editor_client.get(f"/rounds/{ROUND_2}/edit"))
+    delegations = [a.get_text(strip=True) for a in round_form.select("#on-round-delegations + ul a")]
+    assert delegations == ["Ukraine", "Russia", "Turkey"]
+    speakers = [
+        o.get_text(strip=True)
+        for o in soup(editor_client.get("/edit/positions/new")).select("#field-speaker_id option")
+    ]
+    assert "Rustem Umerov" in speakers and "President" not in speakers
+
+
+def test_the_source_picker_narrows_as_the_editor_types(seeded, editor_client: TestClient) -> None:
+    # The picker's input is named "source"; htmx sends it under that name.
+    options = soup(editor_client.get("/search/sources?source=ukrainska", headers={"HX-Request": "true"})).select(
+        "option"
+    )
+    assert [o["value"] for o in options] == [
+        "Ukrainska Pravda — https://pravda.com.ua/eng/news/2025/06/2/7515266/ [#12]"
+    ]
+
+
+def test_dates_are_typed_so_an_impossible_one_is_kept_and_refused(seeded, editor_client: TestClient) -> None:
+    # A browser's date picker would send nothing for 30 February; a text box sends what was typed.
+    field = soup(editor_client.get("/rounds/new")).select_one("#field-date")
+    assert field["type"] == "text" and field["placeholder"] == "YYYY-MM-DD"
