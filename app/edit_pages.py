@@ -507,6 +507,18 @@ async def _handle_record(
     return RedirectResponse(f"/edit/{kind_key}/{saved.id}?saved=1", status_code=303)  # type: ignore[attr-defined]
 
 
+@router.get("/edit/{kind_key}/by-slug/{slug}")
+def edit_record_by_slug(session: SessionDep, editor: EditorDep, kind_key: str, slug: Slug) -> Response:
+    """Public pages know records by slug; the edit forms by id."""
+    table = record_forms.editable_kind(kind_key).sa_table
+    if "slug" not in table.c:
+        raise NotFound(f"Records of kind {kind_key!r} have no slug.")
+    found = session.execute(sa.select(table.c.id).where(table.c.slug == slug)).scalar()
+    if found is None:
+        raise NotFound(f"There is no {kind_key} record {slug!r}.")
+    return RedirectResponse(f"/edit/{kind_key}/{found}", status_code=303)
+
+
 @router.get("/edit/{kind_key}/new", response_class=HTMLResponse)
 def new_record_page(request: Request, session: SessionDep, editor: EditorDep, kind_key: str) -> HTMLResponse:
     kind = record_forms.editable_kind(kind_key)

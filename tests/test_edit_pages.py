@@ -198,10 +198,30 @@ def test_editing_pages_are_never_cached_publicly(seeded, editor_client: TestClie
 
 def test_editors_find_edit_links_and_readers_do_not(seeded, editor_client: TestClient, client: TestClient) -> None:
     edit = page(editor_client.get(f"/rounds/{ROUND_2}"))
-    assert [a["href"] for a in edit.select(".edit-links a")] == [
+    assert [a["href"] for a in edit.select_one(".edit-links").select("a")] == [
         f"/rounds/{ROUND_2}/edit",
         f"/rounds/{ROUND_2}/history",
     ]
     assert "/rounds/new" in [a["href"] for a in page(editor_client.get("/")).select(".edit-links a")]
     assert page(client.get(f"/rounds/{ROUND_2}")).select(".edit-links") == []
     assert page(client.get("/")).select(".edit-links") == []
+
+
+@pytest.mark.parametrize(
+    ("url", "link", "lands"),
+    [
+        ("/parties/turkey", "Edit this party", r"/edit/parties/\d+"),
+        ("/people/rustem-umerov", "Edit this person", r"/edit/people/\d+"),
+        ("/topics/territory", "Edit this topic", r"/edit/topics/\d+"),
+        (f"/rounds/{ROUND_2}", "Edit this outcome", r"/edit/outcomes/\d+"),
+        ("/compare", "Edit this position", r"/edit/positions/\d+"),
+    ],
+)
+def test_every_editable_thing_has_an_edit_link_for_editors(
+    seeded, editor_client: TestClient, client: TestClient, url: str, link: str, lands: str
+) -> None:
+    anchors = [a for a in page(editor_client.get(url)).select("main a") if a.get_text(" ", strip=True) == link]
+    assert anchors, f"no '{link}' on {url}"
+    target = editor_client.get(anchors[0]["href"])
+    assert target.status_code == 200 and re.fullmatch(lands, target.url.path)
+    assert not [a for a in page(client.get(url)).select("main a") if a.get_text(" ", strip=True) == link]
