@@ -7,7 +7,7 @@ PORT ?= 8000
 # axe-core and the Nu Html Checker for the browser tests, from tests/browser/package-lock.json.
 BROWSER_TOOLS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck pytest install install-dev clean
+.PHONY: run test lint typecheck pytest install install-dev bench clean
 
 run: install
 	$(BIN)/parley db upgrade
@@ -48,6 +48,14 @@ $(BROWSER_TOOLS): tests/browser/package-lock.json
 	  if [ "$$CI" = true ]; then echo "npm not found: CI=true needs it for the browser tests" >&2; exit 1; fi; \
 	  echo "npm not found: browser tests will be skipped"; exit 0; }; \
 	npm ci --prefix tests/browser --no-audit --no-fund && touch $@
+
+# Parley under load against the framework's ceiling, on the bundled and a 10,000-round record; about
+# ten minutes. Writes tests/benchmarks/results.md. PARLEY_BENCH_DATABASE_URL adds PostgreSQL.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "wrk not found: installing it with apt-get"; \
+	  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk; }; }
+	$(BIN)/python -m tests.benchmarks.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__, accounts, admin, api, datasets, edit_pages, embeds, pages
 from app.accounts import AccessDenied, LoginRequired
-from app.caching import ConditionalGetMiddleware
+from app.caching import ConditionalGetMiddleware, ResponseCache, ResponseCacheMiddleware
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.errors import InvalidChoice, NotFound
@@ -38,8 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         always_secure=settings.secure_cookies,
     )
     app.add_middleware(ConditionalGetMiddleware)
-    # Outermost: framing rules hold for every answer, 304s and errors included.
+    # Framing rules hold for every answer, 304s and errors included.
     app.add_middleware(embeds.FramingMiddleware, allowed_origins=settings.embed_allowed_origins)
+    # Outermost: a public answer already rendered is sent again as it was, with nothing else run.
+    app.state.response_cache = ResponseCache()
+    app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # Before the public pages: /rounds/new must not be read as the round with the slug "new".
     app.include_router(edit_pages.router)

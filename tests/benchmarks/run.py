@@ -1,0 +1,481 @@
+"""`make bench`: Parley under load with wrk, against the framework's ceiling, on the bundled and a large record.
+
+For each database (SQLite, and PostgreSQL when ``PARLEY_BENCH_DATABASE_URL`` is set) and each record
+(the bundled one, and the synthetic one from ``generate.py``), it migrates a fresh database, loads the
+record, starts Parley with one uvicorn worker and no access log on a free loopback port, and drives
+each page with wrk for a fixed time at fixed concurrency. The same response bytes are then served by
+``ceiling.py`` under the same server settings; every figure is reported against that ceiling. The table
+is printed and written as Markdown to ``tests/benchmarks/results.md``.
+"""
+
+import argparse
+import base64
+import contextlib
+import datetime as dt
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote
+from urllib.request import Request, urlopen
+
+import sqlalchemy as sa
+
+from tests.benchmarks import generate
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+PYTHON = sys.executable
+NEGOTIATION = "russia-ukraine-istanbul-2025"
+ROUND = "2025-06-02-istanbul"
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    url: str
+    target: float  # share of the ceiling's requests per second
+    conditional: bool = False
+    html: bool = True
+
+
+PAGES = [
+    Page("timeline", "timeline `/`", "/", 0.20),
+    Page("round", "round page", f"/rounds/{ROUND}", 0.20),
+    Page("compare", "compare page", f"/compare?negotiation={NEGOTIATION}", 0.20),
+    Page("widget", "compare widget, 200", f"/embed/compare?negotiation={NEGOTIATION}", 0.50),
+    Page("widget304", "compare widget, 304", f"/embed/compare?negotiation={NEGOTIATION}", 0.60, conditional=True),
+    Page("api", "JSON API `/api/timeline`", "/api/timeline", 0.25, html=False),
+]
+TRANSFER_BUDGET = {"timeline": 40 * 1024, "widget": 12 * 1024}
+LARGE_GROWTH = 1.5
+POSTGRES_SHARE = 0.70
+MEMORY_BUDGET_MB = 150.0
+
+
+@dataclass
+class Load:
+    rps: float
+    p50: float  # milliseconds
+    p99: float
+    errors: int
+
+
+@dataclass
+class Run:
+    """One server on one database and record: each page's load figures, and the server's peak memory."""
+
+    loads: dict[str, Load] = field(default_factory=dict)
+    peak_mb: float = 0.0
+    transfer: dict[str, int] = field(default_factory=dict)
+    uncached_ms: dict[str, float] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ processes
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+
+    def header(self, name: str) -> str:
+        return next((v for k, v in self.headers if k.lower() == name), "")
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> Answer:
+    try:
+        with urlopen(Request(url, headers=headers or {}), timeout=30) as answer:
+            return Answer(answer.status, list(answer.headers.items()), answer.read())
+    except HTTPError as error:
+        return Answer(error.code, list(error.headers.items()), error.read())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(app: str, env: dict[str, str], *, factory: bool) -> Iterator[tuple[str, int]]:
+    """uvicorn with one worker and no access log on a free loopback port; yields its base URL and pid."""
+    port = free_port()
+    command = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
+    if factory:
+        command.append("--factory")
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                get(base + "/")
+                break
+            except (URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{app} did not start") from None
+                time.sleep(0.2)
+        yield base, process.pid
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's high-water mark of resident memory (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * UNITS[unit]
+
+
+def wrk(url: str, *, headers: list[str], duration: int, connections: int, threads: int) -> Load:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = int(errors.group(1)) if errors else 0
+    failed += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    return Load(rps=rps, p50=p50, p99=p99, errors=failed)
+
+
+# ------------------------------------------------------------------ databases
+
+
+def sqlite_database(workdir: Path, name: str) -> str:
+    path = workdir / f"{name}.db"
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+@contextlib.contextmanager
+def postgres_database(base_url: str, name: str) -> Iterator[str]:
+    """A schema of its own in the benchmark's PostgreSQL database, dropped afterwards."""
+    schema = f"parley_bench_{name}"
+    admin = sa.create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base_url else "?"
+    try:
+        yield f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def prepare(database_url: str, record: str, env: dict[str, str]) -> None:
+    env = {**os.environ, **env, "PARLEY_DATABASE_URL": database_url}
+    parley = str(Path(PYTHON).parent / "parley")
+    subprocess.run([parley, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    if record == "bundled":
+        subprocess.run([parley, "seed"], cwd=ROOT, env=env, check=True, capture_output=True)
+    else:
+        generate.load(database_url, generate.ensure())
+
+
+# ------------------------------------------------------------------ responses
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "link" and "stylesheet" in (values.get("rel") or "").split() and values.get("href"):
+            self.found.append(values["href"] or "")
+        if tag == "script" and values.get("src"):
+            self.found.append(values["src"] or "")
+
+
+def transfer_size(base: str, body: bytes) -> int:
+    """Bytes over the wire with gzip: the page, and the stylesheets and scripts it loads from this host."""
+    parser = _Assets()
+    parser.feed(body.decode("utf-8"))
+    total = len(gzip.compress(body, 6))
+    for asset in dict.fromkeys(parser.found):
+        if asset.startswith("/"):
+            total += len(gzip.compress(get(base + asset).content, 6))
+    return total
+
+
+DROPPED = {"date", "server", "connection"}  # uvicorn adds its own; urllib asked to close
+
+
+def capture(base: str) -> tuple[list[dict[str, object]], dict[str, str], dict[str, int]]:
+    """Each page's answer as the ceiling will replay it, its ETag, and its transfer size."""
+    captured, etags, transfer = [], {}, {}
+    for page in PAGES:
+        if page.conditional:
+            continue
+        answer = get(base + page.url)
+        if answer.status != 200:
+            raise RuntimeError(f"{page.url} answered {answer.status}")
+        etags[page.key] = answer.header("etag")
+        path, _, query = page.url.partition("?")
+        captured.append(
+            {
+                "key": page.key,
+                "path": path,
+                "query": query,
+                "status": answer.status,
+                "headers": [[k.lower(), v] for k, v in answer.headers if k.lower() not in DROPPED],
+                "body": base64.b64encode(answer.content).decode(),
+            }
+        )
+        if page.html:
+            transfer[page.key] = transfer_size(base, answer.content)
+    etags["widget304"] = etags["widget"]
+    check = get(base + PAGES[4].url, headers={"If-None-Match": etags["widget"]})
+    if check.status != 304:
+        raise RuntimeError(f"the widget answered a conditional request with {check.status}, not 304")
+    return captured, etags, transfer
+
+
+def uncached(base: str, samples: int = 15) -> dict[str, float]:
+    """Each page's time to render afresh (median of sequential requests the response cache has not seen)."""
+    times = {}
+    for page in PAGES:
+        if page.conditional:
+            continue
+        spent = []
+        for n in range(samples):
+            separator = "&" if "?" in page.url else "?"
+            started = time.perf_counter()
+            answer = get(f"{base}{page.url}{separator}uncached={time.time_ns()}-{n}")
+            spent.append((time.perf_counter() - started) * 1000)
+            if answer.status != 200:
+                break
+        else:
+            times[page.key] = statistics.median(spent)
+    return times
+
+
+def measure(base: str, etags: dict[str, str], args: argparse.Namespace, label: str) -> dict[str, Load]:
+    return {page.key: measure_page(base, page, etags, args, label) for page in PAGES}
+
+
+def measure_page(base: str, page: Page, etags: dict[str, str], args: argparse.Namespace, label: str) -> Load:
+    headers = [f"If-None-Match: {etags[page.key]}"] if page.conditional else []
+    print(f"  {label}: {page.label} …", flush=True)
+    return wrk(
+        base + page.url, headers=headers, duration=args.duration, connections=args.connections, threads=args.threads
+    )
+
+
+def bench_parley(
+    database_url: str, args: argparse.Namespace, label: str, workdir: Path, *, with_ceiling: bool
+) -> tuple[Run, Run | None]:
+    """Parley on one database; with the ceiling measured page by page beside it, so both see the same machine."""
+    env = {"PARLEY_DATABASE_URL": database_url, "PARLEY_DATA_DIR": str(workdir / "data")}
+    with server("app.main:create_app", env, factory=True) as (base, pid):
+        captured, etags, transfer = capture(base)
+        for page in PAGES:  # warm every page before timing it
+            get(base + page.url)
+        run = Run(transfer=transfer, uncached_ms=uncached(base))
+        if not with_ceiling:
+            run.loads = measure(base, etags, args, label)
+            run.peak_mb = peak_memory_mb(pid)
+            return run, None
+        responses = workdir / "ceiling.json"
+        responses.write_text(json.dumps(captured))
+        ceiling = Run()
+        with server("tests.benchmarks.ceiling:app", {"PARLEY_CEILING_RESPONSES": str(responses)}, factory=False) as (
+            ceiling_base,
+            ceiling_pid,
+        ):
+            for page in PAGES:
+                ceiling.loads[page.key] = measure_page(ceiling_base, page, etags, args, "ceiling")
+                run.loads[page.key] = measure_page(base, page, etags, args, label)
+            ceiling.peak_mb = peak_memory_mb(ceiling_pid)
+        run.peak_mb = peak_memory_mb(pid)
+    return run, ceiling
+
+
+# ------------------------------------------------------------------ report
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report(runs: dict[str, Run], args: argparse.Namespace, seconds: float) -> str:
+    ceiling = runs["ceiling"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC} on {os.cpu_count()} CPUs with `make bench`: "
+        f"wrk, {args.duration} s per page, {args.connections} connections, {args.threads} threads; "
+        f"one uvicorn worker, no access log; {seconds / 60:.1f} minutes in all. Ratios are against the "
+        "ceiling (the same bytes from a minimal ASGI app under the same server) measured in the same run.",
+        "",
+        "| database, record | page | req/s | share of ceiling | p50 ms | p50 × ceiling | p99 ms "
+        "| p99 × ceiling | p50 × bundled | target | result |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for page in PAGES:
+        c = ceiling.loads[page.key]
+        lines.append(f"| ceiling | {page.label} | {c.rps:,.0f} | 100% | {c.p50:.2f} | 1.0 | {c.p99:.2f} | 1.0 | | | |")
+    verdicts: list[tuple[str, str, bool]] = []
+    for name, run in runs.items():
+        if name == "ceiling":
+            continue
+        database, record = name.split(", ")
+        bundled = runs.get(f"{database}, bundled")
+        for page in PAGES:
+            load, c = run.loads[page.key], ceiling.loads[page.key]
+            share = load.rps / c.rps
+            growth = load.p50 / bundled.loads[page.key].p50 if bundled and record == "large" else None
+            if record == "bundled":
+                target, ok = f"≥ {page.target:.0%}", share >= page.target
+                verdicts.append((f"{name}: {page.label} ≥ {page.target:.0%} of ceiling", f"{share:.0%}", ok))
+            else:
+                target, ok = f"≤ {LARGE_GROWTH}× bundled", growth is not None and growth <= LARGE_GROWTH
+                verdicts.append((f"{name}: {page.label} p50 ≤ {LARGE_GROWTH}× bundled", f"{growth:.2f}×", ok))
+            errors = f" ({load.errors} errors)" if load.errors else ""
+            lines.append(
+                f"| {name} | {page.label} | {load.rps:,.0f}{errors} | {share:.0%} | {load.p50:.2f} "
+                f"| {load.p50 / c.p50:.1f} | {load.p99:.2f} | {load.p99 / c.p99:.1f} "
+                f"| {f'{growth:.2f}' if growth else ''} | {target} | {_mark(ok)} |"
+            )
+    for record in ("bundled", "large"):
+        sqlite, postgres = runs.get(f"SQLite, {record}"), runs.get(f"PostgreSQL, {record}")
+        if sqlite and postgres:
+            for page in PAGES:
+                share = postgres.loads[page.key].rps / sqlite.loads[page.key].rps
+                verdicts.append(
+                    (f"PostgreSQL vs SQLite, {record}: {page.label} ≥ 70%", f"{share:.0%}", share >= POSTGRES_SHARE)
+                )
+    parleys = [name for name in runs if name != "ceiling"]
+    lines += [
+        "",
+        "Rendering afresh (a request the response cache has not seen; median of sequential requests, ms):",
+        "",
+        "| page | " + " | ".join(parleys) + " | large × bundled |",
+        "|---|" + "--:|" * (len(parleys) + 1),
+    ]
+    for page in PAGES:
+        if page.conditional:
+            continue
+        cells = [
+            f"{runs[name].uncached_ms[page.key]:.1f}" if page.key in runs[name].uncached_ms else "" for name in parleys
+        ]
+        growth = [
+            runs[f"{db}, large"].uncached_ms[page.key] / runs[f"{db}, bundled"].uncached_ms[page.key]
+            for db in ("SQLite", "PostgreSQL")
+            if f"{db}, large" in runs
+            and f"{db}, bundled" in runs
+            and page.key in runs[f"{db}, large"].uncached_ms
+            and page.key in runs[f"{db}, bundled"].uncached_ms
+        ]
+        lines.append(f"| {page.label} | " + " | ".join(cells) + " | " + ", ".join(f"{g:.2f}" for g in growth) + " |")
+    lines += ["", "| server | peak memory (VmHWM) |", "|---|--:|"]
+    for name, run in runs.items():
+        lines.append(f"| {name} | {run.peak_mb:.0f} MB |")
+        if name.endswith("large"):
+            verdicts.append(
+                (f"{name}: peak memory ≤ {MEMORY_BUDGET_MB:.0f} MB", f"{run.peak_mb:.0f} MB", run.peak_mb <= 150)
+            )
+    sizes = runs["SQLite, bundled"].transfer
+    lines += ["", "| page (bundled record) | transfer, gzip: HTML + its CSS and JS | budget |", "|---|--:|--:|"]
+    for page in PAGES:
+        if page.key in sizes:
+            budget = TRANSFER_BUDGET.get(page.key)
+            lines.append(
+                f"| {page.label} | {sizes[page.key] / 1024:.1f} KB | {f'{budget // 1024} KB' if budget else ''} |"
+            )
+            if budget:
+                verdicts.append(
+                    (
+                        f"transfer: {page.label} ≤ {budget // 1024} KB",
+                        f"{sizes[page.key] / 1024:.1f} KB",
+                        sizes[page.key] <= budget,
+                    )
+                )
+    lines += ["", "| target | measured | result |", "|---|--:|---|"]
+    lines += [f"| {what} | {value} | {_mark(ok)} |" for what, value, ok in verdicts]
+    met = sum(ok for *_, ok in verdicts)
+    lines += ["", f"{met} of {len(verdicts)} targets met.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=HERE / "results.md")
+    parser.add_argument(
+        "--records", nargs="+", choices=["bundled", "large"], default=["bundled", "large"], help="for a quicker look"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk not found: `make bench` installs it with apt-get")
+    started = time.monotonic()
+    if "large" in args.records:
+        generate.ensure()
+    runs: dict[str, Run] = {}
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
+        workdir = Path(tmp)
+        databases: list[tuple[str, object]] = [("SQLite", None)]
+        postgres = os.environ.get("PARLEY_BENCH_DATABASE_URL")
+        if postgres:
+            databases.append(("PostgreSQL", postgres))
+        for database, url in databases:
+            for record in args.records:
+                name = f"{database}, {record}"
+                print(f"{name}: loading the record …", flush=True)
+                with contextlib.ExitStack() as stack:
+                    if url is None:
+                        database_url = sqlite_database(workdir, record)
+                    else:
+                        database_url = stack.enter_context(postgres_database(str(url), record))
+                    prepare(database_url, record, {"PARLEY_DATA_DIR": str(workdir / "data")})
+                    runs[name], ceiling = bench_parley(database_url, args, name, workdir, with_ceiling=not runs)
+                if ceiling is not None:
+                    runs = {"ceiling": ceiling, **runs}
+    table = report(runs, args, time.monotonic() - started)
+    args.output.write_text(table, encoding="utf-8")
+    print(table)
+    print(f"Written to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""What keeps a page's cost flat as the record grows: a bounded number of SQL statements per page,
+and a cache of rendered answers that is byte-identical to a fresh render and follows every publish.
+
+No timings are asserted here; `make bench` measures them (tests/benchmarks/).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app import caching
+from app.caching import ResponseCache
+from app.db import session_scope
+from app.editing import RoundForm, save_round
+from app.models import Role, Round, User
+from tests.accounts_fixtures import make_user
+from tests.factories import many_rounds
+from tests.test_query_cost import counted
+
+ROUNDS = 150  # large enough that a statement per row would show, small enough to keep the suite quick
+MAX_STATEMENTS = 25
+# Opened at a round past the first page, the timeline widget reads the round, then the timeline twice.
+MAX_STATEMENTS_FOCUSED = 40
+ROUND_2 = "2025-06-02-istanbul"
+PAGES = [
+    "/?negotiation={n}",
+    "/rounds/{n}-round-75",
+    "/compare?negotiation={n}",
+    "/embed/compare?negotiation={n}",
+    "/embed/timeline?negotiation={n}",
+    "/embed/timeline?negotiation={n}&focus={n}-round-140",
+    "/embed/round/{n}-round-75",
+    "/api/timeline?negotiation={n}",
+    "/api/rounds/{n}-round-75",
+    "/api/compare?negotiation={n}",
+]
+CACHED = ["/", f"/rounds/{ROUND_2}", "/compare", "/embed/compare", "/api/timeline", "/api/compare"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def cache(client: TestClient) -> ResponseCache:
+    found = client.app.state.response_cache  # type: ignore[attr-defined]
+    assert isinstance(found, ResponseCache)
+    return found
+
+
+@pytest.fixture
+def clock(cache: ResponseCache, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(cache, "clock", clock)
+    cache.invalidate()
+    return clock
+
+
+@pytest.fixture
+def large(seeded: sa.Engine) -> str:
+    with session_scope(seeded) as session:
+        many_rounds(session, ROUNDS, slug="large")
+    return "large"
+
+
+@contextmanager
+def elsewhere() -> Iterator[None]:
+    """Writes as another process makes them: this process's commit hook does not see them."""
+    sa.event.remove(sa.Engine, "commit", caching._invalidate_on_commit)
+    try:
+        yield
+    finally:
+        sa.event.listen(sa.Engine, "commit", caching._invalidate_on_commit)
+
+
+def statements(client: TestClient, url: str, headers: dict[str, str] | None = None) -> list[str]:
+    with counted(client.app.state.engine) as seen:  # type: ignore[attr-defined]
+        assert client.get(url, headers=headers).status_code == 200, url
+    return seen
+
+
+def round_summary(client: TestClient, slug: str) -> str:
+    soup = BeautifulSoup(client.get(f"/rounds/{slug}").text, "html.parser")
+    return soup.get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_cost_is_bounded_with_a_large_record_and_nothing_once_cached(
+    large: str, client: TestClient, page: str
+) -> None:
+    url = page.format(n=large)
+    assert len(statements(client, url)) <= (MAX_STATEMENTS_FOCUSED if "focus=" in url else MAX_STATEMENTS)
+    assert statements(client, url) == [], "the second request is answered from the cache"
+
+
+def test_a_cached_answer_is_byte_identical_to_a_fresh_one(seeded, client: TestClient, cache: ResponseCache) -> None:
+    for url in CACHED:
+        for headers in ({}, {"HX-Request": "true"}):
+            cache.invalidate()
+            fresh = client.get(url, headers=headers)
+            cached = client.get(url, headers=headers)
+            assert statements(client, url, headers) == [], url
+            assert cached.content == fresh.content, url
+            assert {k: v for k, v in cached.headers.items() if k != "date"} == {
+                k: v for k, v in fresh.headers.items() if k != "date"
+            }, url
+            assert client.get(url, headers={**headers, "If-None-Match": fresh.headers["etag"]}).status_code == 304
+
+
+def test_a_fragment_and_its_page_are_cached_apart(seeded, client: TestClient) -> None:
+    page = client.get("/")
+    fragment = client.get("/", headers={"HX-Request": "true"})
+    assert client.get("/").content == page.content
+    assert client.get("/", headers={"HX-Request": "true"}).content == fragment.content
+    assert fragment.content != page.content and b"<html" not in fragment.content
+    assert page.headers["vary"] == fragment.headers["vary"] == "HX-Request"
+
+
+def test_a_signed_in_editor_is_never_answered_from_the_cache(
+    seeded, client: TestClient, editor_client: TestClient
+) -> None:
+    client.get("/")
+    assert statements(editor_client, "/") != []
+    assert "no-store" in editor_client.get("/").headers["cache-control"]
+
+
+def test_publishing_through_the_editing_service_shows_on_the_next_request(
+    seeded: sa.Engine, client: TestClient, clock: Clock
+) -> None:
+    assert "Moved to Ankara" not in round_summary(client, ROUND_2)
+    editor: User = make_user(seeded, email="pat@example.org", name="Pat", role=Role.editor)
+    with session_scope(seeded) as session:
+        r = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
+        form = RoundForm.from_round(session, r)
+        form.values["summary"] = "Moved to Ankara at the last minute."
+        save_round(session=session, form=form, editor=editor, round_id=r.id, publish=True)
+    assert "Moved to Ankara" in round_summary(client, ROUND_2), "a commit in this process empties the cache"
+
+
+def test_a_change_made_by_another_process_shows_after_expiry(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache, clock: Clock
+) -> None:
+    before = client.get("/api/rounds/" + ROUND_2).json()["summary"]
+    with elsewhere(), session_scope(seeded) as session:
+        r = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
+        r.summary = "Changed by another worker."  # the ORM bumps updated_at, and with it the version
+        session.add(r)
+    clock.now += cache.version_ttl / 2
+    assert client.get("/api/rounds/" + ROUND_2).json()["summary"] == before, "still within the expiry"
+    clock.now += cache.version_ttl
+    assert client.get("/api/rounds/" + ROUND_2).json()["summary"] == "Changed by another worker."
+
+
+def test_a_deletion_by_another_process_shows_after_expiry(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache, clock: Clock
+) -> None:
+    """A delete leaves no updated_at behind; the editing services record it as a revision instead."""
+    from app.editing import delete_record
+
+    editor = make_user(seeded, email="sam@example.org", name="Sam", role=Role.editor)
+    assert client.get("/api/rounds/" + ROUND_2).status_code == 200
+    with elsewhere(), session_scope(seeded) as session:
+        r = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
+        assert r.id is not None
+        delete_record(session=session, entity="rounds", entity_id=r.id, editor=session.merge(editor))
+    clock.now += cache.version_ttl * 2
+    assert client.get("/api/rounds/" + ROUND_2).status_code == 404
+
+
+def test_the_cache_keeps_to_its_size(seeded, client: TestClient, cache: ResponseCache) -> None:
+    cache.max_bytes = 64 * 1024
+    for page in range(1, 40):
+        client.get(f"/api/timeline?limit={page}")
+    assert cache._size <= cache.max_bytes
+
+
+def test_a_session_in_this_process_reads_without_emptying_the_cache(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache
+) -> None:
+    client.get("/")
+    with Session(seeded) as session:  # closing without a commit is no write
+        session.exec(select(Round)).all()
+    assert statements(client, "/") == []
