@@ -1,5 +1,7 @@
 """Editors' pages: the round form (create and edit share it), history, restore, delete, drafts."""
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +28,7 @@ from app.models import (
     RoundStatus,
     Source,
     SourceBase,
+    Topic,
     User,
 )
 from app.params import Slug
@@ -34,6 +37,9 @@ from app.templating import render, templates, wants_fragment
 router = APIRouter(include_in_schema=False)
 
 NEW_SOURCE_FIELDS = ("url", "publisher", "title", "standpoint")
+# Records a form can create in place, besides sources: a field that needs one names its kind.
+CREATABLE = ("people", "topics")
+SLUG_FOLDS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae"})
 
 
 def source_label(source: Source) -> str:
@@ -53,6 +59,7 @@ def _choices(session: Session) -> dict[str, Any]:
         "parties": [(p.slug, p.name) for p in parties],
         "people": [(p.slug, f"{p.name}{', ' + p.title if p.title else ''}") for p in people],
         "sources": [source_label(s) for s in sources],
+        "party_ids": [(str(p.id), p.name) for p in parties],
     }
 
 
@@ -113,6 +120,36 @@ async def _submitted(request: Request) -> tuple[editing.RoundForm, dict[str, str
     return form, _new_source_fields(data), str(data.get("action", "publish"))
 
 
+def _slug_for(session: Session, model: Any, name: str) -> str:
+    """A free slug made from a name: "İbrahim Kalın" → "ibrahim-kalin"."""
+    folded = unicodedata.normalize("NFKD", name.translate(SLUG_FOLDS)).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:70] or model.__tablename__.removesuffix("s")
+    slug, n = base, 1
+    while session.execute(sa.select(model.id).where(model.slug == slug)).first():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _add_reference(session: Session, field: str, target: str, data: Mapping[str, Any]) -> tuple[Any, dict[str, str]]:
+    """Create the person or topic described in the form's "not in the record yet" part for ``field``."""
+    name = str(data.get(f"new_{field}_name", "") or "").strip()
+    if not name:
+        return None, {f"new_{field}_name": "give a name"}
+    if len(name) > 120:
+        return None, {f"new_{field}_name": "is too long: at most 120 characters"}
+    if target == "people":
+        party = str(data.get(f"new_{field}_party", "") or "")
+        row: Any = Person(
+            slug=_slug_for(session, Person, name), name=name, party_id=int(party) if party.isdigit() else None
+        )
+    else:
+        row = Topic(slug=_slug_for(session, Topic, name), name=name)
+    session.add(row)
+    session.commit()
+    return row, {}
+
+
 def _new_source_fields(data: Mapping[str, Any]) -> dict[str, str]:
     """The "add a source that is not in the record yet" part of a claim form, as typed."""
     return {f"new_source_{name}": str(data.get(f"new_source_{name}", "") or "").strip() for name in NEW_SOURCE_FIELDS}
@@ -138,6 +175,19 @@ def _add_source(session: Session, new_source: dict[str, str]) -> tuple[Source | 
 
 async def _handle(request: Request, session: Session, editor: User, round_: Round | None) -> Response:
     form, new_source, action = await _submitted(request)
+    if action == "add:chair":
+        data = await request.form()
+        created, reference_errors = _add_reference(session, "chair", "people", data)
+        if created is None:
+            return _show_form(request, session, form, round_=round_, errors=reference_errors, status_code=422)
+        form.values["chair"] = created.slug
+        return _show_form(
+            request,
+            session,
+            form,
+            round_=round_,
+            draft_notice=f"Added {created.name} to the record as the chair; nothing else is saved yet.",
+        )
     if action == "add_source":
         source, source_errors = _add_source(session, new_source)
         if source is None:
@@ -437,6 +487,8 @@ def _record_page(
         "publishable": "published" in kind.record.model_fields,
         "cites": kind_key in history.CITED,
         "source_choices": _choices(session)["sources"],
+        "party_ids": _choices(session)["party_ids"],
+        "creatable": CREATABLE,
         "source_labels": labels,
         "new_source": {},
         "new_source_errors": {},
@@ -458,6 +510,26 @@ async def _handle_record(
     picked = editing.RoundForm.from_submission({}, [str(v) for v in data.getlist("source") if str(v).strip()]).sources
     form = record_forms.form_from_submission(kind, data, picked)
     action = str(data.get("action", "publish"))
+    if action.startswith("add:"):
+        field = action.removeprefix("add:")
+        specs = {spec.name: spec for spec in record_forms.field_specs(session, kind)}
+        target = specs[field].reference if field in specs else None
+        if target not in CREATABLE:
+            raise NotFound(f"Nothing can be added in place for {field!r}.")
+        created, reference_errors = _add_reference(session, field, str(target), data)
+        if created is None:
+            return _record_page(
+                request, session, kind_key, form, row_id=row_id, status_code=422, errors=reference_errors
+            )
+        form.values[field] = str(created.id)
+        return _record_page(
+            request,
+            session,
+            kind_key,
+            form,
+            row_id=row_id,
+            notice=f"Added {created.name} to the record and chose them; nothing else is saved yet.",
+        )
     if action == "add_source":
         new_source = _new_source_fields(data)
         source, source_errors = _add_source(session, new_source)
@@ -505,6 +577,23 @@ async def _handle_record(
     if round_id and (r := session.get(Round, round_id)):
         return RedirectResponse(f"/rounds/{r.slug}/edit", status_code=303)
     return RedirectResponse(f"/edit/{kind_key}/{saved.id}?saved=1", status_code=303)  # type: ignore[attr-defined]
+
+
+@router.post("/edit/{kind_key}/validate/{name}", response_class=HTMLResponse)
+async def validate_record_field(
+    request: Request, session: SessionDep, editor: EditorDep, kind_key: str, name: str
+) -> HTMLResponse:
+    """Checks the whole form as a draft (sources come at publishing) and answers with one field's error."""
+    kind = record_forms.editable_kind(kind_key)
+    data = await request.form()
+    form = record_forms.form_from_submission(kind, data, [])
+    row_id = str(data.get("row_id", ""))
+    _, errors = record_forms.check(
+        session=session, kind=kind, form=form, row_id=int(row_id) if row_id.isdigit() else None, publish=False
+    )
+    field_error = templates.env.globals["field_error"]
+    assert callable(field_error)
+    return HTMLResponse(str(field_error(name, errors)), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/edit/{kind_key}/by-slug/{slug}")

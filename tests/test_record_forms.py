@@ -227,3 +227,52 @@ def test_dates_are_typed_so_an_impossible_one_is_kept_and_refused(seeded, editor
     # A browser's date picker would send nothing for 30 February; a text box sends what was typed.
     field = soup(editor_client.get("/rounds/new")).select_one("#field-date")
     assert field["type"] == "text" and field["placeholder"] == "YYYY-MM-DD"
+
+
+def test_every_record_form_checks_a_field_as_the_editor_leaves_it(seeded, editor_client: TestClient) -> None:
+    page = soup(editor_client.get("/edit/parties/new"))
+    assert page.select_one("#field-colour")["data-hx-post"] == "/edit/parties/validate/colour"
+    token = csrf(editor_client, "/edit/parties/new")
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    data = {"slug": "eu", "name": "European Union", "short_name": "EU", "colour": "#ffd500"}
+    bad = soup(editor_client.post("/edit/parties/validate/colour", data=data, headers=headers))
+    assert "contrast of" in bad.select_one("#error-colour").get_text()
+    good = soup(editor_client.post("/edit/parties/validate/colour", data=data | {"colour": "#1c7ed6"}, headers=headers))
+    assert good.select_one("#error-colour").get_text() == ""
+
+
+def test_a_topic_is_created_without_leaving_the_position_form(seeded, editor_client: TestClient) -> None:
+    known = ids(seeded)
+    token = csrf(editor_client, "/edit/positions/new")
+    typed = position(known, csrf_token=token, summary="Kept while a topic is added", topic_id="")
+    answer = editor_client.post(
+        "/edit/positions/new", data=typed | {"action": "add:topic_id", "new_topic_id_name": "Energy infrastructure"}
+    )
+    assert answer.status_code == 200
+    page = soup(answer)
+    chosen = page.select_one("#field-topic_id option[selected]")
+    assert chosen.get_text(strip=True) == "Energy infrastructure"
+    assert page.select_one("#field-summary")["value"] == "Kept while a topic is added"
+    assert "Added Energy infrastructure to the record" in page.select_one(".notice").get_text()
+    refused = editor_client.post("/edit/positions/new", data=typed | {"action": "add:topic_id"})
+    assert (
+        refused.status_code == 422 and soup(refused).select_one("#error-new_topic_id_name").get_text() == "give a name"
+    )
+
+
+def test_a_chair_is_created_without_leaving_the_round_form(seeded, editor_client: TestClient) -> None:
+    token = csrf(editor_client, "/rounds/new")
+    typed = {
+        "csrf_token": token,
+        "negotiation": "russia-ukraine-istanbul-2025",
+        "sequence": "9",
+        "slug": "r9",
+        "status": "held",
+        "city": "Geneva",
+        "action": "add:chair",
+        "new_chair_name": "İbrahim Kalınsky",
+        "new_chair_party": str(ids(seeded)["russia"]),
+    }
+    page = soup(editor_client.post("/rounds/new", data=typed))
+    assert page.select_one("#field-chair")["value"] == "ibrahim-kalinsky"
+    assert page.select_one("#field-city")["value"] == "Geneva"
