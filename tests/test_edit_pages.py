@@ -215,6 +215,7 @@ def test_editors_find_edit_links_and_readers_do_not(seeded, editor_client: TestC
         ("/topics/territory", "Edit this topic", r"/edit/topics/\d+"),
         (f"/rounds/{ROUND_2}", "Edit this outcome", r"/edit/outcomes/\d+"),
         ("/compare", "Edit this position", r"/edit/positions/\d+"),
+        ("/negotiations/russia-ukraine-istanbul-2025", "Edit this negotiation", r"/edit/negotiations/\d+"),
     ],
 )
 def test_every_editable_thing_has_an_edit_link_for_editors(
