@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,7 +96,7 @@ def _show_form(
         "new_source": {},
         "new_source_errors": {},
         "conflict": None,
-        "draft_notice": None,
+        "notice": None,
         "on_round": [
             {
                 "kind": key,
@@ -112,12 +112,6 @@ def _show_form(
     response = render(request, "round_form.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-async def _submitted(request: Request) -> tuple[editing.RoundForm, dict[str, str], str]:
-    data = await request.form()
-    form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source") if str(v).strip()])
-    return form, _new_source_fields(data), str(data.get("action", "publish"))
 
 
 def _slug_for(session: Session, model: Any, name: str) -> str:
@@ -173,42 +167,52 @@ def _add_source(session: Session, new_source: dict[str, str]) -> tuple[Source | 
     return source, {}
 
 
-async def _handle(request: Request, session: Session, editor: User, round_: Round | None) -> Response:
-    form, new_source, action = await _submitted(request)
-    if action == "add:chair":
-        data = await request.form()
-        created, reference_errors = _add_reference(session, "chair", "people", data)
-        if created is None:
-            return _show_form(request, session, form, round_=round_, errors=reference_errors, status_code=422)
-        form.values["chair"] = created.slug
-        return _show_form(
-            request,
-            session,
-            form,
-            round_=round_,
-            draft_notice=f"Added {created.name} to the record as the chair; nothing else is saved yet.",
-        )
+UNSAVED = "nothing else is saved until you publish or save a draft."
+
+
+def _picked_sources(data: Any) -> list[int]:
+    return editing.source_ids(str(v) for v in data.getlist("source"))
+
+
+def _add_in_place(
+    session: Session,
+    data: Mapping[str, Any],
+    form: editing.RoundForm | record_forms.RecordForm,
+    action: str,
+    *,
+    creatable: Mapping[str, str | None],
+    chosen_as: Callable[[Any], str],
+) -> tuple[int, dict[str, Any]] | None:
+    """The "not in the record yet" buttons of every form: create a source, person or topic, attach or
+    choose it, and keep everything else as typed. None when the action is not one of them."""
     if action == "add_source":
+        new_source = _new_source_fields(data)
         source, source_errors = _add_source(session, new_source)
         if source is None:
-            return _show_form(
-                request,
-                session,
-                form,
-                round_=round_,
-                status_code=422,
-                new_source=new_source,
-                new_source_errors=source_errors,
-            )
+            return 422, {"new_source": new_source, "new_source_errors": source_errors}
         form.sources.append(source.id or 0)
-        return _show_form(
-            request,
-            session,
-            form,
-            round_=round_,
-            draft_notice=f"Added and attached {source.publisher}. Nothing else is saved until you publish or "
-            "save a draft.",
-        )
+        return 200, {"notice": f"Added and attached {source.publisher}; {UNSAVED}"}
+    if not action.startswith("add:"):
+        return None
+    field = action.removeprefix("add:")
+    target = creatable.get(field)
+    if target not in CREATABLE:
+        raise NotFound(f"Nothing can be added in place for {field!r}.")
+    created, reference_errors = _add_reference(session, field, str(target), data)
+    if created is None:
+        return 422, {"errors": reference_errors}
+    form.values[field] = chosen_as(created)
+    return 200, {"notice": f"Added {created.name} to the record and chose them; {UNSAVED}"}
+
+
+async def _handle(request: Request, session: Session, editor: User, round_: Round | None) -> Response:
+    data = await request.form()
+    form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source")])
+    action = str(data.get("action", "publish"))
+    added = _add_in_place(session, data, form, action, creatable={"chair": "people"}, chosen_as=lambda p: p.slug)
+    if added is not None:
+        status_code, shown = added
+        return _show_form(request, session, form, round_=round_, status_code=status_code, **shown)
     try:
         saved, _ = editing.save_round(
             session=session,
@@ -221,7 +225,13 @@ async def _handle(request: Request, session: Session, editor: User, round_: Roun
     except editing.FormInvalid as invalid:
         session.rollback()
         return _show_form(
-            request, session, form, round_=round_, errors=invalid.errors, status_code=422, new_source=new_source
+            request,
+            session,
+            form,
+            round_=round_,
+            errors=invalid.errors,
+            status_code=422,
+            new_source=_new_source_fields(data),
         )
     except editing.EditConflict as conflict:
         session.rollback()
@@ -267,7 +277,7 @@ def edit_round_page(request: Request, session: SessionDep, editor: EditorDep, sl
         notice = "This round is a draft: only editors can see it until it is published."
     if request.query_params.get("saved") == "draft":
         notice = "Saved as a draft. " + (notice or "")
-    return _show_form(request, session, form, round_=round_, draft_notice=notice)
+    return _show_form(request, session, form, round_=round_, notice=notice)
 
 
 @router.post("/rounds/{slug}/edit")
@@ -279,7 +289,7 @@ async def update_round(request: Request, session: SessionDep, editor: EditorDep,
 async def validate_round_field(request: Request, session: SessionDep, editor: EditorDep, name: str) -> HTMLResponse:
     """Checks the whole form and answers with the one field's error (empty when it is fine)."""
     data = await request.form()
-    form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source") if str(v).strip()])
+    form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source")])
     round_id = str(data.get("round_id", ""))
     _, errors = editing.check_round(session=session, form=form, round_id=int(round_id) if round_id.isdigit() else None)
     field_error = templates.env.globals["field_error"]
@@ -507,52 +517,13 @@ async def _handle_record(
 ) -> Response:
     kind = record_forms.editable_kind(kind_key)
     data = await request.form()
-    picked = editing.RoundForm.from_submission({}, [str(v) for v in data.getlist("source") if str(v).strip()]).sources
-    form = record_forms.form_from_submission(kind, data, picked)
+    form = record_forms.form_from_submission(kind, data, _picked_sources(data))
     action = str(data.get("action", "publish"))
-    if action.startswith("add:"):
-        field = action.removeprefix("add:")
-        specs = {spec.name: spec for spec in record_forms.field_specs(session, kind)}
-        target = specs[field].reference if field in specs else None
-        if target not in CREATABLE:
-            raise NotFound(f"Nothing can be added in place for {field!r}.")
-        created, reference_errors = _add_reference(session, field, str(target), data)
-        if created is None:
-            return _record_page(
-                request, session, kind_key, form, row_id=row_id, status_code=422, errors=reference_errors
-            )
-        form.values[field] = str(created.id)
-        return _record_page(
-            request,
-            session,
-            kind_key,
-            form,
-            row_id=row_id,
-            notice=f"Added {created.name} to the record and chose them; nothing else is saved yet.",
-        )
-    if action == "add_source":
-        new_source = _new_source_fields(data)
-        source, source_errors = _add_source(session, new_source)
-        if source is None:
-            return _record_page(
-                request,
-                session,
-                kind_key,
-                form,
-                row_id=row_id,
-                status_code=422,
-                new_source=new_source,
-                new_source_errors=source_errors,
-            )
-        form.sources.append(source.id or 0)
-        return _record_page(
-            request,
-            session,
-            kind_key,
-            form,
-            row_id=row_id,
-            notice=f"Added and attached {source.publisher}; nothing else is saved yet.",
-        )
+    references = {spec.name: spec.reference for spec in record_forms.field_specs(session, kind)}
+    added = _add_in_place(session, data, form, action, creatable=references, chosen_as=lambda row: str(row.id))
+    if added is not None:
+        status_code, shown = added
+        return _record_page(request, session, kind_key, form, row_id=row_id, status_code=status_code, **shown)
     try:
         saved, _ = record_forms.save(
             session=session, kind=kind, form=form, editor=editor, row_id=row_id, publish=action == "publish"

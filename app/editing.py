@@ -8,7 +8,7 @@ first. The check lives in the database, so it holds across worker processes.
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,17 @@ ROUND_FORM_NAMES = {"negotiation_id": "negotiation", "host_party_id": "host", "c
 SOURCE_REF = re.compile(r"\[#(\d+)\]\s*$")
 
 
+def source_ids(items: Iterable[str]) -> list[int]:
+    """The sources a form sends: ids of ticked ones, or picker labels ending in "[#id]"; once each."""
+    chosen: list[int] = []
+    for item in (i.strip() for i in items):
+        match = SOURCE_REF.search(item) if not item.isdigit() else None
+        number = int(item) if item.isdigit() else int(match.group(1)) if match else None
+        if number is not None and number not in chosen:
+            chosen.append(number)
+    return chosen
+
+
 @dataclass
 class RoundForm:
     """What the editor typed, kept as typed so an invalid form comes back exactly as it was."""
@@ -93,16 +104,10 @@ class RoundForm:
     @classmethod
     def from_submission(cls, data: Mapping[str, Any], sources: list[str]) -> "RoundForm":
         values = {name: str(data.get(name, "") or "").strip() for name in ROUND_TEXT_FIELDS}
-        chosen: list[int] = []
-        for item in sources:
-            match = SOURCE_REF.search(item) if not item.isdigit() else None
-            number = int(item) if item.isdigit() else int(match.group(1)) if match else None
-            if number is not None and number not in chosen:
-                chosen.append(number)
         version = str(data.get("version", "") or "")
         return cls(
             values=values,
-            sources=chosen,
+            sources=source_ids(sources),
             version=int(version) if version.isdigit() else None,
             edit_summary=str(data.get("edit_summary", "") or "").strip(),
         )
