@@ -250,31 +250,44 @@ def _newest(
     positions: Sequence[int] = (),
     gaps: sa.ColumnElement[bool] | None = None,
 ) -> dt.datetime | None:
-    """When the claims a widget shows (with their figures, delegations, citations and sources) last changed."""
-    figures = sa.select(col(ReportedFigure.id)).where(
-        col(ReportedFigure.round_id).in_(rounds) | col(ReportedFigure.outcome_id).in_(outcomes)
-    )
-    delegations = sa.select(col(Delegation.id)).where(col(Delegation.round_id).in_(rounds))
-    cited = sa.or_(
-        col(Citation.round_id).in_(rounds),
-        col(Citation.event_id).in_(events),
-        col(Citation.outcome_id).in_(outcomes),
-        col(Citation.position_id).in_(positions),
-        col(Citation.figure_id).in_(figures),
-    )
-    parts: list[tuple[Any, sa.ColumnElement[bool]]] = [
-        (Round, col(Round.id).in_(rounds)),
-        (Event, col(Event.id).in_(events)),
-        (Outcome, col(Outcome.id).in_(outcomes)),
-        (Position, col(Position.id).in_(positions)),
-        (ReportedFigure, col(ReportedFigure.id).in_(figures)),
-        (Delegation, col(Delegation.id).in_(delegations)),
-        (DelegationMember, col(DelegationMember.delegation_id).in_(delegations)),
-        (Citation, cited),
-        (Source, col(Source.id).in_(sa.select(col(Citation.source_id)).where(cited))),
-    ]
+    """When the claims a widget shows (with their figures, delegations, citations and sources) last changed.
+
+    One maximum per table and per kind of citation, each over an indexed column: an OR across
+    citations' columns would read every citation on PostgreSQL.
+    """
+    parts: list[tuple[Any, sa.ColumnElement[bool]]] = []
+    cited: list[sa.ColumnElement[bool]] = []
+    if rounds:
+        delegations = sa.select(col(Delegation.id)).where(col(Delegation.round_id).in_(rounds))
+        parts += [
+            (Round, col(Round.id).in_(rounds)),
+            (Delegation, col(Delegation.id).in_(delegations)),
+            (DelegationMember, col(DelegationMember.delegation_id).in_(delegations)),
+        ]
+        cited.append(col(Citation.round_id).in_(rounds))
+    if events:
+        parts.append((Event, col(Event.id).in_(events)))
+        cited.append(col(Citation.event_id).in_(events))
+    if outcomes:
+        parts.append((Outcome, col(Outcome.id).in_(outcomes)))
+        cited.append(col(Citation.outcome_id).in_(outcomes))
+    if positions:
+        parts.append((Position, col(Position.id).in_(positions)))
+        cited.append(col(Citation.position_id).in_(positions))
+    if rounds or outcomes:
+        figures = sa.select(col(ReportedFigure.id)).where(
+            col(ReportedFigure.round_id).in_(rounds) | col(ReportedFigure.outcome_id).in_(outcomes)
+        )
+        parts.append((ReportedFigure, col(ReportedFigure.id).in_(figures)))
+        cited.append(col(Citation.figure_id).in_(figures))
+    parts += [(Citation, where) for where in cited]
+    if cited:
+        sources = sa.union_all(*(sa.select(col(Citation.source_id)).where(where) for where in cited))
+        parts.append((Source, col(Source.id).in_(sources)))
     if gaps is not None:
         parts.append((GapAssessment, gaps))
+    if not parts:
+        return None
     newest = sa.union_all(
         *(sa.select(sa.func.max(model.updated_at).label("updated_at")).where(where) for model, where in parts)
     ).subquery()

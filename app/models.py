@@ -217,7 +217,9 @@ class StrictBase(SQLModel):
 class Publishable(StrictBase):
     """A claim readers see only once an editor publishes it; until then it is a draft."""
 
-    published: bool = Field(default=True, index=True, description="False while the entry is a draft.")
+    # Not indexed: nearly every row is published, and SQLite's planner would pick such an index over
+    # the selective one (migration 0005).
+    published: bool = Field(default=True, description="False while the entry is a draft.")
 
 
 # ---------------------------------------------------------------- parties and people

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col, select
 
 from app import schemas
@@ -235,15 +237,48 @@ def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
 
 def _options(session: Session, lookup: Lookup) -> schemas.TimelineOptions:
     negotiations = session.exec(select(Negotiation).order_by(col(Negotiation.title))).all()
-    years = session.execute(
-        sa.union(
-            sa.select(sa.extract("year", col(Round.date)).label("year")).where(col(Round.date).is_not(None)),
-            sa.select(sa.extract("year", col(Event.date)).label("year")),
-        )
-    ).scalars()
     return schemas.TimelineOptions(
         negotiations=[schemas.FilterOption(value=n.slug, label=n.title) for n in negotiations],
         parties=[schemas.FilterOption(value=p.slug, label=p.name) for p in lookup.all_parties().values()],
         topics=[schemas.FilterOption(value=t.slug, label=t.name) for t in lookup.all_topics().values()],
-        years=sorted({int(y) for y in years}, reverse=True),
+        years=_years(session),
     )
+
+
+class year_start(sa.sql.functions.GenericFunction[dt.date]):
+    """1 January of a date's year."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(year_start, "sqlite")
+def _year_start_sqlite(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of year')"
+
+
+@compiles(year_start, "postgresql")
+def _year_start_postgresql(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(date_trunc('year', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def _dated_years(date: Any, visible: sa.ColumnElement[bool], name: str) -> sa.Select[int]:
+    """Distinct years of ``date``, read by skipping down its index one year at a time.
+
+    A recursive query takes the newest date, then the newest before 1 January of its year, and so
+    on: one index probe per year present, however many rows each year holds.
+    """
+    newest = sa.select(sa.func.max(date)).where(visible).scalar_subquery()
+    years = sa.select(newest.label("day")).cte(name, recursive=True)
+    earlier = sa.select(sa.func.max(date)).where(visible, date < year_start(years.c.day)).scalar_subquery()
+    years = years.union_all(sa.select(earlier).where(years.c.day.is_not(None)))
+    return sa.select(sa.extract("year", years.c.day)).where(years.c.day.is_not(None))
+
+
+def _years(session: Session) -> list[int]:
+    """The years with a round or event a reader can see, newest first."""
+    statement = sa.union(
+        _dated_years(col(Round.date), visible_round(), "round_years"),
+        _dated_years(col(Event.date), visible_event(), "event_years"),
+    )
+    return sorted({int(year) for year in session.execute(statement).scalars()}, reverse=True)

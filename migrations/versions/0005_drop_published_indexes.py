@@ -1,0 +1,33 @@
+"""Drop the indexes on ``published``.
+
+Nearly every row is published, so an index on the flag narrows nothing; but SQLite's planner, which
+has no statistics unless ANALYZE has run, rates an equality on any indexed column alike and chose
+these over the selective ones: the comparison read every published position instead of one
+negotiation's, and the timeline sorted every published round instead of walking ix_rounds_timeline.
+Their cost grew with the record. Drafts are few, and the drafts list reads rounds only.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-24 10:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("events", "gap_assessments", "outcomes", "positions", "rounds")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        op.drop_index(f"ix_{table}_published", table_name=table)
+
+
+def downgrade() -> None:
+    for table in reversed(TABLES):
+        op.create_index(f"ix_{table}_published", table, ["published"], unique=False)
