@@ -9,6 +9,7 @@ onupdate, the editing services' explicit updates, imports) or adds a revision (d
 changes are served on the first request after that expiry.
 """
 
+import gzip
 import hashlib
 import time
 import weakref
@@ -23,9 +24,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Readers see a change within a minute; a cache may serve a stale copy while it refetches.
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+# StaticFiles answers conditional requests itself; health checks must reach the database.
 UNCACHED_PREFIXES = ("/static/", "/healthz")
 # Request headers an answer may depend on besides its address (see app.templating.wants_fragment).
 VARYING_HEADERS = (b"host", b"hx-request", b"hx-boosted", b"hx-history-restore-request")
+_VARYING = frozenset(VARYING_HEADERS)
 
 
 def etag_for(body: bytes) -> str:
@@ -55,18 +58,64 @@ NOT_MODIFIED_HEADERS = {"etag", "cache-control", "vary", "link"}
 FRAMING_HEADERS = {"content-security-policy", "x-frame-options"}
 
 
+# Compressed once, when the answer is kept, for every client that accepts gzip.
+COMPRESSIBLE = (
+    b"text/",
+    b"application/json",
+    b"application/problem+json",
+    b"application/xml",
+    b"application/atom+xml",
+    b"application/javascript",
+    b"image/svg+xml",
+)
+# Below this, gzip's own framing outweighs what it saves.
+MIN_COMPRESSED = 512
+
+
 @dataclass
 class CachedAnswer:
-    """A 200 as it was sent, and the 304 that stands for it, built once."""
+    """A 200 as it was sent, the 304 that stands for it, and its gzip twin, built once."""
 
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: str
     not_modified: list[tuple[bytes, bytes]]
+    gzipped: "CachedAnswer | None" = None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + (len(self.gzipped.body) if self.gzipped else 0)
 
     @classmethod
     def of(cls, headers: list[tuple[bytes, bytes]], body: bytes) -> "CachedAnswer":
-        """``headers`` as the framing middleware left them; its 304 holds the framing rule and nothing more."""
+        """``headers`` as the framing middleware left them; its 304 holds the framing rule and nothing more.
+
+        A text answer also gets a gzip twin with an ETag of its own (its bytes differ), and both say
+        ``Vary: Accept-Encoding`` so that shared caches keep them apart.
+        """
+        found = dict(headers)
+        if len(body) < MIN_COMPRESSED or b"content-encoding" in found:
+            return cls._build(headers, body)
+        if not found.get(b"content-type", b"").startswith(COMPRESSIBLE):
+            return cls._build(headers, body)
+        vary = found.get(b"vary")
+        headers = [(k, v) for k, v in headers if k != b"vary"]
+        headers.append((b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding"))
+        answer = cls._build(headers, body)
+        compressed = gzip.compress(body, 6, mtime=0)  # no timestamp: the same bytes, and ETag, every time
+        if len(compressed) < len(body):
+            etag = answer.etag[:-1] + '-gzip"'
+            twin = [(k, v) for k, v in headers if k not in (b"content-length", b"etag")]
+            twin += [
+                (b"content-encoding", b"gzip"),
+                (b"content-length", str(len(compressed)).encode()),
+                (b"etag", etag.encode("latin-1")),
+            ]
+            answer.gzipped = cls._build(twin, compressed)
+        return answer
+
+    @classmethod
+    def _build(cls, headers: list[tuple[bytes, bytes]], body: bytes) -> "CachedAnswer":
         etag = Headers(raw=headers)["etag"]
         kept = []
         for name, value in headers:
@@ -77,6 +126,20 @@ class CachedAnswer:
             if lowered in NOT_MODIFIED_HEADERS or lowered in FRAMING_HEADERS:
                 kept.append((name, value))
         return cls(headers=headers, body=body, etag=etag, not_modified=kept)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    for item in accept_encoding.split(","):
+        coding, _, parameters = item.partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            quality = parameters.strip().lower()
+            if not quality.startswith("q="):
+                return True
+            try:
+                return float(quality[2:]) > 0  # "gzip;q=0" refuses it
+            except ValueError:
+                return True
+    return False
 
 
 @dataclass(eq=False)
@@ -142,13 +205,13 @@ class ResponseCache:
         return answer
 
     def put(self, key: Hashable, answer: CachedAnswer, generation: int) -> None:
-        if generation != self.generation or len(answer.body) > self.max_bytes // 8 or key in self._answers:
+        if generation != self.generation or answer.size > self.max_bytes // 8 or key in self._answers:
             return
         self._answers[key] = answer
-        self._size += len(answer.body)
+        self._size += answer.size
         while self._size > self.max_bytes:
             _, dropped = self._answers.popitem(last=False)
-            self._size -= len(dropped.body)
+            self._size -= dropped.size
 
 
 _CACHES: "weakref.WeakSet[ResponseCache]" = weakref.WeakSet()
@@ -160,21 +223,34 @@ def _invalidate_on_commit(_connection: sa.Connection) -> None:
         cache.invalidate()
 
 
-def _cache_key(scope: Scope) -> tuple[Hashable | None, str]:
-    """What a public answer depends on (None when the request is someone's own: a cookie), and If-None-Match."""
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a request asks of the cache: the answer's key (None when the request is someone's own:
+    a cookie), its If-None-Match, and whether it takes gzip."""
+
+    key: Hashable | None
+    if_none_match: str = ""
+    gzip: bool = False
+
+
+def _asked(scope: Scope) -> Asked:
     varying: dict[bytes, bytes] = {}
     if_none_match = ""
+    accept_encoding = ""
     for name, value in scope["headers"]:
         if name in (b"cookie", b"authorization"):
-            return None, ""
-        if name in VARYING_HEADERS:
+            return Asked(None)
+        if name in _VARYING:
             varying[name] = value
         elif name == b"if-none-match":
             if_none_match = value.decode("latin-1")
-    if scope["method"] != "GET":
-        return None, if_none_match
-    key = (scope["scheme"], scope["path"], scope["query_string"], *(varying.get(h) for h in VARYING_HEADERS))
-    return key, if_none_match
+        elif name == b"accept-encoding":
+            accept_encoding = value.decode("latin-1")
+    get = varying.get
+    key: tuple[object, ...] = (scope["scheme"], scope["path"], scope["query_string"], get(b"host"), get(b"hx-request"))
+    if b"hx-boosted" in varying or b"hx-history-restore-request" in varying:  # rare; the common key stays short
+        key += (get(b"hx-boosted"), get(b"hx-history-restore-request"))
+    return Asked(key, if_none_match, accepts_gzip(accept_encoding) if accept_encoding else False)
 
 
 class ConditionalGetMiddleware:
@@ -238,24 +314,26 @@ class ResponseCacheMiddleware:
 
     A miss asks the app for the whole answer (If-None-Match withheld), keeps it, then answers the
     condition itself, so a cache emptied by a publish fills again from conditional requests too.
+    Static files are kept too, so that they are also sent compressed.
     """
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
+    def __init__(self, app: ASGIApp, cache: ResponseCache, engine: sa.Engine) -> None:
         self.app = app
         self.cache = cache
+        self.engine = engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(UNCACHED_PREFIXES):
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith("/healthz"):
             await self.app(scope, receive, send)
             return
-        key, if_none_match = _cache_key(scope)
-        if key is None:
+        asked = _asked(scope)
+        if asked.key is None:
             await self.app(scope, receive, send)
             return
-        generation = self.cache.refresh(scope["app"].state.engine)
-        cached = self.cache.get(key)
+        generation = self.cache.refresh(self.engine)
+        cached = self.cache.get(asked.key)
         if cached is not None:
-            await _send_cached(cached, if_none_match, send)
+            await _send_cached(cached, asked, send)
             return
 
         start: Message | None = None
@@ -279,15 +357,18 @@ class ResponseCacheMiddleware:
                 await send({"type": "http.response.body", "body": body})
                 return
             answer = CachedAnswer.of(list(start["headers"]), body)
-            self.cache.put(key, answer, generation)
-            await _send_cached(answer, if_none_match, send)
+            self.cache.put(asked.key, answer, generation)
+            await _send_cached(answer, asked, send)
 
         unconditional = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
         await self.app({**scope, "headers": unconditional}, receive, keep)
 
 
-async def _send_cached(answer: CachedAnswer, if_none_match: str, send: Send) -> None:
-    if if_none_match and etag_matches(if_none_match, answer.etag):
+async def _send_cached(answer: CachedAnswer, asked: Asked, send: Send) -> None:
+    if asked.gzip and answer.gzipped is not None:
+        answer = answer.gzipped
+    if_none_match = asked.if_none_match
+    if if_none_match and (if_none_match == answer.etag or etag_matches(if_none_match, answer.etag)):
         await send({"type": "http.response.start", "status": 304, "headers": list(answer.not_modified)})
         await send({"type": "http.response.body", "body": b""})
         return
