@@ -129,16 +129,21 @@ class CachedAnswer:
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding takes gzip: named with a quality above 0, or else through ``*``."""
+    qualities: dict[str, float] = {}
     for item in accept_encoding.split(","):
         coding, _, parameters = item.partition(";")
-        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
-            quality = parameters.strip().lower()
-            if not quality.startswith("q="):
-                return True
+        quality = 1.0
+        name, _, value = parameters.partition("=")
+        if name.strip().lower() == "q":
             try:
-                return float(quality[2:]) > 0  # "gzip;q=0" refuses it
+                quality = float(value)
             except ValueError:
-                return True
+                quality = 0.0  # unreadable: safer not to compress
+        qualities[coding.strip().lower()] = quality
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in qualities:
+            return qualities[coding] > 0
     return False
 
 

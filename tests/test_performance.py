@@ -284,3 +284,20 @@ def test_a_session_in_this_process_reads_without_emptying_the_cache(
     with Session(seeded) as session:  # closing without a commit is no write
         session.exec(select(Round)).all()
     assert statements(client, "/") == []
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "takes_gzip"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
+        ("*", True),
+        ("*;q=0, gzip", True),
+        ("gzip;q=0, *", False),
+        ("gzip;q=0.0", False),
+        ("identity", False),
+        ("gzip;q=unreadable", False),
+    ],
+)
+def test_which_clients_take_gzip(accept_encoding: str, takes_gzip: bool) -> None:
+    assert caching.accepts_gzip(accept_encoding) is takes_gzip
