@@ -60,11 +60,11 @@ def api_topics(session: SessionDep) -> list[schemas.TopicSummary]:
 @router.get(
     "/topics/{slug}",
     response_model=schemas.TopicHistory,
-    summary="Each party's positions on one topic over time",
-    responses=NOT_FOUND,
+    summary="Each party's positions on one topic over time, in one negotiation",
+    responses=NOT_FOUND | BAD_CHOICE,
 )
-def api_topic(session: SessionDep, slug: Slug) -> schemas.TopicHistory:
-    return topics.topic_history(session=session, slug=slug)
+def api_topic(session: SessionDep, slug: Slug, negotiation: NegotiationChoice = None) -> schemas.TopicHistory:
+    return topics.topic_history(session=session, slug=slug, negotiation=negotiation)
 
 
 @router.get("/parties", response_model=list[schemas.PartySummary], summary="The parties in the record")

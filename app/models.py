@@ -346,6 +346,8 @@ class Round(RoundBase, Tracked, table=True):
     __table_args__ = (
         sa.UniqueConstraint("negotiation_id", "sequence"),
         sa.Index("ix_rounds_timeline", "sort_date", "id"),
+        # One negotiation's timeline, and the latest round of each negotiation, without a sort.
+        sa.Index("ix_rounds_negotiation_timeline", "negotiation_id", "sort_date", "id"),
     )
     # Derived from date and precision (see derive_sort_date); the timeline pages by it.
     sort_date: dt.date | None = Field(default=None)

@@ -63,8 +63,10 @@ def topics_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
-def topic_page(request: Request, session: SessionDep, slug: Slug) -> HTMLResponse:
-    history = topics.topic_history(session=session, slug=slug)
+def topic_page(
+    request: Request, session: SessionDep, slug: Slug, negotiation: NegotiationChoice = None
+) -> HTMLResponse:
+    history = topics.topic_history(session=session, slug=slug, negotiation=negotiation)
     return render(request, "topic.html", {"topic": history}, twin=twin(request, "api_topic", slug=slug))
 
 

@@ -328,6 +328,8 @@ class TopicHistory(Public):
     slug: str
     name: str
     description: str
+    negotiation: NegotiationRef | None = Field(description="The negotiation shown; None when nobody has a position.")
+    negotiations: list[FilterOption] = Field(description="Every negotiation with a position on the topic.")
     parties: list[PartyStatements]
     sources: list[SourcePublic]
 

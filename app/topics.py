@@ -3,15 +3,16 @@
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app import schemas
-from app.errors import NotFound
+from app.errors import InvalidChoice, NotFound
 from app.lookup import Lookup
-from app.models import Position, Round, Topic
-from app.visibility import visible_position
+from app.models import Negotiation, Position, Round, Topic
+from app.visibility import visible_position, visible_round
 
 _WORDS = re.compile(r"\S+|\s+")
 
@@ -36,17 +37,35 @@ def statement_text(position: schemas.PositionPublic) -> str:
     return f"{position.summary}\n\n{position.text}".strip()
 
 
-def topic_history(*, session: Session, slug: str) -> schemas.TopicHistory:
+def topic_history(*, session: Session, slug: str, negotiation: str | None = None) -> schemas.TopicHistory:
+    """Each party's statements on a topic in one negotiation: the chosen one, or else the one whose
+    latest round is the most recent. A topic spans every negotiation in the record, so showing them
+    all at once would grow with the record (11 MB for a topic of the 10,000-round benchmark record)."""
     topic = session.exec(select(Topic).where(col(Topic.slug) == slug)).first()
     if topic is None:
         raise NotFound(f"There is no topic {slug!r} in the record.")
     lookup = Lookup(session)
-    positions = session.exec(
-        select(Position)
-        .outerjoin(Round, col(Round.id) == Position.round_id)
-        .where(col(Position.topic_id) == topic.id, visible_position())
-        .order_by(col(Position.party_id), sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
-    ).all()
+    choices = _negotiations_with(session, topic)
+    chosen_id: int | None = None
+    if negotiation:
+        found = session.exec(select(Negotiation).where(col(Negotiation.slug) == negotiation)).first()
+        if found is None:
+            raise NotFound(f"There is no negotiation {negotiation!r} in the record.")
+        if found.id not in choices:
+            raise InvalidChoice(f"negotiation: {found.title} has no published position on {topic.name}")
+        chosen_id = found.id
+    elif choices:
+        chosen_id = _latest_to_meet(session, choices)
+    positions = (
+        session.exec(
+            select(Position)
+            .outerjoin(Round, col(Round.id) == Position.round_id)
+            .where(col(Position.negotiation_id) == chosen_id, col(Position.topic_id) == topic.id, visible_position())
+            .order_by(col(Position.party_id), sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
+        ).all()
+        if chosen_id is not None
+        else []
+    )
     by_party: dict[int, list[schemas.Statement]] = defaultdict(list)
     for public, p in zip(lookup.positions(positions), positions, strict=True):
         statements = by_party[p.party_id]
@@ -64,8 +83,45 @@ def topic_history(*, session: Session, slug: str) -> schemas.TopicHistory:
         if party_id in by_party and (party := lookup.party(party_id))
     ]
     return schemas.TopicHistory(
-        slug=topic.slug, name=topic.name, description=topic.description, parties=parties, sources=lookup.sources()
+        slug=topic.slug,
+        name=topic.name,
+        description=topic.description,
+        negotiation=choices[chosen_id] if chosen_id is not None else None,
+        negotiations=[schemas.FilterOption(value=ref.slug, label=ref.title) for ref in choices.values()],
+        parties=parties,
+        sources=lookup.sources(),
     )
+
+
+def _negotiations_with(session: Session, topic: Topic) -> dict[int, schemas.NegotiationRef]:
+    """The negotiations with a published position on ``topic``, by title.
+
+    One probe per negotiation through the (negotiation, topic, party) index, rather than a DISTINCT
+    over every position on the topic.
+    """
+    stated = sa.exists().where(
+        col(Position.negotiation_id) == Negotiation.id, col(Position.topic_id) == topic.id, visible_position()
+    )
+    found = session.exec(select(Negotiation).where(stated).order_by(col(Negotiation.title))).all()
+    return {n.id: schemas.NegotiationRef.model_validate(n) for n in found if n.id is not None}
+
+
+def _latest_to_meet(session: Session, negotiation_ids: Iterable[int]) -> int | None:
+    """Of these negotiations, the one whose latest round is the most recent.
+
+    Each negotiation's latest round is one step down ix_rounds_negotiation_timeline from its end.
+    """
+    latest = (
+        sa.select(sa.func.max(Round.sort_date))
+        .where(col(Round.negotiation_id) == Negotiation.id, visible_round())
+        .scalar_subquery()
+    )
+    return session.execute(
+        sa.select(col(Negotiation.id))
+        .where(col(Negotiation.id).in_(list(negotiation_ids)))
+        .order_by(latest.desc().nulls_last(), col(Negotiation.id))
+        .limit(1)
+    ).scalar()
 
 
 def topic_list(*, session: Session) -> list[schemas.TopicSummary]:

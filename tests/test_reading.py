@@ -223,7 +223,9 @@ def test_compare_defaults_to_the_negotiating_parties_as_of_the_latest_round_held
     assert text(cells[("Security guarantees", "Russia")]) == "Nothing stated as of round 2."
     leaders = cells[("Leaders' meeting", "Ukraine")].select_one("a.change-changed")
     assert text(leaders).startswith("Changed since round 1")
-    assert re.fullmatch(r"/topics/leaders-meeting#position-\d+", leaders["href"])
+    assert re.fullmatch(
+        r"/topics/leaders-meeting\?negotiation=russia-ukraine-istanbul-2025#position-\d+", leaders["href"]
+    )
     assert text(cells[("Ceasefire", "Ukraine")].select_one(".change")) == "New since round 1"
 
 
@@ -279,6 +281,39 @@ def test_topic_page_shows_each_partys_statements_with_a_word_diff(seeded, client
     diff = ukraine[1].select_one(".diff-text")
     assert diff.select("ins") and diff.select("del")
     assert "Zelenskiy" in " ".join(text(i) for i in diff.select("ins"))
+
+
+def test_a_topic_page_shows_one_negotiation_at_a_time(seeded, client: TestClient) -> None:
+    """A topic spans the record; its page shows one negotiation's statements, the latest to meet by default."""
+    with session_scope(seeded) as session:
+        many_rounds(session, 3, slug="other")  # held in 2030: it met last
+    soup = soup_of(client, "/topics/ceasefire")
+    chooser = soup.select("select#topic-negotiation option")
+    assert [text(o) for o in chooser] == ["Russia–Ukraine talks, Istanbul 2025", "Synthetic talks (other)"]
+    assert chooser[1].has_attr("selected") and not chooser[0].has_attr("selected")
+    assert [text(s.h2) for s in soup.select(".party-history")] == ["North (other)", "South (other)"]
+
+    soup = soup_of(client, "/topics/ceasefire?negotiation=russia-ukraine-istanbul-2025")
+    assert [text(s.h2) for s in soup.select(".party-history")] == ["Russia", "Ukraine"]
+    assert soup.select_one("select#topic-negotiation option[selected]")["value"] == "russia-ukraine-istanbul-2025"
+    twin = client.get("/api/topics/ceasefire?negotiation=russia-ukraine-istanbul-2025").json()
+    assert twin["negotiation"]["slug"] == "russia-ukraine-istanbul-2025"
+    assert [p["party"]["slug"] for p in twin["parties"]] == ["russia", "ukraine"]
+
+    missing = soup_of(client, "/topics/ceasefire?negotiation=no-such-talks", status=404)
+    assert "There is no negotiation 'no-such-talks' in the record." in text(missing.main)
+    unrelated = client.get("/api/topics/territory?negotiation=other")
+    assert unrelated.status_code == 422
+    assert unrelated.json()["detail"] == "negotiation: Synthetic talks (other) has no published position on Territory"
+
+
+def test_topic_links_carry_their_negotiation(seeded, client: TestClient) -> None:
+    with session_scope(seeded) as session:
+        many_rounds(session, 3, slug="other")
+    round_page = soup_of(client, f"/rounds/{ROUND_2}")
+    link = round_page.select_one("#topic-ceasefire a")["href"]
+    assert link == "/topics/ceasefire?negotiation=russia-ukraine-istanbul-2025"
+    assert [text(s.h2) for s in soup_of(client, link).select(".party-history")] == ["Russia", "Ukraine"]
 
 
 def test_party_page_lists_roles_and_rounds(seeded, client: TestClient) -> None:
