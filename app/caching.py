@@ -14,7 +14,7 @@ import hashlib
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -258,6 +258,33 @@ def _asked(scope: Scope) -> Asked:
     return Asked(key, if_none_match, accepts_gzip(accept_encoding) if accept_encoding else False)
 
 
+def _whole_answer(send: Send, finish: Callable[[Message, bytes], Awaitable[None]]) -> Send:
+    """A ``send`` that holds an answer back until its body is complete, then hands it to ``finish``."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def hold(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body":  # e.g. the test client's debug messages
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        assert start is not None
+        await finish(start, b"".join(chunks))
+
+    return hold
+
+
+async def _send_whole(send: Send, start: Message, body: bytes) -> None:
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
+
+
 class ConditionalGetMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -271,29 +298,14 @@ class ConditionalGetMiddleware:
             await self.app(scope, receive, send)
             return
 
-        start: Message | None = None
-        chunks: list[bytes] = []
+        async def finish(start: Message, body: bytes) -> None:
+            await self._finish(scope, start, body, send)
 
-        async def buffer(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if message["type"] != "http.response.body":  # e.g. the test client's debug messages
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            assert start is not None
-            await self._finish(scope, start, b"".join(chunks), send)
-
-        await self.app(scope, receive, buffer)
+        await self.app(scope, receive, _whole_answer(send, finish))
 
     async def _finish(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
         if not is_public(start):
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
+            await _send_whole(send, start, body)
             return
         headers = MutableHeaders(scope=start)
         etag = headers.get("etag") or etag_for(body)
@@ -304,8 +316,7 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.start", "status": 304, "headers": not_modified})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        await _send_whole(send, start, body)
 
 
 def is_public(start: Message) -> bool:
@@ -341,32 +352,16 @@ class ResponseCacheMiddleware:
             await _send_cached(cached, asked, send)
             return
 
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def keep(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            assert start is not None
-            body = b"".join(chunks)
+        async def keep(start: Message, body: bytes) -> None:
             if not is_public(start) or "etag" not in Headers(raw=start["headers"]):
-                await send(start)
-                await send({"type": "http.response.body", "body": body})
+                await _send_whole(send, start, body)
                 return
             answer = CachedAnswer.of(list(start["headers"]), body)
             self.cache.put(asked.key, answer, generation)
             await _send_cached(answer, asked, send)
 
         unconditional = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
-        await self.app({**scope, "headers": unconditional}, receive, keep)
+        await self.app({**scope, "headers": unconditional}, receive, _whole_answer(send, keep))
 
 
 async def _send_cached(answer: CachedAnswer, asked: Asked, send: Send) -> None:
