@@ -10,8 +10,9 @@ import hashlib
 import hmac
 import math
 import re
+import secrets
 from functools import cache
-from typing import Annotated, Self
+from typing import Annotated, Any, NoReturn, Self
 from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
@@ -24,9 +25,9 @@ from jinja2.runtime import Context
 from pydantic import ValidationError, field_validator, model_validator
 from sqlmodel import Session, SQLModel, col, func, select
 
-from app.deps import SessionDep
+from app.deps import REQUEST_SESSION, SessionDep
 from app.errors import NotFound
-from app.models import LoginAttempt, Role, User, utcnow
+from app.models import LoginAttempt, Role, User, UserSession, as_utc, utcnow
 from app.security import CSRF_SESSION_KEY, new_csrf_token, request_of, safe_next
 from app.templating import templates
 
@@ -37,15 +38,22 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # Argon2 takes any length; this only bounds the work one request can ask for
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+# Guessing is stopped per account *and* network address, so a stranger cannot lock the owner out;
+# the account as a whole only slows down, and never for addresses it has signed in from before.
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 MAX_FAILURES_PER_ADDRESS = 20
+ACCOUNT_BACKOFF_AFTER = 10
+ACCOUNT_BACKOFF = dt.timedelta(minutes=1)
 ATTEMPTS_KEPT = dt.timedelta(days=30)
 
-# What a session holds: the user's id and a fingerprint of their password hash (a new password ends
-# every other session), never the role, which is read afresh on each request.
-SESSION_USER = "uid"
+# What the session cookie holds: the token of a session kept on the server (user_sessions) and a
+# fingerprint of the password hash (a new password ends every other session), never the role,
+# which is read afresh on each request.
+SESSION_TOKEN = "sid"  # noqa: S105 (the cookie key, not a secret)
 SESSION_FINGERPRINT = "auth"
+# A session's "last seen" is written at most this often, not on every request.
+SEEN_EVERY = dt.timedelta(minutes=10)
 
 WRONG_CREDENTIALS = "That email address and password do not match an account."
 MISSING_CREDENTIALS = "Enter your email address and your password."
@@ -68,9 +76,9 @@ class SignInRefused(Exception):
 
 
 class TooManyAttempts(SignInRefused):
-    def __init__(self, message: str, *, minutes: int) -> None:
+    def __init__(self, message: str, *, seconds: int) -> None:
         super().__init__(message)
-        self.minutes = minutes
+        self.seconds = seconds
 
 
 class LoginRequired(Exception):
@@ -145,6 +153,16 @@ class UserPublic(SQLModel):
     created_at: dt.datetime
 
 
+class UserSessionPublic(SQLModel):
+    """A signed-in browser, as an admin sees it: never its token."""
+
+    id: int
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    address: str
+    user_agent: str
+
+
 # ---------------------------------------------------------------- services
 
 
@@ -196,6 +214,8 @@ def set_active(*, session: Session, user_id: int, active: bool, admin: User) -> 
     if user.active != active:
         user.active = active
         user.version += 1
+        if not active:
+            end_sessions(session=session, user_id=user_id, why="account disabled")
         session.commit()
         session.refresh(user)
     return user
@@ -248,34 +268,69 @@ def _dummy_hash() -> str:
 
 
 def _refuse_if_throttled(*, session: Session, email: str, address: str, now: dt.datetime) -> None:
+    """Three limits, the first that holds refusing: failures from one network address (any account),
+    for one account from one address, and for one account from anywhere, which only slows down
+    sign-ins from addresses the account has not signed in from before."""
     cutoff = now - THROTTLE_WINDOW
     last_success = session.exec(
         select(func.max(LoginAttempt.at)).where(col(LoginAttempt.email) == email, col(LoginAttempt.succeeded))
     ).one()
     # Signing in clears an account's failures; an address's count is not cleared by any one account.
-    since = max(cutoff, _aware(last_success)) if last_success is not None else cutoff
+    since = max(cutoff, as_utc(last_success)) if last_success is not None else cutoff
+    by_email = col(LoginAttempt.email) == email
+    by_address = col(LoginAttempt.address) == address
     checks = [
-        (col(LoginAttempt.email) == email, since, MAX_FAILURES_PER_ACCOUNT, "for this account"),
-        (col(LoginAttempt.address) == address, cutoff, MAX_FAILURES_PER_ADDRESS, "from your network address"),
+        (by_address, cutoff, MAX_FAILURES_PER_ADDRESS, "from your network address"),
+        (
+            sa.and_(by_email, by_address),
+            since,
+            MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+            "for this account from your network address",
+        ),
     ]
     for condition, after, limit, which in checks:
         # Locked while `limit` failures lie in the window: until the limit-th latest leaves it.
-        limiting = session.exec(
-            select(LoginAttempt.at)
-            .where(condition, col(LoginAttempt.at) > after, col(LoginAttempt.succeeded).is_(False))
-            .order_by(col(LoginAttempt.at).desc())
-            .offset(limit - 1)
-            .limit(1)
-        ).first()
+        limiting = _failures(session, condition, after, limit)
         if limiting is not None:
-            minutes = max(1, math.ceil((_aware(limiting) + THROTTLE_WINDOW - now).total_seconds() / 60))
-            unit = "minute" if minutes == 1 else "minutes"
-            raise TooManyAttempts(f"Too many failed sign-ins {which}; try again in {minutes} {unit}.", minutes=minutes)
+            _refuse(f"Too many failed sign-ins {which}", as_utc(limiting) + THROTTLE_WINDOW - now)
+    latest = _failures(session, by_email, since, ACCOUNT_BACKOFF_AFTER)
+    if latest is None or _has_signed_in_from(session, email, address):
+        return
+    newest = _failures(session, by_email, since, 1)
+    assert newest is not None
+    wait = as_utc(newest) + ACCOUNT_BACKOFF - now
+    if wait > dt.timedelta(0):
+        _refuse("This account has had many failed sign-ins, so new places may try once a minute", wait)
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands timestamps back without their zone; they are stored in UTC."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+def _failures(session: Session, condition: Any, after: dt.datetime, nth: int) -> dt.datetime | None:
+    """When the ``nth`` latest failure matching ``condition`` after ``after`` happened, if there are that many."""
+    return session.exec(
+        select(LoginAttempt.at)
+        .where(condition, col(LoginAttempt.at) > after, col(LoginAttempt.succeeded).is_(False))
+        .order_by(col(LoginAttempt.at).desc())
+        .offset(nth - 1)
+        .limit(1)
+    ).first()
+
+
+def _has_signed_in_from(session: Session, email: str, address: str) -> bool:
+    found = session.exec(
+        select(LoginAttempt.id).where(
+            col(LoginAttempt.email) == email, col(LoginAttempt.address) == address, col(LoginAttempt.succeeded)
+        )
+    ).first()
+    return found is not None
+
+
+def _refuse(reason: str, wait: dt.timedelta) -> NoReturn:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 60:
+        when = f"{seconds} second{'' if seconds == 1 else 's'}"
+    else:
+        minutes = math.ceil(seconds / 60)
+        when = f"{minutes} minute{'' if minutes == 1 else 's'}"
+    raise TooManyAttempts(f"{reason}; try again in {when}.", seconds=seconds)
 
 
 # ---------------------------------------------------------------- sessions
@@ -285,22 +340,82 @@ def _fingerprint(user: User, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def start_session(request: Request, user: User) -> None:
-    """Sign ``user`` in on this browser, in a new session: nothing set before signing in carries over."""
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(request: Request, user: User, *, session: Session) -> UserSession:
+    """Sign ``user`` in on this browser, in a new session: nothing set before signing in carries over.
+
+    The caller commits; the session is kept on the server so that it can be ended from anywhere.
+    """
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    opened = UserSession(
+        user_id=user.id,
+        token_hash=_token_hash(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + dt.timedelta(days=request.app.state.settings.session_days),
+        address=client_address(request)[:64],
+        user_agent=request.headers.get("user-agent", "")[:300],
+    )
+    session.add(opened)
     request.session.clear()
     request.session.update(
         {
-            SESSION_USER: user.id,
+            SESSION_TOKEN: token,
             SESSION_FINGERPRINT: _fingerprint(user, request.app.state.settings.secret_key),
             CSRF_SESSION_KEY: new_csrf_token(),
         }
     )
     request.state.user = user
+    return opened
 
 
-def end_session(request: Request) -> None:
+def end_session(request: Request, *, session: Session) -> None:
+    """Sign this browser out, and end its session on the server, so a copied cookie stops working too."""
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        session.exec(
+            sa.update(UserSession)
+            .where(col(UserSession.token_hash) == _token_hash(token), col(UserSession.ended_at).is_(None))
+            .values(ended_at=utcnow(), ended_why="signed out")
+        )
     request.session.clear()
     request.state.user = None
+
+
+def end_sessions(*, session: Session, user_id: int, why: str, session_id: int | None = None) -> int:
+    """End every open session of a user (or only ``session_id``); returns how many were ended."""
+    query = sa.update(UserSession).where(col(UserSession.user_id) == user_id, col(UserSession.ended_at).is_(None))
+    if session_id is not None:
+        query = query.where(col(UserSession.id) == session_id)
+    result = session.exec(query.values(ended_at=utcnow(), ended_why=why))
+    return int(result.rowcount)
+
+
+def open_sessions(*, session: Session, now: dt.datetime | None = None) -> dict[int, list[UserSessionPublic]]:
+    """Every session still open, by user, newest first."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(UserSession)
+        .where(col(UserSession.ended_at).is_(None), col(UserSession.expires_at) > now)
+        .order_by(col(UserSession.last_seen_at).desc(), col(UserSession.id).desc())
+    ).all()
+    found: dict[int, list[UserSessionPublic]] = {}
+    for row in rows:
+        found.setdefault(row.user_id, []).append(
+            UserSessionPublic(
+                id=row.id or 0,
+                created_at=as_utc(row.created_at),
+                last_seen_at=as_utc(row.last_seen_at),
+                address=row.address,
+                user_agent=row.user_agent,
+            )
+        )
+    return found
 
 
 _UNKNOWN = object()
@@ -309,32 +424,58 @@ _UNKNOWN = object()
 def signed_in_user(request: Request, session: Session | None = None) -> User | None:
     """The active user this request's session belongs to, loaded once per request.
 
-    A session of a disabled or deleted account, or one signed in with a password since changed, is
-    ended here.
+    The cookie counts only while its session is open on the server, unexpired, of an active
+    account, and signed in with the account's current password; otherwise the cookie is cleared.
     """
     known = getattr(request.state, "user", _UNKNOWN)
     if known is not _UNKNOWN:
         return known if isinstance(known, User) else None
-    cookie = request.scope.get("session")
-    user_id = cookie.get(SESSION_USER) if cookie else None
+    cookie = request.scope.get("session") or {}
+    token = cookie.get(SESSION_TOKEN)
     user: User | None = None
-    if isinstance(user_id, int):
+    if isinstance(token, str):
+        session = session or getattr(request.state, REQUEST_SESSION, None)
         if session is None:
             with Session(request.app.state.engine) as own:
-                user = own.get(User, user_id)
+                user = _session_user(request, own, token, cookie.get(SESSION_FINGERPRINT))
         else:
-            user = session.get(User, user_id)
-        fingerprint = cookie.get(SESSION_FINGERPRINT) if cookie else None
-        if user is not None and not (
-            user.active
-            and isinstance(fingerprint, str)
-            and hmac.compare_digest(fingerprint, _fingerprint(user, request.app.state.settings.secret_key))
-        ):
-            user = None
+            user = _session_user(request, session, token, cookie.get(SESSION_FINGERPRINT))
         if user is None:
             request.session.clear()
     request.state.user = user
     return user
+
+
+def _session_user(request: Request, session: Session, token: str, fingerprint: object) -> User | None:
+    now = utcnow()
+    found = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == UserSession.user_id)
+        .where(col(UserSession.token_hash) == _token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    opened, user = found
+    if (
+        opened.ended_at is not None
+        or as_utc(opened.expires_at) <= now
+        or not user.active
+        or not isinstance(fingerprint, str)
+        or not hmac.compare_digest(fingerprint, _fingerprint(user, request.app.state.settings.secret_key))
+    ):
+        return None
+    if now - as_utc(opened.last_seen_at) > SEEN_EVERY:
+        _seen(request, opened.id or 0, now)
+    return user
+
+
+def _seen(request: Request, session_id: int, now: dt.datetime) -> None:
+    # In a transaction of its own: the request's session may be in the middle of its own work.
+    try:
+        with request.app.state.engine.begin() as connection:
+            connection.execute(sa.update(UserSession).where(col(UserSession.id) == session_id).values(last_seen_at=now))
+    except sa.exc.SQLAlchemyError:  # only bookkeeping: the request goes on
+        return
 
 
 @pass_context

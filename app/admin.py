@@ -42,19 +42,21 @@ def login(
     except TooManyAttempts as exc:
         context = {"next": target, "email": email, "error": str(exc)}
         refused = render(request, "login.html", context, status_code=429)
-        refused.headers["Retry-After"] = str(exc.minutes * 60)
+        refused.headers["Retry-After"] = str(exc.seconds)
         return refused
     except SignInRefused as exc:
         return render(request, "login.html", {"next": target, "email": email, "error": str(exc)}, status_code=422)
-    accounts.start_session(request, user)
+    accounts.start_session(request, user, session=session)
+    session.commit()
     response = accounts.go_to(request, target)
     response.headers.update(CLEAR_CACHE)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    accounts.end_session(request)
+def logout(request: Request, session: SessionDep) -> Response:
+    accounts.end_session(request, session=session)
+    session.commit()
     response = accounts.go_to(request, "/")
     response.headers.update(CLEAR_CACHE)
     return response
@@ -76,6 +78,7 @@ def _users_page(
     users = accounts.list_users(session=session)
     context: dict[str, Any] = {
         "users": users,
+        "sessions": accounts.open_sessions(session=session),
         "admin": admin,
         "added": next((user for user in users if user.id == added), None),
         "values": values or {"role": Role.editor.value},
@@ -117,4 +120,19 @@ def disable_user(request: Request, session: SessionDep, admin: AdminDep, user_id
 @router.post("/admin/users/{user_id}/enable")
 def enable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
     accounts.set_active(session=session, user_id=user_id, active=True, admin=admin)
+    return accounts.go_to(request, f"/admin/users#user-{user_id}")
+
+
+@router.post("/admin/users/{user_id}/sessions/end")
+def end_user_sessions(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
+    """Sign a user out everywhere (their own browser too, if it is the admin's own account)."""
+    accounts.end_sessions(session=session, user_id=user_id, why=f"ended by {admin.name}")
+    session.commit()
+    return accounts.go_to(request, f"/admin/users#user-{user_id}")
+
+
+@router.post("/admin/users/{user_id}/sessions/{session_id}/end")
+def end_one_session(request: Request, session: SessionDep, admin: AdminDep, user_id: int, session_id: int) -> Response:
+    accounts.end_sessions(session=session, user_id=user_id, session_id=session_id, why=f"ended by {admin.name}")
+    session.commit()
     return accounts.go_to(request, f"/admin/users#user-{user_id}")

@@ -44,6 +44,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """Timestamps are stored in UTC; SQLite hands them back without a zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
 def enum_type(enum: type[StrEnum]) -> sa.Enum:
     """Store an enum as its values in a plain string column (no native PostgreSQL type)."""
     return sa.Enum(
@@ -629,6 +634,11 @@ class CitationRecord(CitationBase):
 # ---------------------------------------------------------------- accounts and history
 
 
+# Tables about who may edit, not about the negotiations: writing them (a sign-in, a session) changes
+# nothing a reader sees, so they are left out of the record's version and never empty the page cache.
+ACCOUNT_TABLES = frozenset({"users", "login_attempts", "user_sessions"})
+
+
 class User(Tracked, table=True):
     """An editor or admin. Never leaves the server as is: the password hash stays here."""
 
@@ -638,6 +648,26 @@ class User(Tracked, table=True):
     password_hash: str = Field(max_length=500)
     role: Role = Field(sa_type=enum_type(Role))
     active: bool = Field(default=True)
+
+
+class UserSession(SQLModel, table=True):
+    """One signed-in browser. Its cookie carries a random token; only the token's hash is kept here.
+
+    Signing out, an admin ending it, or the account being disabled sets ``ended_at``, and the
+    cookie stops working at once, wherever a copy of it is.
+    """
+
+    __tablename__ = "user_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    last_seen_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    expires_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
+    ended_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    ended_why: str | None = Field(default=None, max_length=100)
+    address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
 
 
 class LoginAttempt(SQLModel, table=True):

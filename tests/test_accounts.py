@@ -2,6 +2,7 @@
 
 import base64
 import datetime as dt
+import hashlib
 import json
 from http.cookies import SimpleCookie
 
@@ -17,7 +18,7 @@ from app import accounts
 from app.cli import cli
 from app.config import Settings
 from app.main import create_app
-from app.models import LoginAttempt, Role, User, utcnow
+from app.models import LoginAttempt, Role, User, UserSession, utcnow
 from tests.accounts_fixtures import PASSWORD, PRODUCTION_HASHER, csrf, make_user, sign_in
 
 runner = CliRunner()
@@ -131,12 +132,17 @@ def test_the_session_cookie_is_secure_over_https(settings: Settings, editor: Use
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
 
 
-def test_the_session_holds_the_user_id_and_no_role(client: TestClient, editor: User) -> None:
+def test_the_session_holds_a_token_kept_on_the_server_and_no_role(
+    client: TestClient, editor: User, engine: sa.Engine
+) -> None:
     response = attempt_sign_in(client, editor.email, PASSWORD)
     cookie = SimpleCookie(response.headers["set-cookie"])["parley_session"].value
     payload = json.loads(base64.b64decode(cookie.split(".")[0]))
-    assert set(payload) == {"uid", "auth", "csrf"}
-    assert payload["uid"] == editor.id
+    assert set(payload) == {"sid", "auth", "csrf"}
+    with Session(engine) as session:
+        kept = session.exec(select(UserSession)).one()
+    assert kept.user_id == editor.id and kept.ended_at is None
+    assert kept.token_hash == hashlib.sha256(payload["sid"].encode()).hexdigest()  # the token itself is not kept
 
 
 def test_signing_in_rotates_the_session(client: TestClient, editor: User) -> None:
@@ -183,6 +189,14 @@ def test_sign_out_ends_the_session(editor_client: TestClient) -> None:
     assert soup_of(page).select_one(".account") is None
     assert soup_of(page).select_one("footer a[href^='/login']").get_text() == "Editor sign-in"
     assert editor_client.get("/admin/users", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_ends_the_session_for_a_copied_cookie_too(editor_client: TestClient, client: TestClient) -> None:
+    copied = editor_client.cookies["parley_session"]
+    editor_client.post("/logout", data={"csrf_token": csrf(editor_client)})
+    client.cookies.set("parley_session", copied)
+    assert client.get("/admin/users", follow_redirects=False).headers["location"].startswith("/login")
+    assert soup_of(client.get("/compare")).select_one(".account") is None
 
 
 def test_logout_only_answers_post(editor_client: TestClient) -> None:
@@ -247,13 +261,15 @@ def test_every_checked_attempt_is_recorded(client: TestClient, engine: sa.Engine
 # ------------------------------------------------------------------ the throttle
 
 
-def test_too_many_failures_for_one_account_are_refused_with_429(client: TestClient, editor: User) -> None:
-    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+def test_too_many_failures_for_one_account_from_one_address_are_refused_with_429(
+    client: TestClient, editor: User
+) -> None:
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS):
         assert attempt_sign_in(client, editor.email, "not the password at all").status_code == 422
     refused = attempt_sign_in(client, editor.email, PASSWORD)  # even the right password, for now
     assert refused.status_code == 429
     message = soup_of(refused).select_one("#sign-in-problem").get_text()
-    assert message == "Too many failed sign-ins for this account; try again in 15 minutes."
+    assert message == "Too many failed sign-ins for this account from your network address; try again in 15 minutes."
     assert refused.headers["retry-after"] == "900"
     assert soup_of(refused).select_one("#field-email")["value"] == editor.email
     # Another account from the same address is not locked by this one.
@@ -261,8 +277,8 @@ def test_too_many_failures_for_one_account_are_refused_with_429(client: TestClie
     assert attempt_sign_in(client, other.email, PASSWORD).status_code == 303
 
 
-def test_the_account_throttle_applies_to_unknown_addresses_too(client: TestClient) -> None:
-    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+def test_the_account_throttle_applies_to_unknown_accounts_too(client: TestClient) -> None:
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS):
         attempt_sign_in(client, "nobody@example.org", "not the password at all")
     assert attempt_sign_in(client, "nobody@example.org", "not the password at all").status_code == 429
 
@@ -276,18 +292,63 @@ def test_too_many_failures_from_one_address_are_refused_with_429(client: TestCli
     assert message == "Too many failed sign-ins from your network address; try again in 15 minutes."
 
 
+def _failed(session: Session, email: str, address: str, at: dt.datetime) -> None:
+    session.add(LoginAttempt(email=email, address=address, succeeded=False, at=at))
+
+
+def test_a_stranger_guessing_cannot_lock_the_owner_out(session: Session, editor: User) -> None:
+    """A guesser at one address is stopped there; the owner at theirs signs in as usual."""
+    now = utcnow()
+    for minutes_ago in range(accounts.MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS):
+        _failed(session, editor.email, "203.0.113.66", now - dt.timedelta(minutes=minutes_ago, seconds=1))
+    session.commit()
+    with pytest.raises(accounts.TooManyAttempts):
+        accounts.sign_in(session=session, email=editor.email, password=PASSWORD, address="203.0.113.66", now=now)
+    user = accounts.sign_in(session=session, email=editor.email, password=PASSWORD, address="192.0.2.10", now=now)
+    assert user.id == editor.id
+
+
+def test_guessing_from_many_addresses_only_slows_new_places_down(session: Session, editor: User) -> None:
+    now = utcnow()
+    accounts.sign_in(session=session, email=editor.email, password=PASSWORD, address="192.0.2.10", now=now)
+    later = now + dt.timedelta(minutes=1)
+    for number in range(accounts.ACCOUNT_BACKOFF_AFTER):  # a botnet: one guess from each of many addresses
+        _failed(session, editor.email, f"198.51.100.{number}", later + dt.timedelta(seconds=number))
+    session.commit()
+    last_guess = later + dt.timedelta(seconds=accounts.ACCOUNT_BACKOFF_AFTER - 1)
+    with pytest.raises(accounts.TooManyAttempts) as refused:
+        accounts.sign_in(
+            session=session, email=editor.email, password="another guess", address="198.51.100.99", now=last_guess
+        )
+    assert refused.value.seconds == 60
+    assert str(refused.value) == (
+        "This account has had many failed sign-ins, so new places may try once a minute; try again in 1 minute."
+    )
+    # The owner, where they have signed in before, is not slowed down at all...
+    user = accounts.sign_in(
+        session=session, email=editor.email, password=PASSWORD, address="192.0.2.10", now=last_guess
+    )
+    assert user.id == editor.id
+    # ...and from a new place waits at most a minute after the latest guess.
+    for number in range(accounts.ACCOUNT_BACKOFF_AFTER):
+        _failed(session, editor.email, f"198.51.100.{number}", last_guess + dt.timedelta(seconds=number + 1))
+    session.commit()
+    newest = last_guess + dt.timedelta(seconds=accounts.ACCOUNT_BACKOFF_AFTER)
+    a_minute_on = newest + accounts.ACCOUNT_BACKOFF + dt.timedelta(seconds=1)
+    user = accounts.sign_in(
+        session=session, email=editor.email, password=PASSWORD, address="192.0.2.77", now=a_minute_on
+    )
+    assert user.id == editor.id
+
+
 def test_the_lock_lifts_as_failures_leave_the_window(session: Session, editor: User) -> None:
     now = utcnow()
     for minutes_ago in (14, 10, 6, 4, 2):
-        session.add(
-            LoginAttempt(
-                email=editor.email, address="192.0.2.1", succeeded=False, at=now - dt.timedelta(minutes=minutes_ago)
-            )
-        )
+        _failed(session, editor.email, "192.0.2.1", now - dt.timedelta(minutes=minutes_ago))
     session.commit()
     with pytest.raises(accounts.TooManyAttempts) as refused:
         accounts.sign_in(session=session, email=editor.email, password=PASSWORD, address="192.0.2.1", now=now)
-    assert refused.value.minutes == 1  # the failure 14 minutes ago leaves the window in a minute
+    assert refused.value.seconds == 60  # the failure 14 minutes ago leaves the window in a minute
     later = now + dt.timedelta(minutes=1, seconds=1)
     user = accounts.sign_in(session=session, email=editor.email, password=PASSWORD, address="192.0.2.1", now=later)
     assert user.id == editor.id
@@ -295,7 +356,7 @@ def test_the_lock_lifts_as_failures_leave_the_window(session: Session, editor: U
 
 def test_signing_in_clears_the_accounts_earlier_failures(session: Session, editor: User) -> None:
     now = utcnow()
-    for number in range(accounts.MAX_FAILURES_PER_ACCOUNT - 1):
+    for number in range(accounts.MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS - 1):
         with pytest.raises(accounts.SignInRefused):
             accounts.sign_in(
                 session=session,
@@ -411,6 +472,7 @@ def test_an_admin_disables_and_re_enables_an_editor(
     assert "Disabled" in row.get_text() and row.select_one("button").get_text(" ", strip=True).startswith("Re-enable")
 
     # The editor's session stops working at once, and they cannot sign in again.
+    copied = editor_client.cookies["parley_session"]
     assert editor_client.get("/admin/users", follow_redirects=False).headers["location"].startswith("/login")
     assert soup_of(editor_client.get("/")).select_one(".account") is None
     assert attempt_sign_in(editor_client, editor.email, PASSWORD).status_code == 422
@@ -418,7 +480,32 @@ def test_an_admin_disables_and_re_enables_an_editor(
     response = admin_client.post(f"/admin/users/{editor.id}/enable", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303
     assert user_by_email(engine, editor.email).active is True
+    # Re-enabling does not bring the old session back: a cookie kept from before stays signed out.
+    other = TestClient(admin_client.app)  # another browser holding the copy
+    other.cookies.set("parley_session", copied)
+    assert soup_of(other.get("/compare")).select_one(".account") is None
     assert attempt_sign_in(editor_client, editor.email, PASSWORD).status_code == 303
+
+
+def test_an_admin_sees_and_ends_a_users_sessions(
+    admin_client: TestClient, editor_client: TestClient, client_for, editor: User
+) -> None:
+    second = client_for(editor)  # the same editor on another browser
+    page = soup_of(admin_client.get("/admin/users"))
+    listed = page.select(f"#sessions-{editor.id} > ul > li")
+    assert len(listed) == 2
+    assert "from testclient" in listed[0].get_text(" ", strip=True)
+    token = csrf(admin_client, "/admin/users")
+    one = listed[0].select_one("form")["action"]
+    assert admin_client.post(one, data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    signed_in = [soup_of(c.get("/compare")).select_one(".account") is not None for c in (editor_client, second)]
+    assert sorted(signed_in) == [False, True], "one of the two browsers is signed out, the other is not"
+
+    ending_all = soup_of(admin_client.get("/admin/users")).select(f"#sessions-{editor.id} > ul > li")
+    assert len(ending_all) == 1
+    admin_client.post(f"/admin/users/{editor.id}/sessions/end", data={"csrf_token": token})
+    assert all(soup_of(c.get("/compare")).select_one(".account") is None for c in (editor_client, second))
+    assert soup_of(admin_client.get("/admin/users")).select_one(f"#sessions-{editor.id}") is None
 
 
 def test_an_admin_cannot_disable_themself(admin_client: TestClient, admin: User, engine: sa.Engine) -> None:
