@@ -79,17 +79,38 @@ def seed(
         out.print("The bundled Istanbul 2025 record is already loaded; nothing changed.")
 
 
+# A worker that has not answered uvicorn's health check within this many seconds is restarted. Building
+# the app takes well under a second of CPU, but on a loaded 2-core host a starting worker waits its
+# turn: uvicorn's own default of 5 s killed workers before they had started.
+WORKER_HEALTHCHECK_TIMEOUT = 60
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
+    worker_healthcheck_timeout: Annotated[
+        int, typer.Option(min=1, help="Seconds a worker may take to answer the health check before it is restarted.")
+    ] = WORKER_HEALTHCHECK_TIMEOUT,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Serve Parley over HTTP."""
     get_settings()  # refuse a bad configuration before any worker starts
     out.print(f"Parley is serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C stops it)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        timeout_worker_healthcheck=worker_healthcheck_timeout,
+        access_log=access_log,
+        # Parley reads forwarded headers itself, from the proxies PARLEY_FORWARDED_ALLOW_IPS names only.
+        proxy_headers=False,
+    )
 
 
 @cli.command("export")
@@ -110,23 +131,27 @@ def export_command(
 @cli.command("import")
 def import_command(file: Annotated[Path, typer.Argument(help="A JSON document written by parley export.")]) -> None:
     """Load a JSON document into an empty database: all of it, or nothing."""
+    settings = get_settings()
     try:
-        record = document.parse(file.read_bytes())
+        source = document.RecordFile.of_path(file)
+        source.check_shape(max_bytes=settings.import_max_bytes, max_depth=settings.import_max_depth)
     except OSError as exc:
         typer.echo(f"Cannot read {file}: {exc.strerror}", err=True)
         raise typer.Exit(1) from exc
     except DocumentError as exc:
         _refuse(file, exc)
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(settings.database_url)
     columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
         with Progress(*columns, console=err, transient=True) as progress, session_scope(engine) as session:
-            task = progress.add_task("import", total=record.size())
-            written = transfer.import_record(
-                session=session, record=record, on_progress=lambda n: progress.advance(task, n)
+            task = progress.add_task("import", total=source.total())
+            written = transfer.import_file(
+                session=session, source=source, on_progress=lambda n: progress.advance(task, n)
             )
     except DocumentError as exc:
         _refuse(file, exc)
+    finally:
+        engine.dispose()
     typer.echo(f"Imported {written} entries from {file}.", err=True)
 
 

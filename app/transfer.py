@@ -1,15 +1,15 @@
 """Moving the whole record in and out: export, import into an empty database, and the bundled seed."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from app import document
-from app.document import KINDS, DocumentError, Kind, RecordDocument
+from app.document import KINDS, DocumentError, Kind, RecordChecker, RecordDocument, RecordFile
 from app.models import Negotiation, utcnow, with_derived
 
 BUNDLED_RECORD = "istanbul-2025.json"
@@ -71,20 +71,58 @@ def import_record(*, session: Session, record: RecordDocument, on_progress: Prog
 
     Nothing is committed here: the caller's transaction makes the load all or nothing.
     """
+    entries = ((kind, entry) for kind in KINDS for entry in record.entries(kind))
+    return _load(session, entries, on_progress)
+
+
+def import_file(*, session: Session, source: RecordFile, on_progress: Progress | None = None) -> int:
+    """Load a document read by ``source`` (its shape already checked) into an empty database.
+
+    Entries are checked and written as they are read, one batch at a time, so a file of any size
+    takes little memory; at the first problem writing stops, checking goes on, and every problem is
+    reported at once. Nothing is committed here: the caller rolls the whole load back on any error.
+    """
+    checker = RecordChecker()
+
+    def checked() -> Iterator[tuple[Kind, SQLModel]]:
+        for kind, entry in document.read_entries(source, checker):
+            if entry is not None and not checker.problems:
+                yield kind, entry
+            elif on_progress is not None:
+                on_progress(1)
+
+    written = _load(session, checked(), on_progress)
+    checker.finish()
+    return written
+
+
+def _load(session: Session, entries: Iterable[tuple[Kind, SQLModel]], on_progress: Progress | None) -> int:
     if not is_empty(session=session):
         raise DocumentError(["the database already holds a record; import needs an empty database"])
     written = 0
-    for kind in KINDS:
-        rows = [with_derived(kind.sa_table.name, entry.model_dump()) | _bookkeeping() for entry in record.entries(kind)]
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            try:
-                session.execute(sa.insert(kind.sa_table), batch)
-            except sa.exc.IntegrityError as exc:
-                raise DocumentError([f"{kind.key}: the database refused an entry: {exc.orig}"]) from exc
-            written += len(batch)
-            if on_progress is not None:
-                on_progress(len(batch))
+    batch: list[dict[str, Any]] = []
+    batch_kind: Kind | None = None
+
+    def flush() -> None:
+        nonlocal written
+        if batch_kind is None or not batch:
+            return
+        try:
+            session.execute(sa.insert(batch_kind.sa_table), batch)
+        except sa.exc.IntegrityError as exc:
+            raise DocumentError([f"{batch_kind.key}: the database refused an entry: {exc.orig}"]) from exc
+        written += len(batch)
+        if on_progress is not None:
+            on_progress(len(batch))
+        batch.clear()
+
+    bookkeeping = _bookkeeping()
+    for kind, entry in entries:
+        if kind is not batch_kind or len(batch) >= BATCH_SIZE:
+            flush()
+            batch_kind = kind
+        batch.append(with_derived(kind.sa_table.name, entry.model_dump()) | bookkeeping)
+    flush()
     _advance_id_sequences(session)
     return written
 

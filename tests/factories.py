@@ -90,3 +90,12 @@ def many_rounds(session: Session, count: int, *, slug: str = "synthetic-talks") 
         )
     session.flush()
     return negotiation
+
+
+def large_document(*, rounds: int) -> str:
+    """A record document of about ``rounds`` synthetic rounds (plus the bundled record), as text."""
+    import json
+
+    from tests.benchmarks.generate import build
+
+    return json.dumps(build(negotiations=2, rounds_per_negotiation=rounds // 2, source_count=rounds))

@@ -56,7 +56,13 @@ def _kinds(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {key: value for key, value in record.items() if isinstance(value, list)}
 
 
-def build(progress: Progress | None = None) -> dict[str, Any]:
+def build(
+    progress: Progress | None = None,
+    *,
+    negotiations: int = NEGOTIATIONS,
+    rounds_per_negotiation: int = ROUNDS_PER_NEGOTIATION,
+    source_count: int = SOURCES,
+) -> dict[str, Any]:
     """The bundled record with the synthetic negotiations appended, as a plain document."""
     bundled = Path(document.__file__).parent / "data" / BUNDLED_RECORD
     record: dict[str, Any] = json.loads(bundled.read_text(encoding="utf-8"))
@@ -66,7 +72,7 @@ def build(progress: Progress | None = None) -> dict[str, Any]:
     colours = [p["colour"] for p in record["parties"]]  # known to pass the contrast check
 
     sources = []
-    for i in range(SOURCES):
+    for i in range(source_count):
         ident = ids("sources")
         sources.append(ident)
         add["sources"](
@@ -84,11 +90,11 @@ def build(progress: Progress | None = None) -> dict[str, Any]:
 
     def cite(**subject: int) -> None:
         row = {k: None for k in ("event_id", "figure_id", "outcome_id", "position_id", "round_id")} | subject
-        add["citations"](row | {"id": ids("citations"), "note": None, "source_id": sources[next(cited) % SOURCES]})
+        add["citations"](row | {"id": ids("citations"), "note": None, "source_id": sources[next(cited) % source_count]})
 
-    task = progress.add_task("Generating rounds", total=NEGOTIATIONS * ROUNDS_PER_NEGOTIATION) if progress else None
+    task = progress.add_task("Generating rounds", total=negotiations * rounds_per_negotiation) if progress else None
     host = record["parties"][0]["id"]
-    for n in range(NEGOTIATIONS):
+    for n in range(negotiations):
         sides = []
         for side in ("north", "south"):
             party = ids("parties")
@@ -133,7 +139,7 @@ def build(progress: Progress | None = None) -> dict[str, Any]:
                 }
             )
         start = dt.date(2000, 1, 3) + dt.timedelta(days=n)
-        for s in range(1, ROUNDS_PER_NEGOTIATION + 1):
+        for s in range(1, rounds_per_negotiation + 1):
             day = start + dt.timedelta(days=40 * s)
             round_id = ids("rounds")
             add["rounds"](
