@@ -1,26 +1,39 @@
 """HTTP caching for public GET answers: a strong ETag over the body, 304 for a matching If-None-Match,
 and a per-process cache of rendered answers keyed to the record's version.
 
-Any commit made in this process (an editor publishing, an import) empties the cache at once. Other
-processes (more workers, the command line) are noticed through the record's version: the newest
-``updated_at`` across every tracked table together with the newest revision, read in one indexed
-query at most once per ``version_ttl`` seconds. Every write bumps an ``updated_at`` (the ORM's
-onupdate, the editing services' explicit updates, imports) or adds a revision (deletes), so their
-changes are served on the first request after that expiry.
+A commit that writes the record (not one that only signs someone in) empties this process's cache,
+and on PostgreSQL tells every other process at once with ``NOTIFY``; each process ``LISTEN``s on a
+connection of its own. The record's version — the newest ``updated_at`` across the record's tables
+together with the newest revision, one indexed query — is also read at most once per
+``version_ttl`` seconds (every 30 s while PostgreSQL's notifications are heard), which is how
+SQLite's other processes learn of a change. That read runs in a thread of its own, never on the
+event loop and never waiting for the request pool; when it fails, the answers already kept go on
+being served until the database answers again, and a page that cannot be rendered for want of the
+database is answered with the copy kept before the last change, if there is one (stale-if-error).
 """
 
 import gzip
 import hashlib
+import logging
+import re
+import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_plus
 
+import anyio
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.models import ACCOUNT_TABLES
+
+logger = logging.getLogger("parley.cache")
 
 # Readers see a change within a minute; a cache may serve a stale copy while it refetches.
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -41,11 +54,11 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 
 def version_query() -> sa.ClauseElement:
-    """One row: the newest updated_at of each tracked table, and the newest revision's id."""
+    """One row: the newest updated_at of each of the record's tables, and the newest revision's id."""
     columns: list[sa.ColumnElement[object]] = [
         sa.select(sa.func.max(table.c.updated_at)).scalar_subquery()
         for table in SQLModel.metadata.sorted_tables
-        if "updated_at" in table.c
+        if "updated_at" in table.c and table.name not in ACCOUNT_TABLES
     ]
     revisions = SQLModel.metadata.tables.get("revisions")
     if revisions is not None:
@@ -147,22 +160,57 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
+VersionReader = Callable[[], tuple[object, ...]]
+
+
+def version_reader(engine: sa.Engine) -> VersionReader:
+    """Reads the record's version over ``engine``, which should be the cache's own (one connection)."""
+    # On the bare DBAPI connection: the statement is fixed, and compiling and wrapping it would cost
+    # more than running it.
+    sql = str(version_query().compile(dialect=engine.dialect))
+
+    def read() -> tuple[object, ...]:
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        return tuple(row or ())
+
+    return read
+
+
 @dataclass(eq=False)
 class ResponseCache:
     """Rendered public answers of one process, dropped all at once when the record's version changes."""
 
+    read_version: VersionReader | None = None
     max_bytes: int = 32 * 1024 * 1024
     version_ttl: float = 1.0
+    # While PostgreSQL's notifications are heard, polling is only a safety net.
+    listening_ttl: float = 30.0
+    # A request waits this long for a version check in progress, then is answered from what is kept.
+    version_wait: float = 1.0
     clock: Callable[[], float] = time.monotonic
+    listening: Callable[[], bool] = lambda: False
     _answers: OrderedDict[Hashable, CachedAnswer] = field(default_factory=OrderedDict)
     _size: int = 0
+    # Answers of earlier generations, served only when a page cannot be rendered afresh for want of
+    # the database (stale-if-error): a publish just before an outage must not leave readers an error.
+    _stale: OrderedDict[Hashable, CachedAnswer] = field(default_factory=OrderedDict)
+    _stale_size: int = 0
     _version: tuple[object, ...] | None = None
     _checked_at: float = float("-inf")
-    _sql: str | None = None
+    _checking: bool = False
 
     # Bumped by every invalidation; an answer rendered under an older generation is not kept.
     generation: int = 0
     _cleared: int = 0
+    # The last version check failed: the database is unreachable, and answers are served as kept.
+    degraded: bool = False
 
     def __post_init__(self) -> None:
         _CACHES.add(self)
@@ -172,36 +220,51 @@ class ResponseCache:
         self.generation += 1
         self._checked_at = float("-inf")
 
-    def refresh(self, engine: sa.Engine) -> int:
+    def recheck(self) -> None:
+        """Read the version again at the next request; answers stay unless it changed."""
+        self._checked_at = float("-inf")
+
+    async def refresh(self) -> int:
         """Bring the cache up to the record's version; returns the generation answers now belong to."""
-        now = self.clock()
-        if now - self._checked_at >= self.version_ttl:
-            version = self._read_version(engine)
-            self._checked_at = now
-            if version != self._version:
-                self._version = version
-                self.generation += 1
+        ttl = self.listening_ttl if self.listening() else self.version_ttl
+        if self.read_version is not None and not self._checking and self.clock() - self._checked_at >= ttl:
+            self._checking = True
+            # The thread goes on if the database is slow to answer; the request does not wait for it.
+            with anyio.move_on_after(self.version_wait):
+                await anyio.to_thread.run_sync(
+                    self._check_version, limiter=anyio.CapacityLimiter(1), abandon_on_cancel=True
+                )
         generation = self.generation
         if generation != self._cleared:
+            for key, answer in self._answers.items():
+                if key in self._stale:
+                    self._stale_size -= self._stale.pop(key).size
+                self._stale[key] = answer
+                self._stale_size += answer.size
             self._answers.clear()
             self._size = 0
             self._cleared = generation
+            self._trim()
         return generation
 
-    def _read_version(self, engine: sa.Engine) -> tuple[object, ...]:
-        # On the bare DBAPI connection: the statement is fixed, and compiling and wrapping it would
-        # cost more than running it.
-        if self._sql is None:
-            self._sql = str(version_query().compile(dialect=engine.dialect))
-        connection = engine.raw_connection()
+    def _check_version(self) -> None:
+        assert self.read_version is not None
         try:
-            cursor = connection.cursor()
-            cursor.execute(self._sql)
-            row = cursor.fetchone()
-            cursor.close()
+            version = self.read_version()
+        except Exception as exc:  # any failure to read is an outage: keep serving what is kept
+            if not self.degraded:
+                logger.warning("The record's version cannot be read (%s); serving cached pages as they are.", exc)
+            self.degraded = True
+        else:
+            if self.degraded:
+                logger.warning("The database answers again; the cache follows the record's version.")
+            self.degraded = False
+            if version != self._version:
+                self._version = version
+                self.generation += 1
         finally:
-            connection.close()
-        return tuple(row or ())
+            self._checked_at = self.clock()
+            self._checking = False
 
     def get(self, key: Hashable) -> CachedAnswer | None:
         answer = self._answers.get(key)
@@ -209,11 +272,23 @@ class ResponseCache:
             self._answers.move_to_end(key)
         return answer
 
+    def stale(self, key: Hashable) -> CachedAnswer | None:
+        """The last answer kept for ``key`` before the record changed, if any."""
+        return self._stale.get(key)
+
     def put(self, key: Hashable, answer: CachedAnswer, generation: int) -> None:
         if generation != self.generation or answer.size > self.max_bytes // 8 or key in self._answers:
             return
         self._answers[key] = answer
         self._size += answer.size
+        if key in self._stale:
+            self._stale_size -= self._stale.pop(key).size
+        self._trim()
+
+    def _trim(self) -> None:
+        """Within ``max_bytes``: stale answers go first, then the least recently used."""
+        while self._stale and self._size + self._stale_size > self.max_bytes:
+            self._stale_size -= self._stale.popitem(last=False)[1].size
         while self._size > self.max_bytes:
             _, dropped = self._answers.popitem(last=False)
             self._size -= dropped.size
@@ -222,10 +297,98 @@ class ResponseCache:
 _CACHES: "weakref.WeakSet[ResponseCache]" = weakref.WeakSet()
 
 
-@sa.event.listens_for(sa.Engine, "commit")
-def _invalidate_on_commit(_connection: sa.Connection) -> None:
+def invalidate_all() -> None:
     for cache in list(_CACHES):
         cache.invalidate()
+
+
+# ---------------------------------------------------------------- who changed the record
+
+RECORD_CHANNEL = "parley_record"
+_WROTE = "parley.wrote_record"  # on a connection's info: this transaction wrote the record
+_COMMITTED = "parley.committed_record"  # ... and was committed; the cache empties again at check-in
+
+
+def _writes_record(statement: object) -> bool:
+    if not isinstance(statement, sa.Insert | sa.Update | sa.Delete):
+        return False
+    return getattr(statement.table, "name", None) not in ACCOUNT_TABLES
+
+
+@sa.event.listens_for(sa.Engine, "after_execute")
+def _note_record_write(connection: sa.Connection, statement: object, *_args: Any) -> None:
+    if _writes_record(statement):
+        connection.info[_WROTE] = True
+
+
+@sa.event.listens_for(sa.Engine, "commit")
+def _on_commit(connection: sa.Connection) -> None:
+    """Runs just before the database commits: a sign-in or a session touches no cached answer."""
+    if not connection.info.pop(_WROTE, False):
+        return
+    if connection.dialect.name == "postgresql":
+        # Sent inside the transaction, so other processes hear of it once the commit is visible.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(f"NOTIFY {RECORD_CHANNEL}")
+        cursor.close()
+    connection.info[_COMMITTED] = True
+    # Now, so that no answer rendered from here on is kept under the old generation; and again at
+    # check-in (below), because a page rendered while the commit was on its way read the old record.
+    invalidate_all()
+
+
+@sa.event.listens_for(sa.Engine, "rollback")
+def _on_rollback(connection: sa.Connection) -> None:
+    connection.info.pop(_WROTE, None)
+
+
+@sa.event.listens_for(sa.pool.Pool, "checkin")
+def _after_commit(_dbapi_connection: object, record: Any) -> None:
+    if record is not None and record.info.pop(_COMMITTED, False):
+        invalidate_all()
+
+
+class ChangeListener:
+    """Hears PostgreSQL's notifications of commits made by other processes, on a connection of its own.
+
+    Runs in a daemon thread; a lost connection is opened again every second. Each time it starts to
+    listen, ``on_listening`` is called: a change may have passed unheard, so the version is read again.
+    """
+
+    def __init__(self, url: sa.URL, on_change: Callable[[], None], on_listening: Callable[[], None]) -> None:
+        self.conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.on_change = on_change
+        self.on_listening = on_listening
+        self.connected = False
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="parley-listen", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+
+    def _run(self) -> None:
+        import psycopg  # only PostgreSQL deployments listen
+
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as connection:
+                    connection.execute(f"LISTEN {RECORD_CHANNEL}")
+                    self.connected = True
+                    self.on_listening()
+                    while not self._stopping.is_set():
+                        for _ in connection.notifies(timeout=1.0):
+                            self.on_change()
+            except psycopg.Error as exc:
+                if self.connected:
+                    logger.warning("Lost PostgreSQL notifications (%s); polling until they are back.", exc)
+            self.connected = False
+            self._stopping.wait(1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,18 +488,60 @@ def is_public(start: Message) -> bool:
     return start["status"] == 200 and "set-cookie" not in headers and "no-store" not in headers.get("cache-control", "")
 
 
+class QueryNames:
+    """The query parameters each page reads, so that the cache keys an answer on those alone.
+
+    ``?utm_source=…``, ``?fbclid=…`` or a made-up ``?x=1`` change nothing a page shows; left in the
+    key, each would be rendered and kept afresh, and anyone could keep the cache cold or crowd it out.
+    The parameters come from the routes' own declarations, so a new filter needs nothing here.
+    """
+
+    MAX_PATHS = 4096
+    _UNMATCHED: frozenset[str] = frozenset()
+
+    def __init__(self, routes: Iterable[tuple[re.Pattern[str], frozenset[str] | None]]) -> None:
+        self.routes = list(routes)
+        self._by_path: dict[str, frozenset[str] | None] = {}
+
+    def names(self, path: str) -> frozenset[str] | None:
+        """The parameters the page at ``path`` reads; None for a page that keeps its whole query."""
+        if path in self._by_path:
+            return self._by_path[path]
+        found = next((names for pattern, names in self.routes if pattern.match(path)), self._UNMATCHED)
+        if len(self._by_path) >= self.MAX_PATHS:
+            self._by_path.clear()
+        self._by_path[path] = found
+        return found
+
+    def canonical(self, path: str, query_string: bytes) -> bytes:
+        """``query_string`` with only the parameters the page at ``path`` reads, in their order and bytes."""
+        if not query_string:
+            return query_string
+        names = self.names(path)
+        if names is None:
+            return query_string
+        kept = [
+            pair
+            for pair in query_string.split(b"&")
+            if pair and unquote_plus(pair.split(b"=", 1)[0].decode("latin-1")) in names
+        ]
+        return b"&".join(kept)
+
+
 class ResponseCacheMiddleware:
     """Outermost: a cached answer is sent as the app sent it, framing headers and all, with nothing else run.
 
     A miss asks the app for the whole answer (If-None-Match withheld), keeps it, then answers the
     condition itself, so a cache emptied by a publish fills again from conditional requests too.
-    Static files are kept too, so that they are also sent compressed.
+    The app sees only the query parameters its page reads (``QueryNames``), so what it renders
+    depends on nothing the key leaves out. Static files are kept too, so that they are also sent
+    compressed.
     """
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, engine: sa.Engine) -> None:
+    def __init__(self, app: ASGIApp, cache: ResponseCache, query_names: QueryNames) -> None:
         self.app = app
         self.cache = cache
-        self.engine = engine
+        self.query_names = query_names
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith("/healthz"):
@@ -346,13 +551,22 @@ class ResponseCacheMiddleware:
         if asked.key is None:
             await self.app(scope, receive, send)
             return
-        generation = self.cache.refresh(self.engine)
+        generation = await self.cache.refresh()
         cached = self.cache.get(asked.key)
+        if cached is None:
+            canonical = self.query_names.canonical(scope["path"], scope["query_string"])
+            if canonical != scope["query_string"]:
+                scope = {**scope, "query_string": canonical}
+                asked = _asked(scope)
+                cached = self.cache.get(asked.key)
         if cached is not None:
             await _send_cached(cached, asked, send)
             return
 
         async def keep(start: Message, body: bytes) -> None:
+            if start["status"] == 503 and (stale := self.cache.stale(asked.key)) is not None:
+                await _send_cached(stale, asked, send)  # the last good answer beats an error
+                return
             if not is_public(start) or "etag" not in Headers(raw=start["headers"]):
                 await _send_whole(send, start, body)
                 return

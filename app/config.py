@@ -58,6 +58,43 @@ class Settings(BaseSettings):
         ),
     )
 
+    threads: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description=(
+            "Requests one worker process works on at once. Its database pool holds as many connections (plus "
+            "four), so keep workers × (threads + 6) under the database's max_connections."
+        ),
+    )
+    pool_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description=(
+            "Seconds a request waits for a database connection, or for the database to answer a new one, "
+            "before it is answered 503 with Retry-After."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description=(
+            "Proxies trusted to say who the visitor is (X-Forwarded-For, X-Forwarded-Proto): addresses or "
+            "networks separated by commas, or `*`. Empty: nobody, so the address counted is the connection's."
+        ),
+    )
+    import_max_bytes: int = Field(
+        512 * 1024 * 1024,
+        ge=1,
+        description="The largest file `parley import` reads, in bytes.",
+    )
+    import_max_depth: int = Field(
+        32,
+        ge=4,
+        le=10_000,
+        description="How deeply arrays and objects may nest in a file `parley import` reads.",
+    )
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:

@@ -15,10 +15,9 @@ import typing
 import xml.etree.ElementTree as ET
 import zoneinfo
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import annotated_types
-import icalendar
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -32,6 +31,9 @@ from app.models import DatePrecision, Negotiation, Outcome, Round, RoundStatus, 
 from app.templating import fuzzy_date, render
 from app.transfer import export_record, public_record
 from app.visibility import visible_outcome, visible_round
+
+if TYPE_CHECKING:
+    import icalendar
 
 router = APIRouter()
 
@@ -286,6 +288,10 @@ def codebook(*, base_url: str) -> Codebook:
 # ---------------------------------------------------------------- CSV
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -295,6 +301,9 @@ def _cell(value: Any) -> str:
         return str(value.value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # A leading apostrophe makes it text, as OWASP recommends; the JSON export keeps the exact text.
+        return "'" + value
     return str(value)
 
 
@@ -437,12 +446,14 @@ def atom_feed(*, session: Session, base_url: str) -> bytes:
 # ---------------------------------------------------------------- iCalendar
 
 
-def _calendar_event(round_: Round, negotiation: Negotiation, base: str) -> icalendar.Event:
+def _calendar_event(round_: Round, negotiation: Negotiation, base: str) -> "icalendar.Event":
     assert round_.date is not None
     url = f"{base}/rounds/{round_.slug}"
     precision = DatePrecision(round_.date_precision)
     approximate = precision is not DatePrecision.day
     when = fuzzy_date(round_.date, precision)
+
+    import icalendar  # only here: a fifth of the app's import time, for one route
 
     event = icalendar.Event()
     event.add("uid", f"round-{round_.slug}@parley")
@@ -497,6 +508,8 @@ def planned_rounds_calendar(*, session: Session, base_url: str) -> bytes:
         .where(Round.status == RoundStatus.planned, col(Round.date).is_not(None), visible_round())
         .order_by(col(Round.sort_date), col(Round.id))
     ).all()
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Parley//Planned rounds//EN")
     calendar.add("version", "2.0")

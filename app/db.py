@@ -9,19 +9,34 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+# Connections a pool keeps beyond one per request thread: a request finishing while another starts,
+# and the health check.
+SPARE_CONNECTIONS = 4
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for ``url``; SQLite files get their folder and pragmas."""
+
+def make_engine(url: str, *, pool_size: int = 5, pool_timeout: float = 30.0, **kwargs: Any) -> Engine:
+    """Build an engine for ``url``; SQLite files get their folder and pragmas.
+
+    ``pool_size`` connections are kept (plus ``SPARE_CONNECTIONS``); a request that cannot get one
+    within ``pool_timeout`` seconds fails with ``DatabaseUnavailable`` rather than waiting on. The same
+    bound applies to opening a connection to a server that does not answer.
+    """
     parsed = make_url(url)
+    spare = kwargs.pop("max_overflow", SPARE_CONNECTIONS)
+    pool = {"pool_size": pool_size, "max_overflow": spare, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        connect_args = {"connect_timeout": max(1, round(pool_timeout))}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool, **kwargs)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+    else:
+        pool = {}  # an in-memory database lives in one connection; SQLAlchemy picks its own pool
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pool, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -64,3 +79,26 @@ def is_reachable(engine: Engine) -> bool:
     except SQLAlchemyError:
         return False
     return True
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be reached or was too busy, not that a query was wrong.
+
+    Covers a pool with no connection free in time, a server that refuses or drops connections (a
+    restart), and SQLite's "database is locked" after its busy timeout: each is worth trying again.
+    """
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        if type(orig).__module__ == "sqlite3":
+            # SQLite's OperationalError also means "no such table": only these are worth a retry.
+            return any(words in str(orig) for words in SQLITE_UNAVAILABLE)
+        # By name, for every driver: psycopg's AdminShutdown, ConnectionTimeout … are OperationalErrors.
+        return any(cls.__name__ in ("OperationalError", "InterfaceError") for cls in type(orig).__mro__)
+    return False
+
+
+SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database file", "disk I/O error")

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import escape
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
 
 from app import editing, history, record_forms
 from app.accounts import AdminDep, EditorDep
-from app.deps import SessionDep
+from app.deps import FormDep, SessionDep
 from app.errors import NotFound
 from app.models import (
     DatePrecision,
@@ -205,8 +206,7 @@ def _add_in_place(
     return 200, {"notice": f"Added {created.name} to the record and chose them; {UNSAVED}"}
 
 
-async def _handle(request: Request, session: Session, editor: User, round_: Round | None) -> Response:
-    data = await request.form()
+def _handle(request: Request, session: Session, editor: User, round_: Round | None, data: FormData) -> Response:
     form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source")])
     action = str(data.get("action", "publish"))
     added = _add_in_place(session, data, form, action, creatable={"chair": "people"}, chosen_as=lambda p: p.slug)
@@ -259,8 +259,8 @@ def new_round_page(request: Request, session: SessionDep, editor: EditorDep) -> 
 
 
 @router.post("/rounds/new")
-async def create_round(request: Request, session: SessionDep, editor: EditorDep) -> Response:
-    return await _handle(request, session, editor, None)
+def create_round(request: Request, data: FormDep, session: SessionDep, editor: EditorDep) -> Response:
+    return _handle(request, session, editor, None, data)
 
 
 @router.get("/rounds/{slug}/edit", response_class=HTMLResponse)
@@ -281,14 +281,15 @@ def edit_round_page(request: Request, session: SessionDep, editor: EditorDep, sl
 
 
 @router.post("/rounds/{slug}/edit")
-async def update_round(request: Request, session: SessionDep, editor: EditorDep, slug: Slug) -> Response:
-    return await _handle(request, session, editor, _round_by_slug(session, slug))
+def update_round(request: Request, data: FormDep, session: SessionDep, editor: EditorDep, slug: Slug) -> Response:
+    return _handle(request, session, editor, _round_by_slug(session, slug), data)
 
 
 @router.post("/rounds/validate/{name}", response_class=HTMLResponse)
-async def validate_round_field(request: Request, session: SessionDep, editor: EditorDep, name: str) -> HTMLResponse:
+def validate_round_field(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, name: str
+) -> HTMLResponse:
     """Checks the whole form and answers with the one field's error (empty when it is fine)."""
-    data = await request.form()
     form = editing.RoundForm.from_submission(data, [str(v) for v in data.getlist("source")])
     round_id = str(data.get("round_id", ""))
     _, errors = editing.check_round(session=session, form=form, round_id=int(round_id) if round_id.isdigit() else None)
@@ -353,12 +354,11 @@ def round_history_page(request: Request, session: SessionDep, editor: EditorDep,
 
 
 @router.post("/rounds/{slug}/history/{revision_id}/restore")
-async def restore_round_revision(
-    request: Request, session: SessionDep, editor: EditorDep, slug: Slug, revision_id: int
+def restore_round_revision(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, slug: Slug, revision_id: int
 ) -> Response:
     round_ = _round_by_slug(session, slug)
     assert round_.id is not None
-    data = await request.form()
     expected = str(data.get("version", ""))
     try:
         editing.restore_revision(
@@ -387,10 +387,9 @@ async def restore_round_revision(
 
 
 @router.post("/rounds/{slug}/delete")
-async def delete_round(request: Request, session: SessionDep, editor: EditorDep, slug: Slug) -> Response:
+def delete_round(request: Request, data: FormDep, session: SessionDep, editor: EditorDep, slug: Slug) -> Response:
     round_ = _round_by_slug(session, slug)
     assert round_.id is not None
-    data = await request.form()
     editing.delete_record(
         session=session, entity="rounds", entity_id=round_.id, editor=editor, summary=str(data.get("edit_summary", ""))
     )
@@ -512,11 +511,10 @@ def _record_page(
     return response
 
 
-async def _handle_record(
-    request: Request, session: Session, editor: User, kind_key: str, row_id: int | None
+def _handle_record(
+    request: Request, session: Session, editor: User, kind_key: str, row_id: int | None, data: FormData
 ) -> Response:
     kind = record_forms.editable_kind(kind_key)
-    data = await request.form()
     form = record_forms.form_from_submission(kind, data, _picked_sources(data))
     action = str(data.get("action", "publish"))
     references = {spec.name: spec.reference for spec in record_forms.field_specs(session, kind)}
@@ -551,12 +549,11 @@ async def _handle_record(
 
 
 @router.post("/edit/{kind_key}/validate/{name}", response_class=HTMLResponse)
-async def validate_record_field(
-    request: Request, session: SessionDep, editor: EditorDep, kind_key: str, name: str
+def validate_record_field(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, kind_key: str, name: str
 ) -> HTMLResponse:
     """Checks the whole form as a draft (sources come at publishing) and answers with one field's error."""
     kind = record_forms.editable_kind(kind_key)
-    data = await request.form()
     form = record_forms.form_from_submission(kind, data, [])
     row_id = str(data.get("row_id", ""))
     _, errors = record_forms.check(
@@ -588,8 +585,8 @@ def new_record_page(request: Request, session: SessionDep, editor: EditorDep, ki
 
 
 @router.post("/edit/{kind_key}/new")
-async def create_record(request: Request, session: SessionDep, editor: EditorDep, kind_key: str) -> Response:
-    return await _handle_record(request, session, editor, kind_key, None)
+def create_record(request: Request, data: FormDep, session: SessionDep, editor: EditorDep, kind_key: str) -> Response:
+    return _handle_record(request, session, editor, kind_key, None, data)
 
 
 @router.get("/edit/{kind_key}/{row_id}", response_class=HTMLResponse)
@@ -616,10 +613,10 @@ def edit_record_page(
 
 
 @router.post("/edit/{kind_key}/{row_id}")
-async def update_record(
-    request: Request, session: SessionDep, editor: EditorDep, kind_key: str, row_id: int
+def update_record(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, kind_key: str, row_id: int
 ) -> Response:
-    return await _handle_record(request, session, editor, kind_key, row_id)
+    return _handle_record(request, session, editor, kind_key, row_id, data)
 
 
 @router.post("/edit/{kind_key}/{row_id}/delete")
@@ -678,11 +675,16 @@ def record_history_page(
 
 
 @router.post("/edit/{kind_key}/{row_id}/history/{revision_id}/restore")
-async def restore_record_revision(
-    request: Request, session: SessionDep, editor: EditorDep, kind_key: str, row_id: int, revision_id: int
+def restore_record_revision(
+    request: Request,
+    data: FormDep,
+    session: SessionDep,
+    editor: EditorDep,
+    kind_key: str,
+    row_id: int,
+    revision_id: int,
 ) -> Response:
     kind = record_forms.editable_kind(kind_key)
-    data = await request.form()
     expected = str(data.get("version", ""))
     try:
         editing.restore_revision(
@@ -743,8 +745,7 @@ def _members_answer(
 
 
 @router.post("/delegations/{delegation_id}/members")
-async def add_member(request: Request, session: SessionDep, editor: EditorDep, delegation_id: int) -> Response:
-    data = await request.form()
+def add_member(request: Request, data: FormDep, session: SessionDep, editor: EditorDep, delegation_id: int) -> Response:
     typed = {name: str(data.get(name, "") or "").strip() for name in ("person", "title", "is_head")}
     person = session.exec(select(Person).where(col(Person.slug) == typed["person"])).first()
     if person is None:

@@ -21,8 +21,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session, col
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import comparison, rounds, schemas, timeline
 from app.config import PROJECT_ROOT
@@ -50,7 +48,6 @@ from app.visibility import visible_gap
 
 router = APIRouter(include_in_schema=False)
 
-EMBED_PREFIX = "/embed/"
 # Fit for a CDN: browsers recheck within a minute, shared caches within five, and may serve a
 # stale copy for ten more while they refetch. The ETag (app/caching.py) makes a recheck cheap.
 WIDGET_CACHE_CONTROL = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
@@ -565,43 +562,3 @@ def oembed(
         "html": code.html(width=width, height=height),
     }
     return JSONResponse(answer, headers={"Cache-Control": f"public, max-age={OEMBED_CACHE_AGE}"})
-
-
-# ------------------------------------------------------------------ framing
-
-
-def _with_frame_ancestors(policy: str | None, sources: str) -> str:
-    kept = [d.strip() for d in (policy or "").split(";") if d.strip() and not d.strip().startswith("frame-ancestors")]
-    return "; ".join([*kept, f"frame-ancestors {sources}"])
-
-
-class FramingMiddleware:
-    """Who may show Parley in a frame: the allowed origins for widgets, nobody for anything else.
-
-    Widgets also never set cookies: a cookie in a third-party frame serves no reader.
-    """
-
-    def __init__(self, app: ASGIApp, *, allowed_origins: str = "*") -> None:
-        self.app = app
-        self.allowed = allowed_origins
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        embeddable = scope["path"].startswith(EMBED_PREFIX)
-
-        async def send_with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                policy = headers.get("content-security-policy")
-                if embeddable:
-                    headers["content-security-policy"] = _with_frame_ancestors(policy, self.allowed)
-                    del headers["x-frame-options"]
-                    del headers["set-cookie"]
-                else:
-                    headers["content-security-policy"] = _with_frame_ancestors(policy, "'none'")
-                    headers["x-frame-options"] = "DENY"
-            await send(message)
-
-        await self.app(scope, receive, send_with_policy)

@@ -1,39 +1,108 @@
 """Builds the Parley application."""
 
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from pydantic import BaseModel
+from sqlalchemy.engine import make_url
+from starlette.datastructures import MutableHeaders
+from starlette.types import Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import __version__, accounts, admin, api, datasets, edit_pages, embeds, pages
+from app import __version__, accounts, admin, api, datasets, edit_pages, embeds, error_pages, pages
 from app.accounts import AccessDenied, LoginRequired
-from app.caching import ConditionalGetMiddleware, ResponseCache, ResponseCacheMiddleware
+from app.caching import (
+    ChangeListener,
+    ConditionalGetMiddleware,
+    QueryNames,
+    ResponseCache,
+    ResponseCacheMiddleware,
+    version_reader,
+)
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.errors import InvalidChoice, NotFound
-from app.security import CsrfProtection, Sessions
-from app.templating import render
+from app.security import CsrfProtection, SecurityHeaders, Sessions, add_security_headers
+
+logger = logging.getLogger("parley")
+# What readers are served, from the response cache when it can.
+PUBLIC_ROUTERS = (pages.router, pages.health, datasets.router, api.router, embeds.router)
 
 
 class Parley(FastAPI):
-    """FastAPI, with public answers already rendered sent before any of its machinery runs.
+    """FastAPI, behind three things that must come before anything else.
 
-    The response cache sits in front of FastAPI's own wrappers (error pages, request body limits):
-    a cached answer, or the 304 that stands for it, needs none of them, and they cost a third of
-    its time.
+    A request with two ``Host`` headers is refused: the cache would key on one and the page would
+    link to the other. ``HEAD`` is answered as ``GET`` without the body, for every page. And public
+    answers already rendered are sent before any of FastAPI's machinery runs: a cached answer, or
+    the 304 that stands for it, needs none of it, and it costs a third of its time. Whatever fails out
+    here still ends in the site's own error page.
     """
 
     response_cache: ResponseCacheMiddleware | None = None
+    frame_origins: str = "*"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.response_cache is not None and scope["type"] == "http":
-            await self.response_cache(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        if sum(1 for name, _ in scope["headers"] if name == b"host") > 1:
+            await self._refuse(scope, receive, send, 400, "That request names more than one host")
+            return
+        if scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            if self.response_cache is not None:
+                await self.response_cache(scope, receive, tracked)
+            else:
+                await super().__call__(scope, receive, tracked)
+        except Exception:
+            if started:  # FastAPI answered (its own 500) before passing the error on to be logged
+                raise
+            logger.exception("Error in front of the application on %s %s", scope["method"], scope["path"])
+            await self._refuse(
+                scope, receive, send, 500, error_pages.SERVER_ERROR_TITLE, error_pages.SERVER_ERROR_MESSAGE
+            )
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, title: str, message: str = ""
+    ) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                add_security_headers(scope, MutableHeaders(scope=message), frame_origins=self.frame_origins)
+            await send(message)
+
+        await error_pages.send_error(scope, receive, with_headers, status, title, message)
+
+
+def _without_body(send: Send) -> Send:
+    """A ``send`` for HEAD: the GET answer's status and headers (its Content-Length too), no body."""
+
+    async def head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return head
 
 
 def create_app(settings: Settings | None = None) -> Parley:
@@ -49,9 +118,26 @@ def create_app(settings: Settings | None = None) -> Parley:
         # Parley sets up no OpenTelemetry; asking whether it has been, on every request, reads the
         # environment three times and cost a tenth of a cached answer's time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    # One connection per request thread: a request never waits on the pool for longer than
+    # pool_timeout, and is answered 503 if it must (app/error_pages.py).
+    app.state.engine = make_engine(
+        settings.database_url, pool_size=settings.threads, pool_timeout=settings.pool_timeout
+    )
+    # The cache's own connection: checking the record's version never waits behind the requests.
+    app.state.version_engine = make_engine(
+        settings.database_url, pool_size=1, max_overflow=0, pool_timeout=settings.pool_timeout
+    )
+    app.state.listener = None
+    app.state.response_cache = ResponseCache(read_version=version_reader(app.state.version_engine))
+    if make_url(settings.database_url).get_backend_name() == "postgresql":
+        cache = app.state.response_cache
+        listener = ChangeListener(make_url(settings.database_url), cache.invalidate, cache.recheck)
+        app.state.listener = listener
+        app.state.response_cache.listening = lambda: listener.connected
+
     # Outermost last: caching sees the session's cookie and headers; CSRF checks run inside the session.
     app.add_middleware(CsrfProtection)
     app.add_middleware(
@@ -61,14 +147,12 @@ def create_app(settings: Settings | None = None) -> Parley:
         always_secure=settings.secure_cookies,
     )
     app.add_middleware(ConditionalGetMiddleware)
-    # Framing rules hold for every answer, 304s and errors included.
-    app.add_middleware(embeds.FramingMiddleware, allowed_origins=settings.embed_allowed_origins)
-    # Outermost, in front of FastAPI itself: a public answer already rendered is sent again as it
-    # was, with nothing else run.
-    app.state.response_cache = ResponseCache()
-    app.response_cache = ResponseCacheMiddleware(
-        partial(FastAPI.__call__, app), cache=app.state.response_cache, engine=app.state.engine
-    )
+    # Security headers hold for every answer, 304s and errors included.
+    app.add_middleware(SecurityHeaders, frame_origins=settings.embed_allowed_origins)
+    # Who the visitor is, as told by the proxies the operator trusts, and no one else.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips or [])
+    app.frame_origins = settings.embed_allowed_origins
+
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # Before the public pages: /rounds/new must not be read as the round with the slug "new".
     app.include_router(edit_pages.router)
@@ -78,35 +162,57 @@ def create_app(settings: Settings | None = None) -> Parley:
     app.include_router(api.router)
     app.include_router(embeds.router)
     app.include_router(admin.router)
-    app.add_exception_handler(NotFound, _problem(404, "Not found"))
-    app.add_exception_handler(InvalidChoice, _problem(422, "That view cannot be shown"))
-    app.add_exception_handler(RequestValidationError, _invalid_request)
+    for exception, handler in error_pages.HANDLERS.items():
+        app.add_exception_handler(exception, handler)
+    app.add_exception_handler(NotFound, error_pages.problem(404, "Not found"))
+    app.add_exception_handler(InvalidChoice, error_pages.problem(422, "That view cannot be shown"))
     app.add_exception_handler(LoginRequired, accounts.send_to_login)
-    app.add_exception_handler(AccessDenied, _problem(403, "Not for your account"))
+    app.add_exception_handler(AccessDenied, error_pages.problem(403, "Not for your account"))
+    app.add_exception_handler(Exception, error_pages.server_error)
+
+    # Outermost, in front of FastAPI itself: a public answer already rendered is sent again as it
+    # was, with nothing else run.
+    app.response_cache = ResponseCacheMiddleware(
+        partial(FastAPI.__call__, app), cache=app.state.response_cache, query_names=QueryNames(_query_names(app))
+    )
     return app
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    # Requests run in this many threads at once, and the pool holds a connection for each.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    if app.state.listener is not None:
+        app.state.listener.start()
+    try:
+        yield
+    finally:
+        if app.state.listener is not None:
+            app.state.listener.stop()
+        app.state.version_engine.dispose()
 
 
-def _problem(status: int, title: str):  # type: ignore[no-untyped-def]
-    async def handle(request: Request, exc: Exception) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=status)
-        return render(request, "error.html", {"title": title, "messages": [str(exc)]}, status_code=status)
+def _query_names(app: FastAPI) -> Iterator[tuple[re.Pattern[str], frozenset[str] | None]]:
+    """For each page answering GET, its address pattern and the query parameters it declares.
 
-    return handle
+    Only public pages are answered from the cache; editors' pages (None) may read more of the query
+    than they declare (``/rounds/new?negotiation=…``), and keep all of it.
+    """
+    public = {id(route) for router in PUBLIC_ROUTERS for route in router.routes}
+    for route in iter_route_contexts(app.routes):
+        original = route.original_route
+        if isinstance(original, APIRoute) and "GET" in (original.methods or ()):
+            names = frozenset(_declared_query(original.dependant)) if id(original) in public else None
+            yield route.path_regex, names
 
 
-async def _invalid_request(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    if _wants_json(request):
-        return await request_validation_exception_handler(request, exc)
-    messages = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
-    return render(
-        request,
-        "error.html",
-        {"title": "That address asks for something invalid", "messages": messages},
-        status_code=422,
-    )
+def _declared_query(dependant: Dependant) -> Iterator[str]:
+    for field in dependant.query_params:
+        model = field.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a group of filters, e.g. Filters
+            yield from (info.alias or name for name, info in model.model_fields.items())
+        else:
+            yield field.alias
+    for sub in dependant.dependencies:
+        yield from _declared_query(sub)

@@ -1,5 +1,7 @@
 """Public HTML pages. Each renders the same object its JSON twin under /api returns."""
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -13,9 +15,13 @@ router = APIRouter(include_in_schema=False)
 
 
 def twin(request: Request, name: str, **path: str) -> str:
-    """The URL of a page's JSON twin, with the page's own query string."""
+    """The URL of a page's JSON twin, with the page's own query, encoded afresh.
+
+    It goes into a ``Link`` header: a query sent with bare ``>``, ``,`` or ``;`` must not add links of its own.
+    """
     url = request.app.url_path_for(name, **path)
-    return f"{url}?{request.url.query}" if request.url.query else str(url)
+    query = urlencode(request.query_params.multi_items())
+    return f"{url}?{query}" if query else str(url)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""Sessions and CSRF.
+"""Sessions, CSRF and the security headers every answer carries.
 
 Sessions live in a signed cookie that exists only once someone opens the sign-in form: readers of
 public pages never get one, so their answers stay cookie-free and publicly cacheable. Every
@@ -6,6 +6,7 @@ state-changing request must carry the session's CSRF token, as the ``csrf_token`
 ``X-CSRF-Token`` header (static/parley.js adds it to htmx requests).
 """
 
+import re
 import secrets
 from contextvars import ContextVar
 from typing import Any
@@ -15,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -31,6 +32,8 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 PRIVATE_CACHE_CONTROL = "private, no-store"
+# Where CsrfProtection leaves a posted form's body in the request's scope (see app/error_pages.py).
+FORM_BODY = "parley.form_body"
 # Pages that must never be where a sign-in sends someone back to.
 NOT_A_DESTINATION = frozenset({"/login", "/logout"})
 
@@ -147,6 +150,7 @@ class CsrfProtection:
         if sent is None and _media_type(request) in FORM_TYPES:
             # Read the form here and hand the route the same bytes again.
             body = await request.body()
+            scope[FORM_BODY] = body  # for a save that fails, to come back with what was typed
             receive = _replay(body, receive)
             sent = await _form_token(request)
         if not token_matches(sent, scope.get("session", {}).get(CSRF_SESSION_KEY)):
@@ -222,3 +226,90 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or parts.path in NOT_A_DESTINATION:
         return default
     return target
+
+
+# ---------------------------------------------------------------- headers on every answer
+
+# Only widgets may be framed, by the sites PARLEY_EMBED_ALLOWED_ORIGINS names; no other page ever.
+FRAMEABLE_PREFIX = "/embed/"
+# Public data anyone's page may fetch: the API and the files it points to. No cookie is ever needed.
+OPEN_DATA_PREFIXES = ("/api/", "/openapi.json", "/exports/", "/oembed", "/feed.atom", "/calendar.ics")
+# Scripts from Parley itself only, none inline; styles may be inline (party colours are style attributes).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+ALWAYS = (
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+)
+PREFLIGHT_MAX_AGE = "86400"
+TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+
+
+def _with_frame_ancestors(policy: str | None, sources: str) -> str:
+    kept = [d.strip() for d in (policy or "").split(";") if d.strip() and not d.strip().startswith("frame-ancestors")]
+    return "; ".join([*kept, f"frame-ancestors {sources}"])
+
+
+def add_security_headers(scope: Scope, headers: MutableHeaders, *, frame_origins: str) -> None:
+    """What every answer says about itself: its CSP and framing rule, nosniff, referrer and permissions policies,
+    and, for open data, that any site's scripts may read it."""
+    path = scope["path"]
+    policy = headers.get("content-security-policy") or PAGE_CSP  # widgets set a stricter one of their own
+    if path.startswith(FRAMEABLE_PREFIX):
+        headers["content-security-policy"] = _with_frame_ancestors(policy, frame_origins)
+        del headers["x-frame-options"]
+        del headers["set-cookie"]  # a cookie in a third-party frame serves no reader
+    else:
+        headers["content-security-policy"] = _with_frame_ancestors(policy, "'none'")
+        headers["x-frame-options"] = "DENY"
+    for name, value in ALWAYS:
+        headers[name] = value
+    if path.startswith(OPEN_DATA_PREFIXES):
+        headers["access-control-allow-origin"] = "*"
+        headers["access-control-expose-headers"] = "ETag, Link, Retry-After"
+
+
+class SecurityHeaders:
+    """Adds ``add_security_headers`` to every answer, and answers CORS preflights for open data.
+
+    Sits inside the response cache, so a cached answer carries what it carried when rendered.
+    """
+
+    def __init__(self, app: ASGIApp, *, frame_origins: str = "*") -> None:
+        self.app = app
+        self.frame_origins = frame_origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS" and scope["path"].startswith(OPEN_DATA_PREFIXES):
+            await self._preflight(scope, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                add_security_headers(scope, MutableHeaders(scope=message), frame_origins=self.frame_origins)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _preflight(self, scope: Scope, send: Send) -> None:
+        asked = Headers(scope=scope).get("access-control-request-headers", "")
+        allowed = [name.strip() for name in asked.split(",") if TOKEN.match(name.strip())]
+        headers = MutableHeaders(
+            {
+                "access-control-allow-origin": "*",
+                "access-control-allow-methods": "GET, HEAD, OPTIONS",
+                "access-control-max-age": PREFLIGHT_MAX_AGE,
+                "allow": "GET, HEAD, OPTIONS",
+            }
+        )
+        if allowed:
+            headers["access-control-allow-headers"] = ", ".join(allowed)
+        add_security_headers(scope, headers, frame_origins=self.frame_origins)
+        await send({"type": "http.response.start", "status": 204, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": b""})

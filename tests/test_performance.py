@@ -76,11 +76,12 @@ def large(seeded: sa.Engine) -> str:
 @contextmanager
 def elsewhere() -> Iterator[None]:
     """Writes as another process makes them: this process's commit hook does not see them."""
-    sa.event.remove(sa.Engine, "commit", caching._invalidate_on_commit)
+    invalidate_all = caching.invalidate_all
+    caching.invalidate_all = lambda: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        sa.event.listen(sa.Engine, "commit", caching._invalidate_on_commit)
+        caching.invalidate_all = invalidate_all  # type: ignore[assignment]
 
 
 def statements(client: TestClient, url: str, headers: dict[str, str] | None = None) -> list[str]:
@@ -240,6 +241,9 @@ def test_publishing_through_the_editing_service_shows_on_the_next_request(
     assert "Moved to Ankara" in round_summary(client, ROUND_2), "a commit in this process empties the cache"
 
 
+# The version polled, as SQLite's other processes are noticed; PostgreSQL's are told at once
+# (tests/test_caching.py).
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_change_made_by_another_process_shows_after_expiry(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache, clock: Clock
 ) -> None:
@@ -254,6 +258,7 @@ def test_a_change_made_by_another_process_shows_after_expiry(
     assert client.get("/api/rounds/" + ROUND_2).json()["summary"] == "Changed by another worker."
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_deletion_by_another_process_shows_after_expiry(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache, clock: Clock
 ) -> None:
@@ -274,7 +279,7 @@ def test_the_cache_keeps_to_its_size(seeded, client: TestClient, cache: Response
     cache.max_bytes = 64 * 1024
     for page in range(1, 40):
         client.get(f"/api/timeline?limit={page}")
-    assert cache._size <= cache.max_bytes
+    assert cache._size + cache._stale_size <= cache.max_bytes
 
 
 def test_a_session_in_this_process_reads_without_emptying_the_cache(

@@ -185,10 +185,14 @@ class Axe:
 
     def __init__(self, script: Path) -> None:
         self.script = script
+        self.source = script.read_text(encoding="utf-8")
 
     def __call__(self, page: Page) -> list[dict[str, Any]]:
         """Return axe-core's violations on ``page`` as it stands now."""
-        page.add_script_tag(path=self.script)
+        # Evaluated through the DevTools protocol rather than added as a <script>: every page's CSP
+        # forbids inline scripts, and the test must not need the page to relax it.
+        if page.evaluate("typeof axe") == "undefined":
+            page.evaluate(self.source)
         if page.evaluate("typeof axe") == "undefined":
             # A page without JavaScript never runs the tag, nor axe's timers: axe.run() would hang.
             raise RuntimeError("axe-core needs JavaScript: check this page in a context with JavaScript on")

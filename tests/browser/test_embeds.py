@@ -264,7 +264,7 @@ def test_the_open_embed_panel_is_accessible(page: Page, axe: Axe, path: str, col
     "path", ["/embed/timeline?party=turkey&compact=true", f"/embed/round/{ROUND_3}?compact=true&theme=light"]
 )
 def test_compact_widgets_are_accessible(new_page: Callable[..., Page], axe: Axe, path: str, color_scheme: str) -> None:
-    page = new_page(bypass_csp=True)  # axe-core injects itself inline; the widget's CSP forbids that
+    page = new_page()
     page.emulate_media(color_scheme=color_scheme)  # type: ignore[arg-type]
     page.goto(path)
     axe.assert_no_violations(page, f"{color_scheme} mode")

@@ -1,0 +1,169 @@
+"""The response cache (app/caching.py): what it keys on, what empties it, and what it does when the
+database is away. Each test here fails if the protection it names is taken out."""
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from app import caching
+from app.caching import QueryNames, ResponseCache
+from app.db import session_scope
+from app.models import Round
+from tests.accounts_fixtures import PASSWORD, csrf
+from tests.test_performance import ROUND_2, statements
+
+
+@pytest.fixture
+def cache(client: TestClient) -> ResponseCache:
+    found = client.app.state.response_cache  # type: ignore[attr-defined]
+    assert isinstance(found, ResponseCache)
+    return found
+
+
+# ------------------------------------------------------------------ keyed on what the page reads
+
+
+@pytest.mark.parametrize("junk", ["utm_source=newsletter", "fbclid=abc123", "x=1", "x=2&utm_medium=email"])
+def test_parameters_a_page_does_not_read_make_no_new_entry(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache, junk: str
+) -> None:
+    page = client.get("/")
+    entries = len(cache._answers)
+    assert statements(client, f"/?{junk}") == [], "answered from the entry of / without rendering"
+    assert len(cache._answers) == entries
+    assert client.get(f"/?{junk}").content == page.content
+
+
+def test_a_parameter_the_page_reads_is_its_own_entry(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache
+) -> None:
+    everything = client.get("/")
+    filtered = client.get("/?party=ukraine&utm_source=x")
+    assert filtered.content != everything.content
+    assert statements(client, "/?party=ukraine") == [], "the junk was dropped from the key, the filter kept"
+
+
+def test_a_page_never_sees_the_parameters_it_does_not_read(seeded: sa.Engine, client: TestClient) -> None:
+    """The first request with junk renders the page; what it keeps must not carry the junk to later readers."""
+    response = client.get("/compare?utm_source=poison&party=russia&party=ukraine")
+    assert "poison" not in response.text
+    assert "poison" not in response.headers["link"]
+    assert "party=russia&party=ukraine" in response.headers["link"]
+
+
+def test_editors_pages_keep_their_whole_query(client: TestClient) -> None:
+    # Not answered from the cache, so not cut down to declared parameters: the sign-in comes back here.
+    response = client.get("/rounds/new?negotiation=russia-ukraine-istanbul-2025", follow_redirects=False)
+    assert response.headers["location"] == "/login?next=%2Frounds%2Fnew%3Fnegotiation%3Drussia-ukraine-istanbul-2025"
+
+
+def test_query_names_keep_order_and_bytes() -> None:
+    import re
+
+    names = QueryNames([(re.compile("^/compare$"), frozenset({"party", "as_of"})), (re.compile("^/edit$"), None)])
+    assert names.canonical("/compare", b"utm=1&party=b%20c&x&party=a&as_of=r") == b"party=b%20c&party=a&as_of=r"
+    assert names.canonical("/edit", b"anything=1") == b"anything=1"
+    assert names.canonical("/nowhere", b"a=1") == b""
+
+
+# ------------------------------------------------------------------ emptied by record changes only
+
+
+def test_a_failed_sign_in_leaves_the_cache_as_it_was(seeded: sa.Engine, client: TestClient, editor) -> None:  # type: ignore[no-untyped-def]
+    client.get(f"/rounds/{ROUND_2}")
+    token = csrf(client, "/login")
+    for _ in range(3):
+        response = client.post("/login", data={"email": editor.email, "password": "wrong", "csrf_token": token})
+        assert response.status_code == 422
+    anonymous = TestClient(client.app)  # a reader, without the sign-in page's cookie
+    assert statements(anonymous, f"/rounds/{ROUND_2}") == [], "still answered from the cache"
+
+
+def test_signing_in_and_out_leaves_the_cache_as_it_was(seeded: sa.Engine, client: TestClient, editor) -> None:  # type: ignore[no-untyped-def]
+    reader = TestClient(client.app)
+    reader.get("/")
+    token = csrf(client, "/login")
+    assert (
+        client.post("/login", data={"email": editor.email, "password": PASSWORD, "csrf_token": token}).status_code
+        == 200
+    )
+    client.post("/logout", data={"csrf_token": csrf(client, "/compare")})
+    assert statements(reader, "/") == []
+
+
+def test_a_change_to_the_record_empties_the_cache(seeded: sa.Engine, client: TestClient) -> None:
+    client.get(f"/api/rounds/{ROUND_2}")
+    with session_scope(seeded) as session:
+        r = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
+        r.summary = "Changed in this process."
+    assert client.get(f"/api/rounds/{ROUND_2}").json()["summary"] == "Changed in this process."
+
+
+def test_the_record_version_leaves_accounts_out() -> None:
+    sql = str(caching.version_query())
+    assert "rounds.updated_at" in sql and "revisions.id" in sql
+    assert "users" not in sql and "login_attempts" not in sql and "user_sessions" not in sql
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_other_processes_hear_of_a_change_at_once_on_postgresql(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LISTEN/NOTIFY: a commit made elsewhere reaches this process without waiting for the version's expiry."""
+    listener = client.app.state.listener  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while not listener.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert listener.connected
+    cache.version_ttl = cache.listening_ttl = 3600  # no polling: only the notification can tell
+    client.get(f"/api/rounds/{ROUND_2}")
+    monkeypatch.setattr(caching, "invalidate_all", lambda: None)  # as if the commit came from another process
+    with session_scope(seeded) as session:
+        r = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
+        r.summary = "Published by another worker."
+    deadline = time.monotonic() + 5
+    while client.get(f"/api/rounds/{ROUND_2}").json()["summary"] != "Published by another worker.":
+        assert time.monotonic() < deadline, "the notification never arrived"
+        time.sleep(0.02)
+
+
+# ------------------------------------------------------------------ the database away
+
+
+def test_a_version_check_that_hangs_does_not_hold_up_cached_answers(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache
+) -> None:
+    client.get("/")
+    released = threading.Event()
+
+    def stuck() -> tuple[object, ...]:
+        released.wait(10)
+        raise RuntimeError("no answer")
+
+    cache.read_version, cache.version_wait = stuck, 0.05
+    cache.invalidate()  # a check is due; the first request starts it and does not wait for it
+    cache.generation = cache._cleared  # ...without emptying what is kept
+    try:
+        for _ in range(3):
+            assert statements(client, "/") == []
+    finally:
+        released.set()
+
+
+def test_cached_answers_are_served_while_the_version_cannot_be_read(
+    seeded: sa.Engine, client: TestClient, cache: ResponseCache
+) -> None:
+    page = client.get("/")
+
+    def unreachable() -> tuple[object, ...]:
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
+
+    cache.read_version = unreachable
+    cache._checked_at = float("-inf")
+    again = client.get("/")
+    assert again.status_code == 200 and again.content == page.content
+    assert cache.degraded

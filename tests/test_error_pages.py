@@ -1,0 +1,183 @@
+"""When things go wrong (app/error_pages.py): every failure ends in the site's own page, the database
+going away gives 503 with Retry-After, and an editor's unsaved form comes back whole."""
+
+import sqlite3
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from app.config import Settings
+from app.db import make_engine, session_scope
+from app.main import create_app
+from app.models import Round
+from tests.accounts_fixtures import csrf
+from tests.test_performance import ROUND_2
+
+
+def soup_of(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def unreachable_engine(backend: str) -> sa.Engine:
+    """An engine whose database does not answer: refused on PostgreSQL, unopenable on SQLite."""
+    if backend == "postgresql":
+        return make_engine("postgresql+psycopg://postgres@127.0.0.1:1/test", pool_timeout=1)
+
+    def refuse() -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    return sa.create_engine("sqlite://", creator=refuse)
+
+
+@pytest.fixture
+def take_database_away(backend: str) -> Iterator[Callable[[TestClient], None]]:
+    """``take_database_away(client)``: from then on the database does not answer that client's app."""
+    undo: list[Callable[[], None]] = []
+
+    def away(client: TestClient) -> None:
+        app = client.app
+        working = app.state.engine  # type: ignore[attr-defined]
+        broken = unreachable_engine(backend)
+
+        def unreachable() -> tuple[object, ...]:
+            with broken.connect():
+                return ()
+
+        app.state.engine = broken  # type: ignore[attr-defined]
+        app.state.response_cache.read_version = unreachable  # type: ignore[attr-defined]
+        app.state.response_cache._checked_at = float("-inf")  # type: ignore[attr-defined]
+
+        def back() -> None:
+            app.state.engine = working  # type: ignore[attr-defined]
+            broken.dispose()
+
+        undo.append(back)
+
+    yield away
+    for back in undo:
+        back()
+
+
+def test_an_unknown_address_gets_the_sites_page(client: TestClient) -> None:
+    response = client.get("/nonexistent")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    soup = soup_of(response)
+    assert soup.select_one("h1").get_text() == "There is nothing at this address"
+    assert soup.select_one("nav[aria-label=Main]") is not None
+
+
+def test_an_unknown_address_under_the_api_gets_json(client: TestClient) -> None:
+    response = client.get("/api/nonexistent")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_a_wrong_method_gets_the_sites_page(client: TestClient) -> None:
+    response = client.delete("/compare", headers={"X-CSRF-Token": "x"})
+    assert response.status_code in (403, 405)  # CSRF refuses it first without a session; both are pages
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_cached_pages_are_served_while_the_database_is_away(
+    seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    page = client.get(f"/rounds/{ROUND_2}")
+    take_database_away(client)
+    again = client.get(f"/rounds/{ROUND_2}")
+    assert again.status_code == 200 and again.content == page.content
+
+
+def test_a_page_emptied_by_a_publish_just_before_the_outage_is_served_as_it_was(
+    seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    """stale-if-error: the copy kept before the last change beats an error page."""
+    page = client.get(f"/rounds/{ROUND_2}")
+    with session_scope(seeded) as session:
+        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
+    take_database_away(client)
+    again = client.get(f"/rounds/{ROUND_2}")
+    assert again.status_code == 200 and again.content == page.content
+    assert client.get("/compare?party=turkey").status_code == 503, "a page never rendered has no copy to fall back on"
+
+
+def test_a_page_not_cached_gets_503_with_retry_after(
+    seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    take_database_away(client)
+    response = client.get("/compare?party=russia&party=ukraine")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.headers["content-type"].startswith("text/html")
+    assert soup_of(response).select_one("h1").get_text() == "Parley cannot reach its database just now"
+    assert "no-store" in response.headers["cache-control"]
+
+    api = client.get("/api/timeline?party=ukraine")
+    assert api.status_code == 503 and api.headers["retry-after"] == "5"
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["title"] == "Parley cannot reach its database just now"
+
+    assert client.get("/healthz").status_code == 503
+
+
+def test_an_editors_save_comes_back_whole_when_the_database_is_away(
+    seeded: sa.Engine, editor_client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    token = csrf(editor_client, "/rounds/new")
+    take_database_away(editor_client)
+    typed = {
+        "csrf_token": token,
+        "negotiation": "russia-ukraine-istanbul-2025",
+        "sequence": "4",
+        "slug": "2025-07-23-istanbul",
+        "status": "held",
+        "summary": "A third round, forty minutes long.",
+        "action": "publish",
+    }
+    response = editor_client.post("/rounds/new", data=typed)
+    assert response.status_code == 503
+    soup = soup_of(response)
+    assert "Nothing was saved" in soup.select_one(".problems").get_text()
+    form = soup.select_one("form.replay")
+    assert form["action"] == "/rounds/new" and form["method"] == "post"
+    sent_again = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    assert sent_again == typed
+    shown = soup.select_one(".replay-values").get_text(" ", strip=True)
+    assert "A third round, forty minutes long." in shown
+
+
+def test_an_htmx_request_that_fails_leaves_the_page_alone(
+    seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    take_database_away(client)
+    response = client.get("/?party=ukraine", headers={"HX-Request": "true"})
+    assert response.status_code == 503
+    assert response.headers["hx-retarget"] == "#flash"
+    assert response.headers["hx-reswap"] == "innerHTML"
+    soup = soup_of(response)
+    assert soup.select_one("html") is None and soup.select_one("form") is None
+    assert "Parley cannot reach its database just now" in soup.select_one("[role=alert]").get_text()
+
+
+def test_a_pool_with_no_connection_free_answers_503_instead_of_waiting(
+    seeded: sa.Engine, database_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(Settings(database_url=database_url, data_dir=tmp_path, threads=1, pool_timeout=0.2))
+    with TestClient(app) as client:
+        client.get("/")  # cached
+        engine: sa.Engine = app.state.engine  # type: ignore[attr-defined]
+        held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]  # type: ignore[attr-defined]
+        try:
+            busy = client.get("/compare")
+            assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+            assert client.get("/").status_code == 200, "cached pages do not need the pool"
+        finally:
+            for connection in held:
+                connection.close()
+        assert client.get("/compare").status_code == 200, "and all is well once connections are free"
+    engine.dispose()
