@@ -7,7 +7,7 @@ PORT ?= 8000
 # axe-core and the Nu Html Checker for the browser tests, from tests/browser/package-lock.json.
 BROWSER_TOOLS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck pytest install install-dev bench clean
+.PHONY: run test lint typecheck pytest install install-dev bench soak clean
 
 run: install
 	$(BIN)/parley db upgrade
@@ -56,6 +56,11 @@ bench: install
 	  echo "wrk not found: installing it with apt-get"; \
 	  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk; }; }
 	$(BIN)/python -m tests.benchmarks.run
+
+# Two workers on a PostgreSQL cluster of its own, 32 readers and 4 editors for a minute, the database
+# restarted midway. Prints failures, latency, lost saves and how fast a publish reaches every worker.
+soak: install-dev
+	$(BIN)/python -m tests.benchmarks.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
