@@ -31,7 +31,7 @@ from sqlmodel import SQLModel
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.models import ACCOUNT_TABLES
+from app.models import PRIVATE_TABLES
 
 logger = logging.getLogger("parley.cache")
 
@@ -58,7 +58,7 @@ def version_query() -> sa.ClauseElement:
     columns: list[sa.ColumnElement[object]] = [
         sa.select(sa.func.max(table.c.updated_at)).scalar_subquery()
         for table in SQLModel.metadata.sorted_tables
-        if "updated_at" in table.c and table.name not in ACCOUNT_TABLES
+        if "updated_at" in table.c and table.name not in PRIVATE_TABLES
     ]
     revisions = SQLModel.metadata.tables.get("revisions")
     if revisions is not None:
@@ -312,7 +312,7 @@ _COMMITTED = "parley.committed_record"  # ... and was committed; the cache empti
 def _writes_record(statement: object) -> bool:
     if not isinstance(statement, sa.Insert | sa.Update | sa.Delete):
         return False
-    return getattr(statement.table, "name", None) not in ACCOUNT_TABLES
+    return getattr(statement.table, "name", None) not in PRIVATE_TABLES
 
 
 @sa.event.listens_for(sa.Engine, "after_execute")

@@ -26,7 +26,9 @@ from sqlmodel import SQLModel
 from app import models
 
 FORMAT = "parley-record"
-FORMAT_VERSION = 1
+# 2: citations may support a delegation (delegation_id). Version 1 documents read as they are.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -211,8 +213,9 @@ class _Outline:
         if self.header.get("format") != FORMAT:
             raise DocumentError([f'"format" must be "{FORMAT}", not {json.dumps(self.header.get("format"))}'])
         version = self.header.get("format_version")
-        if version != FORMAT_VERSION or isinstance(version, bool):
-            raise DocumentError([f'"format_version" {version!r} is not supported; expected {FORMAT_VERSION}'])
+        if version not in READABLE_VERSIONS or isinstance(version, bool):
+            readable = " or ".join(str(v) for v in READABLE_VERSIONS)
+            raise DocumentError([f'"format_version" {version!r} is not supported; expected {readable}'])
 
 
 @dataclass(frozen=True)

@@ -600,11 +600,11 @@ class ReportedFigureRecord(ReportedFigureBase):
     id: int
 
 
-CITATION_SUBJECTS = ("round_id", "outcome_id", "position_id", "event_id", "figure_id")
+CITATION_SUBJECTS = ("round_id", "outcome_id", "position_id", "event_id", "figure_id", "delegation_id")
 
 
 class CitationBase(StrictBase):
-    """One source supporting one claim: a round, outcome, position, event or reported figure."""
+    """One source supporting one claim: a round, outcome, position, event, reported figure or delegation."""
 
     source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT")
     round_id: int | None = Field(default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE")
@@ -612,6 +612,13 @@ class CitationBase(StrictBase):
     position_id: int | None = Field(default=None, foreign_key="positions.id", index=True, ondelete="CASCADE")
     event_id: int | None = Field(default=None, foreign_key="events.id", index=True, ondelete="CASCADE")
     figure_id: int | None = Field(default=None, foreign_key="reported_figures.id", index=True, ondelete="CASCADE")
+    delegation_id: int | None = Field(
+        default=None,
+        foreign_key="delegations.id",
+        index=True,
+        ondelete="CASCADE",
+        description="Who was in a delegation, and who led it, as a source reported it.",
+    )
     note: str | None = Field(default=None, max_length=300, description='e.g. "citing Reuters".')
 
     @model_validator(mode="after")
@@ -634,9 +641,10 @@ class CitationRecord(CitationBase):
 # ---------------------------------------------------------------- accounts and history
 
 
-# Tables about who may edit, not about the negotiations: writing them (a sign-in, a session) changes
-# nothing a reader sees, so they are left out of the record's version and never empty the page cache.
-ACCOUNT_TABLES = frozenset({"users", "login_attempts", "user_sessions"})
+# Tables readers never see: accounts, and editors' drafts. Writing them (a sign-in, a draft saved)
+# changes nothing a reader sees, so they are left out of the record's version and never empty the
+# page cache.
+PRIVATE_TABLES = frozenset({"users", "login_attempts", "user_sessions", "drafts"})
 
 
 class User(Tracked, table=True):
@@ -697,6 +705,41 @@ class Revision(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
     summary: str | None = Field(default=None, max_length=500)
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class Draft(SQLModel, table=True):
+    """Changes an editor has made and not yet published, kept apart from the record readers see.
+
+    A draft is about one record (``kind``, ``entity_id``; no id while the record is new) and holds
+    every change made while editing it — to that record and to what hangs on it — keyed by
+    ``kind:id`` (``kind:+n`` for a record not yet created). Each change keeps the state it started
+    from (``base``), so that publishing merges it with whatever others published since.
+    """
+
+    __tablename__ = "drafts"
+    # AUTOINCREMENT: a published draft's address must not become another draft's on SQLite.
+    __table_args__ = (sa.Index("ix_drafts_subject", "kind", "entity_id"), {"sqlite_autoincrement": True})
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    entity_id: int | None = Field(default=None)
+    author_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    next_key: int = Field(default=1, description="The number the next new record in the draft is keyed by.")
+    summary: str | None = Field(default=None, max_length=500)
+
+
+class SlugRedirect(SQLModel, table=True):
+    """An address a record used to have: its old slug answers with a 301 to the record's current page."""
+
+    __tablename__ = "slug_redirects"
+    __table_args__ = (sa.UniqueConstraint("kind", "old_slug"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    old_slug: str = Field(max_length=80)
+    entity_id: int
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
