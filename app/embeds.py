@@ -17,12 +17,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session, col
 
-from app import comparison, rounds, schemas, timeline
+from app import addresses, comparison, rounds, schemas, timeline
 from app.config import PROJECT_ROOT
 from app.deps import SessionDep
 from app.errors import InvalidChoice, NotFound
@@ -476,10 +476,14 @@ def embed_timeline(
 @router.get("/embed/round/{slug}", response_class=HTMLResponse)
 def embed_round(
     request: Request, session: SessionDep, slug: Slug, theme: Theme = "auto", compact: Compact = False
-) -> HTMLResponse:
+) -> Response:
     try:
         detail = rounds.round_detail(session=session, slug=slug)
     except NotFound as error:
+        moved = addresses.current_slug(session, kind="rounds", old=slug)
+        if moved is not None:  # a published page may embed the round under an address it has since left
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"/embed/round/{moved}{query}", status_code=301)
         return _widget_error(request, error, theme=theme, compact=compact)
     round_id = _ids(session, Round, [slug])[slug]
     context = {

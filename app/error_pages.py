@@ -15,12 +15,14 @@ from urllib.parse import parse_qsl
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from app import addresses
 from app.db import is_unavailable
 from app.security import FORM_BODY, add_security_headers
 from app.templating import render, wants_fragment
@@ -92,12 +94,16 @@ def error_page(
         "action": request.url.path,
         "as_notice": as_notice,
     }
+    try:
+        response = render(request, "error.html", context, fragment="notice" if as_notice else None, status_code=status)
+    except SQLAlchemyError as exc:
+        if not is_unavailable(exc):
+            raise
+        request.state.user = None  # who is signed in cannot be known without the database
+        response = render(request, "error.html", context, fragment="notice" if as_notice else None, status_code=status)
     if as_notice:
-        response = render(request, "error.html", context, fragment="notice", status_code=status)
         # Whatever the request meant to swap stays as it is; the notice goes to the page's alert area.
         response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
-    else:
-        response = render(request, "error.html", context, status_code=status)
     response.headers.update(headers or {})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -115,10 +121,28 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return await run_in_threadpool(error_page, request, exc.status_code, title, [message], headers=headers)
 
 
+def moved(request: Request) -> Response | None:
+    """A 301 to a record's current address, when the slug asked for is one it used to have."""
+    route = request.scope.get("route")
+    kind = addresses.BY_SLUG.get(getattr(route, "path", ""))
+    slug = request.path_params.get("slug")
+    if kind is None or not isinstance(slug, str):
+        return None
+    with Session(request.app.state.engine) as session:
+        current = addresses.current_slug(session, kind=kind, old=slug)
+    if current is None:
+        return None
+    path = request.url.path.rsplit("/", 1)[0] + "/" + current
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(path + query, status_code=301)
+
+
 def problem(status: int, title: str) -> Handler:
     """A handler for one of Parley's own exceptions: its message, under ``title``."""
 
     async def handle(request: Request, exc: Exception) -> Response:
+        if status == 404 and (redirect := await run_in_threadpool(moved, request)) is not None:
+            return redirect
         if wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
         return await run_in_threadpool(error_page, request, status, title, [str(exc)])

@@ -4,10 +4,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlmodel import Session
 
-from app import comparison, parties, rounds, timeline, topics
+from app import comparison, parties, rounds, schemas, timeline, topics
 from app.db import is_reachable
 from app.deps import SessionDep
+from app.errors import NotFound
 from app.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
 from app.templating import render
 
@@ -133,3 +135,20 @@ def healthz(request: Request) -> JSONResponse:
     if is_reachable(request.app.state.engine):
         return JSONResponse({"status": "ok", "database": "reachable"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+
+
+def preview(request: Request, session: Session, kind: str, slug: str, *, draft_id: int) -> HTMLResponse:
+    """A reader's page of a record as an editor's draft, applied but not committed, would leave it."""
+    context: dict[str, object] = {"preview": draft_id}
+    if kind == "rounds":
+        return render(request, "round.html", context | {"round": rounds.round_detail(session=session, slug=slug)})
+    if kind == "parties":
+        return render(request, "party.html", context | {"party": parties.party_detail(session=session, slug=slug)})
+    if kind == "people":
+        return render(request, "person.html", context | {"person": parties.person_detail(session=session, slug=slug)})
+    if kind == "topics":
+        return render(request, "topic.html", context | {"topic": topics.topic_history(session=session, slug=slug)})
+    if kind == "negotiations":
+        filters = schemas.TimelineFilters(negotiation=slug)
+        return render(request, "timeline.html", context | {"page": timeline.timeline(session=session, filters=filters)})
+    raise NotFound(f"A {kind.removesuffix('s')} has no page of its own to preview.")

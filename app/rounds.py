@@ -117,6 +117,7 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
         .order_by(col(Delegation.id), col(DelegationMember.is_head).desc(), col(DelegationMember.id))
     ).all()
     lookup.people(m.person_id for _, m in rows if m is not None)
+    lookup.load_citations("delegation_id", {d.id for d, _ in rows if d.id is not None})
     delegations: dict[int, schemas.DelegationPublic] = {}
     for delegation, member in rows:
         assert delegation.id is not None
@@ -134,7 +135,10 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
         entry.members.append(public)
         if member.is_head:
             entry.head = public
-    return sorted(delegations.values(), key=lambda d: d.party.name)
+    ordered = sorted(delegations.items(), key=lambda item: item[1].party.name)
+    for delegation_id, entry in ordered:  # footnotes numbered in the order the page shows them
+        entry.citations = lookup.cite("delegation_id", delegation_id)
+    return [entry for _, entry in ordered]
 
 
 def _outcomes(session: Session, lookup: Lookup, round_id: int) -> list[schemas.OutcomePublic]:

@@ -132,6 +132,7 @@ class DelegationPublic(Public):
     head: DelegationMemberPublic | None
     members: list[DelegationMemberPublic]
     note: str | None
+    citations: list[CitationRef] = []
 
 
 class PositionPublic(Public):

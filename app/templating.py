@@ -75,8 +75,20 @@ templates.env.filters.update(
 )
 # The shared macros are globals rather than per-template imports: htmx fragments render a block
 # alone, and a block does not see imports made at the top of its template.
-_macros = templates.env.get_template("_macros.html").module
-templates.env.globals.update({name: getattr(_macros, name) for name in dir(_macros) if not name.startswith("_")})
+SHARED_MACROS = ("_macros.html", "_editing.html")
+_macros_ready = False
+
+
+def _load_macros() -> None:
+    """Make the shared macros globals, once, after every other global is in place: a macro module
+    sees the globals as they were when it was made (csrf_token, current_user …)."""
+    global _macros_ready
+    if _macros_ready:
+        return
+    for shared in SHARED_MACROS:
+        module = templates.env.get_template(shared).module
+        templates.env.globals.update({name: getattr(module, name) for name in dir(module) if not name.startswith("_")})
+    _macros_ready = True
 
 
 def wants_fragment(request: Request) -> bool:
@@ -99,6 +111,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render a screen, or only its ``fragment`` block for htmx; link the page's JSON twin."""
+    _load_macros()
     block = fragment if fragment and wants_fragment(request) else None
     response = templates.TemplateResponse(
         request, template, {**context, "json_twin": twin}, status_code=status_code, block_name=block

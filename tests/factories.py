@@ -1,6 +1,7 @@
 """Build records for tests: a negotiation with many rounds, each with the trimmings pages show."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -24,6 +25,9 @@ from app.models import (
     Source,
     Topic,
 )
+
+if TYPE_CHECKING:
+    from app.models import User
 
 
 def many_rounds(session: Session, count: int, *, slug: str = "synthetic-talks") -> Negotiation:
@@ -99,3 +103,14 @@ def large_document(*, rounds: int) -> str:
     from tests.benchmarks.generate import build
 
     return json.dumps(build(negotiations=2, rounds_per_negotiation=rounds // 2, source_count=rounds))
+
+
+def publish_change(session: Session, editor: "User", kind: str, entity_id: int, **changes: object) -> None:
+    """Change a published record through the editors' own path: a draft of it, published."""
+    from app.editing import drafts, publishing
+    from app.editing.kinds import spec_of
+
+    draft = drafts.start(session, kind=kind, entity_id=entity_id, author=editor)
+    view = drafts.view(session, spec=spec_of(kind), entity_id=entity_id, draft=draft)
+    drafts.put(draft, view.root, {**view.root.fields, **changes}, view.root.sources)
+    publishing.publish(session, draft=draft, editor=editor)

@@ -128,23 +128,23 @@ def test_a_page_not_cached_gets_503_with_retry_after(
 def test_an_editors_save_comes_back_whole_when_the_database_is_away(
     seeded: sa.Engine, editor_client: TestClient, take_database_away: Callable[[TestClient], None]
 ) -> None:
-    token = csrf(editor_client, "/rounds/new")
+    token = csrf(editor_client, "/edit/rounds/new")
     take_database_away(editor_client)
     typed = {
         "csrf_token": token,
-        "negotiation": "russia-ukraine-istanbul-2025",
+        "negotiation_id": "1",
         "sequence": "4",
         "slug": "2025-07-23-istanbul",
         "status": "held",
         "summary": "A third round, forty minutes long.",
-        "action": "publish",
+        "action": "save",
     }
-    response = editor_client.post("/rounds/new", data=typed)
+    response = editor_client.post("/edit/rounds/new/items/record/n0", data=typed)
     assert response.status_code == 503
     soup = soup_of(response)
     assert "Nothing was saved" in soup.select_one(".problems").get_text()
     form = soup.select_one("form.replay")
-    assert form["action"] == "/rounds/new" and form["method"] == "post"
+    assert form["action"] == "/edit/rounds/new/items/record/n0" and form["method"] == "post"
     sent_again = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
     assert sent_again == typed
     shown = soup.select_one(".replay-values").get_text(" ", strip=True)

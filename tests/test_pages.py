@@ -7,10 +7,15 @@ from app.config import Settings
 from app.main import create_app
 
 
-def test_empty_record_says_how_to_load_one(client: TestClient) -> None:
+def test_an_empty_record_says_so_to_readers_and_leads_editors_to_start_it(
+    client: TestClient, editor_client: TestClient
+) -> None:
     soup = BeautifulSoup(client.get("/").text, "html.parser")
     assert soup.select("ol.timeline") == []
-    assert "parley seed" in soup.select_one(".empty").get_text()
+    assert soup.select_one(".empty").get_text(" ", strip=True) == "Nothing is on the record yet."
+    assert soup.select_one(".empty a") is None
+    editor = BeautifulSoup(editor_client.get("/").text, "html.parser")
+    assert editor.select_one(".empty a[href='/start']").get_text() == "Start the record"
 
 
 def test_healthz_answers_200_when_the_database_is_reachable(client: TestClient) -> None:

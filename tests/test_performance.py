@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 from app import caching
 from app.caching import ResponseCache
 from app.db import session_scope
-from app.editing import RoundForm, save_round
+from app.editing.publishing import delete_record
 from app.models import Role, Round, User
 from tests.accounts_fixtures import make_user
-from tests.factories import many_rounds
+from tests.factories import many_rounds, publish_change
 from tests.test_query_cost import counted
 
 ROUNDS = 150  # large enough that a statement per row would show, small enough to keep the suite quick
@@ -235,9 +235,8 @@ def test_publishing_through_the_editing_service_shows_on_the_next_request(
     editor: User = make_user(seeded, email="pat@example.org", name="Pat", role=Role.editor)
     with session_scope(seeded) as session:
         r = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
-        form = RoundForm.from_round(session, r)
-        form.values["summary"] = "Moved to Ankara at the last minute."
-        save_round(session=session, form=form, editor=editor, round_id=r.id, publish=True)
+        assert r.id is not None
+        publish_change(session, session.merge(editor), "rounds", r.id, summary="Moved to Ankara at the last minute.")
     assert "Moved to Ankara" in round_summary(client, ROUND_2), "a commit in this process empties the cache"
 
 
@@ -263,8 +262,6 @@ def test_a_deletion_by_another_process_shows_after_expiry(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache, clock: Clock
 ) -> None:
     """A delete leaves no updated_at behind; the editing services record it as a revision instead."""
-    from app.editing import delete_record
-
     editor = make_user(seeded, email="sam@example.org", name="Sam", role=Role.editor)
     assert client.get("/api/rounds/" + ROUND_2).status_code == 200
     with elsewhere(), session_scope(seeded) as session:

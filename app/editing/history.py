@@ -1,8 +1,10 @@
 """Revisions: every create, update, delete, publish and restore of a record, with a full snapshot.
 
-Nothing here rewrites history: a restore adds a revision that carries an older
-snapshot. Snapshots hold the record's own fields (as in the record document)
-plus the ids of the sources it cites, so a restore brings the citations back too.
+Nothing here rewrites history: a restore adds a revision that carries an older snapshot. Snapshots
+hold the record's own fields (as in the record document) plus the ids of the sources it cites, so a
+restore brings the citations back too. A record seeded or imported has no revision until it is first
+changed; that change first records the state it was loaded in (``ensure_baseline``), so its first
+state can always be seen and restored.
 """
 
 import datetime as dt
@@ -12,14 +14,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 from app import schemas
-from app.document import KINDS, Kind
+from app.document import KIND_BY_KEY, Kind
+from app.editing.kinds import CITED
 from app.errors import NotFound
-from app.models import Citation, Revision, RevisionAction, User
+from app.models import Citation, Revision, RevisionAction, User, as_utc
 from app.topics import word_diff
 
-KIND_BY_KEY = {kind.key: kind for kind in KINDS}
-# The claims a citation can support, by the citation column that points at them.
-CITED = {"rounds": "round_id", "outcomes": "outcome_id", "positions": "position_id", "events": "event_id"}
+LOADED = "as first loaded"
 
 
 def kind_of(entity: str) -> Kind:
@@ -33,6 +34,17 @@ def cited_sources(session: Session, entity: str, entity_id: int) -> list[int]:
     subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
     rows = session.execute(sa.select(col(Citation.source_id)).where(subject == entity_id).order_by(col(Citation.id)))
     return list(rows.scalars())
+
+
+def set_citations(session: Session, entity: str, subject_id: int, sources: list[int]) -> None:
+    column = CITED.get(entity)
+    if column is None:
+        return
+    subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
+    session.execute(sa.delete(Citation).where(subject == subject_id))
+    for source_id in dict.fromkeys(sources):
+        session.add(Citation.model_validate({"source_id": source_id, column: subject_id}))
+    session.flush()
 
 
 def snapshot(session: Session, entity: str, row: SQLModel) -> dict[str, Any]:
@@ -67,6 +79,29 @@ def record_revision(
     return revision
 
 
+def ensure_baseline(session: Session, entity: str, row: SQLModel) -> None:
+    """Before the first change to a record that has no history (seeded, imported), keep its state as it was."""
+    row_id = row.id  # type: ignore[attr-defined]
+    known = session.execute(
+        sa.select(col(Revision.id)).where(col(Revision.entity) == entity, col(Revision.entity_id) == row_id).limit(1)
+    ).first()
+    if known is not None:
+        return
+    session.add(
+        Revision(
+            entity=entity,
+            entity_id=row_id,
+            action=RevisionAction.create,
+            version=row.version,  # type: ignore[attr-defined]
+            user_id=None,
+            summary=LOADED,
+            snapshot=snapshot(session, entity, row),
+            created_at=row.created_at,  # type: ignore[attr-defined]
+        )
+    )
+    session.flush()
+
+
 def revisions(*, session: Session, entity: str, entity_id: int) -> list[schemas.RevisionPublic]:
     """Newest first, with who made each change."""
     rows = session.exec(
@@ -80,16 +115,12 @@ def revisions(*, session: Session, entity: str, entity_id: int) -> list[schemas.
             id=r.id or 0,
             action=r.action,
             version=r.version,
-            editor=user.name if user else "parley (command line)",
+            editor=user.name if user else "Parley (loaded from a file)",
             summary=r.summary,
-            created_at=_aware(r.created_at),
+            created_at=as_utc(r.created_at),
         )
         for r, user in rows
     ]
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def get_revision(*, session: Session, entity: str, entity_id: int, revision_id: int) -> Revision:
@@ -112,8 +143,12 @@ def compare_snapshots(older: dict[str, Any], newer: dict[str, Any]) -> list[sche
     before = {**older.get("fields", {}), "sources": older.get("sources", [])}
     after = {**newer.get("fields", {}), "sources": newer.get("sources", [])}
     changes = []
-    for name in sorted(set(before) | set(after) - {"id"}):
+    for name in sorted((set(before) | set(after)) - {"id"}):
         a, b = _as_text(before.get(name)), _as_text(after.get(name))
         if a != b:
             changes.append(schemas.FieldChange(field=name, before=a, after=b, diff=word_diff(a, b)))
     return changes
+
+
+def loaded_at(row: SQLModel) -> dt.datetime:
+    return as_utc(row.created_at)  # type: ignore[attr-defined]

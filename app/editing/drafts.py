@@ -1,0 +1,378 @@
+"""Drafts: an editor's unpublished changes to one record and everything that hangs on it.
+
+A draft is kept apart from the record readers see (``Draft.changes``), one change per record keyed
+``kind:id`` (``kind:+n`` for a record the draft adds). A change to a published record keeps the
+state it started from (``base``: fields, sources and version), which publishing merges with
+whatever others have published since (``publishing``). References between records the draft adds
+are their keys, resolved to ids when the draft is published.
+
+``view`` shows a record as the draft would leave it: the published state, with the draft's changes
+laid over it, every item marked as published, new, changed or removed.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from app.document import KIND_BY_KEY, references
+from app.editing import pickers
+from app.editing.kinds import CITED, KindSpec, Section, spec_of
+from app.models import Citation, Draft, User, utcnow
+from app.rounds import NEARBY
+
+# Fields a draft never carries: the id is the key's, and whatever a draft publishes is published.
+NOT_IN_DRAFTS = frozenset({"id", "published"})
+
+
+def key_of(kind: str, entity_id: int) -> str:
+    return f"{kind}:{entity_id}"
+
+
+def split_key(key: str) -> tuple[str, int | None]:
+    """ "rounds:12" → ("rounds", 12); "rounds:+1" → ("rounds", None)."""
+    kind, _, rest = key.partition(":")
+    if kind not in KIND_BY_KEY or not rest:
+        raise ValueError(f"not a key: {key!r}")
+    return kind, (int(rest) if rest.isdigit() else None)
+
+
+def is_new_key(value: object) -> bool:
+    return isinstance(value, str) and ":+" in value and value.split(":", 1)[0] in KIND_BY_KEY
+
+
+def reference_columns(kind: str) -> dict[str, str]:
+    """Column → the kind it refers to, for ``kind``."""
+    return {column: target.key for column, target in references(KIND_BY_KEY[kind].sa_table)}
+
+
+@dataclass
+class Item:
+    """One record as a draft shows it."""
+
+    key: str
+    kind: str
+    id: int | None
+    fields: dict[str, Any]
+    sources: list[int]
+    state: str  # published, new, changed, removed
+    live: dict[str, Any] | None = None  # the published state now: fields, sources, version
+    base: dict[str, Any] | None = None  # the published state the draft's change started from
+
+    @property
+    def moved_on(self) -> bool:
+        """Published anew by someone else since this draft began changing it."""
+        return bool(self.base and self.live and self.base.get("version") != self.live.get("version"))
+
+    @property
+    def spec(self) -> KindSpec:
+        return spec_of(self.kind)
+
+    def changed_fields(self) -> list[str]:
+        if self.state != "changed" or self.base is None:
+            return []
+        names = [n for n in self.fields if self.fields.get(n) != self.base["fields"].get(n)]
+        if sorted(self.sources) != sorted(self.base.get("sources", [])):
+            names.append("sources")
+        return names
+
+
+@dataclass
+class DraftView:
+    """A record and what hangs on it, as a draft (or, without one, the published record) shows them."""
+
+    spec: KindSpec
+    root: Item
+    items: dict[str, Item]
+    draft: Draft | None = None
+    _children: dict[tuple[str, str], list[Item]] = field(default_factory=dict)
+
+    def parent_value(self, section: Section) -> Any:
+        """What a section's records point at: the root (its id, or its key while new), or what the root points at."""
+        if section.through:
+            return self.root.fields.get(section.through)
+        return self.root.id if self.root.id is not None else self.root.key
+
+    def section_items(self, section: Section) -> list[Item]:
+        value = self.parent_value(section)
+        return [
+            item
+            for item in self.items.values()
+            if item.kind == section.kind and item.fields.get(section.parent) == value and value is not None
+        ]
+
+    def embedded(self, item: Item) -> list[Item]:
+        embedded = item.spec.embedded
+        if embedded is None:
+            return []
+        value = item.id if item.id is not None else item.key
+        return [i for i in self.items.values() if i.kind == embedded.kind and i.fields.get(embedded.parent) == value]
+
+    def changed(self) -> list[Item]:
+        """Everything the draft changes, parents before what hangs on them."""
+        order = {key: n for n, key in enumerate(KIND_BY_KEY)}
+        return sorted((i for i in self.items.values() if i.state != "published"), key=lambda i: (order[i.kind], i.key))
+
+
+# ---------------------------------------------------------------- finding drafts
+
+
+def own_draft(session: Session, *, kind: str, entity_id: int, author: User) -> Draft | None:
+    return session.exec(
+        select(Draft).where(
+            col(Draft.kind) == kind, col(Draft.entity_id) == entity_id, col(Draft.author_id) == author.id
+        )
+    ).first()
+
+
+def others_drafts(session: Session, *, kind: str, entity_id: int, author: User) -> list[tuple[Draft, User]]:
+    rows = session.exec(
+        select(Draft, User)
+        .join(User, col(User.id) == Draft.author_id)
+        .where(col(Draft.kind) == kind, col(Draft.entity_id) == entity_id, col(Draft.author_id) != author.id)
+        .order_by(col(Draft.updated_at).desc())
+    ).all()
+    return [(d, u) for d, u in rows if d.changes]
+
+
+def start(session: Session, *, kind: str, entity_id: int | None, author: User) -> Draft:
+    assert author.id is not None
+    draft = Draft(kind=kind, entity_id=entity_id, author_id=author.id, changes={})
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def copy(session: Session, *, draft: Draft, author: User) -> Draft:
+    """Go on from someone else's draft: a draft of one's own with the same changes; theirs stays theirs."""
+    assert author.id is not None
+    mine = own_draft(session, kind=draft.kind, entity_id=draft.entity_id, author=author) if draft.entity_id else None
+    if mine is None:
+        mine = Draft(kind=draft.kind, entity_id=draft.entity_id, author_id=author.id)
+        session.add(mine)
+    mine.changes = dict(draft.changes)
+    mine.next_key = draft.next_key
+    mine.summary = draft.summary
+    mine.updated_at = utcnow()
+    session.flush()
+    return mine
+
+
+# ---------------------------------------------------------------- what a draft shows
+
+
+def _live_rows(session: Session, kind: str, condition: Any) -> list[dict[str, Any]]:
+    table = KIND_BY_KEY[kind].sa_table
+    columns = [table.c[name] for name in KIND_BY_KEY[kind].record.model_fields] + [table.c.version]
+    return [dict(row) for row in session.execute(sa.select(*columns).where(condition).order_by(table.c.id)).mappings()]
+
+
+def _cited(session: Session, kind: str, ids: list[int]) -> dict[int, list[int]]:
+    column = CITED.get(kind)
+    found: dict[int, list[int]] = defaultdict(list)
+    if column is None or not ids:
+        return found
+    subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(subject, col(Citation.source_id)).where(subject.in_(ids)).order_by(col(Citation.id))
+    ).all()
+    for subject_id, source_id in rows:
+        found[subject_id].append(source_id)
+    return found
+
+
+def _items(session: Session, kind: str, condition: Any) -> list[Item]:
+    rows = _live_rows(session, kind, condition)
+    cited = _cited(session, kind, [r["id"] for r in rows])
+    record = KIND_BY_KEY[kind].record
+    items = []
+    for row in rows:
+        version = row.pop("version")
+        fields = {k: v for k, v in record.model_validate(row).model_dump(mode="json").items() if k not in NOT_IN_DRAFTS}
+        live = {"fields": fields, "sources": cited[row["id"]], "version": version}
+        items.append(
+            Item(key_of(kind, row["id"]), kind, row["id"], dict(fields), list(cited[row["id"]]), "published", live)
+        )
+    return items
+
+
+def live_item(session: Session, kind: str, entity_id: int) -> Item | None:
+    found = _items(session, kind, KIND_BY_KEY[kind].sa_table.c.id == entity_id)
+    return found[0] if found else None
+
+
+def _scope(session: Session, spec: KindSpec, root: Item) -> Iterator[Item]:
+    """Everything that hangs on ``root`` as it is published, for its composer."""
+    yield from _embedded_of(session, [root])
+    if root.id is None:
+        return
+    for section in spec.sections:
+        table = KIND_BY_KEY[section.kind].sa_table
+        if section.through:
+            value = root.fields.get(section.through)
+            condition = table.c[section.parent] == value
+            when = root.fields.get("date")
+            if section.kind == "events":
+                if when is None:
+                    continue
+                day = dt.date.fromisoformat(when)
+                # The events the round's page shows: near it, of its negotiation or of none.
+                condition = sa.and_(
+                    table.c.date.between(day - NEARBY, day + NEARBY),
+                    sa.or_(table.c.negotiation_id == value, table.c.negotiation_id.is_(None)),
+                )
+        else:
+            condition = table.c[section.parent] == root.id
+        found = _items(session, section.kind, condition)
+        yield from found
+        yield from _embedded_of(session, found)
+
+
+def _embedded_of(session: Session, parents: list[Item]) -> Iterator[Item]:
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for parent in parents:
+        embedded = parent.spec.embedded
+        if embedded is not None and parent.id is not None:
+            by_kind[parent.kind].append(parent.id)
+    for kind, ids in by_kind.items():
+        embedded = spec_of(kind).embedded
+        assert embedded is not None
+        table = KIND_BY_KEY[embedded.kind].sa_table
+        yield from _items(session, embedded.kind, table.c[embedded.parent].in_(ids))
+
+
+def view(session: Session, *, spec: KindSpec, entity_id: int | None, draft: Draft | None) -> DraftView:
+    """``spec``'s record (None: a new one) and what hangs on it, with ``draft``'s changes laid over."""
+    items: dict[str, Item] = {}
+    root: Item | None = live_item(session, spec.key, entity_id) if entity_id is not None else None
+    if entity_id is not None and root is None:
+        from app.errors import NotFound
+
+        raise NotFound(f"There is no {spec.noun} {entity_id} in the record; it may have been deleted.")
+    if root is not None:
+        items[root.key] = root
+        items.update((i.key, i) for i in _scope(session, spec, root))
+    for key, change in (draft.changes if draft else {}).items():
+        item = items.get(key)
+        if item is None and change.get("id") is not None:
+            item = live_item(session, change["kind"], change["id"])
+            if item is None:  # deleted since: publishing will say so
+                item = Item(key, change["kind"], change["id"], dict(change.get("fields", {})), [], "changed")
+            items[key] = item
+        if item is None:
+            items[key] = Item(key, change["kind"], None, dict(change["fields"]), list(change.get("sources", [])), "new")
+            continue
+        item.base = change.get("base")
+        if change.get("removed"):
+            item.state = "removed"
+        else:
+            item.fields, item.sources, item.state = dict(change["fields"]), list(change.get("sources", [])), "changed"
+    if root is None:
+        new_roots = [i for i in items.values() if i.kind == spec.key and i.state == "new"]
+        root = new_roots[0] if new_roots else Item(f"{spec.key}:+0", spec.key, None, {}, [], "new")
+    return DraftView(spec=spec, root=root, items=items, draft=draft)
+
+
+# ---------------------------------------------------------------- changing a draft
+
+
+def new_key(draft: Draft, kind: str) -> str:
+    key = f"{kind}:+{draft.next_key}"
+    draft.next_key += 1
+    return key
+
+
+def _write(draft: Draft, changes: dict[str, Any]) -> None:
+    # Always a new dict: the ORM sees the assignment, so the JSON column is written.
+    draft.changes = dict(changes)
+    draft.updated_at = utcnow()
+
+
+def put(draft: Draft, item: Item, fields: dict[str, Any], sources: list[int]) -> None:
+    """Make ``item`` read ``fields`` and cite ``sources`` in the draft."""
+    fields = {k: v for k, v in fields.items() if k not in NOT_IN_DRAFTS}
+    changes = dict(draft.changes)
+    if item.id is None:
+        changes[item.key] = {"kind": item.kind, "id": None, "fields": fields, "sources": sources}
+    else:
+        base = item.base or item.live
+        assert base is not None
+        if fields == base["fields"] and sorted(sources) == sorted(base.get("sources", [])):
+            changes.pop(item.key, None)  # back as published: nothing left to publish
+        else:
+            changes[item.key] = {"kind": item.kind, "id": item.id, "base": base, "fields": fields, "sources": sources}
+    item.fields, item.sources = fields, sources
+    item.state = "new" if item.id is None else ("changed" if item.key in changes else "published")
+    _write(draft, changes)
+
+
+def remove(draft: Draft, view_: DraftView, item: Item) -> None:
+    """Take ``item`` out: a new one is forgotten, a published one marked for deletion, with what hangs on it."""
+    changes = dict(draft.changes)
+    for gone in [item, *_hanging_on(view_, item)]:
+        if gone.id is None:
+            changes.pop(gone.key, None)
+            view_.items.pop(gone.key, None)
+        elif gone is item:
+            base = gone.base or gone.live
+            changes[gone.key] = {"kind": gone.kind, "id": gone.id, "base": base, "fields": gone.fields, "removed": True}
+            gone.state = "removed"
+        else:
+            changes.pop(gone.key, None)  # deleted with its parent
+    _write(draft, changes)
+
+
+def restore(draft: Draft, item: Item) -> None:
+    """Undo the draft's change to ``item``: back to how it is published."""
+    changes = dict(draft.changes)
+    changes.pop(item.key, None)
+    _write(draft, changes)
+
+
+def _hanging_on(view_: DraftView, item: Item) -> Iterable[Item]:
+    value = item.id if item.id is not None else item.key
+    for other in list(view_.items.values()):
+        if other is item:
+            continue
+        if any(
+            other.fields.get(column) == value
+            for column, kind in reference_columns(other.kind).items()
+            if kind == item.kind
+        ):
+            yield other
+
+
+def title_of(session: Session, item: Item) -> str:
+    """A line that names an item the way an editor would: "Round 2 — 2 June 2025", "Ukraine delegation"."""
+    f = item.fields
+    if not f:
+        return f"New {item.spec.noun}"
+    if item.kind == "rounds":
+        label = pickers.round_label(
+            f.get("sequence") or 0, f.get("date"), f.get("date_precision") or "day", f.get("status") or "held"
+        )
+        return label + (f" · {f['city']}" if f.get("city") else "")
+    if item.kind == "delegations":
+        party = f.get("party_id")
+        name = pickers.labels(session, "parties", {party}).get(party, "New") if isinstance(party, int) else "New"
+        return f"{name} delegation"
+    if item.kind == "positions":
+        names = [
+            pickers.labels(session, kind, {f[column]}).get(f[column], "")
+            for column, kind in (("party_id", "parties"), ("topic_id", "topics"))
+            if isinstance(f.get(column), int)
+        ]
+        return " on ".join(n for n in names if n) + (f": {f['summary']}" if f.get("summary") else "")
+    if item.kind == "gap_assessments" and isinstance(f.get("topic_id"), int):
+        topic = pickers.labels(session, "topics", {f["topic_id"]}).get(f["topic_id"], "")
+        return f"{topic}: {str(f.get('state') or '').replace('_', ' ')}"
+    if item.kind == "reported_figures":
+        return f"{str(f.get('measure') or '').replace('_', ' ').capitalize()}: {f.get('as_reported') or ''}"
+    for name in ("title", "name", "summary"):
+        if f.get(name):
+            return str(f[name])
+    return f"New {item.spec.noun}"

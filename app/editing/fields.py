@@ -1,0 +1,208 @@
+"""Field specifications and forms: what each field of each kind looks like to an editor, how what
+they type becomes a value, and how a value is shown again in a form.
+
+Specifications come from the record's models (type, length, whether required) and from
+``kinds.SPECS`` (order, labels, hints), so a new field needs no new form. A form keeps exactly what
+was typed, so that a form sent back with errors shows it unchanged.
+"""
+
+import datetime as dt
+import enum
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+
+from app.document import references
+from app.editing.kinds import KindSpec
+from app.models import PATTERN_HINTS
+
+# How the values of a few enums read in a list, where the value's own words would not do.
+OPTION_LABELS = {
+    "duration_minutes": "Duration, in minutes",
+    "delay_minutes": "Delay, in minutes",
+    "follow_up_talks": "Follow-up talks",
+    "in_progress": "In progress",
+    "not_discussed": "Not discussed",
+}
+
+# References an editor picks by typing a name (a combobox searching the server); others are short
+# lists to choose from.
+PICKED = frozenset({"people", "parties", "topics", "sources"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    widget: str  # text, textarea, number, date, time, choice, pick, checkbox, colour
+    required: bool
+    hint: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # for a choice among fixed values
+    reference: str | None = None  # the kind a pick or choice refers to
+    max_length: int | None = None
+    default: Any = None  # what an empty box stands for, when not "nothing" ("" for a text, "day" …)
+
+
+def _plain(annotation: Any) -> tuple[Any, bool]:
+    """``int | None`` → (int, True)."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0], True
+    return annotation, False
+
+
+def _max_length(info: FieldInfo) -> int | None:
+    for item in info.metadata:
+        found = getattr(item, "max_length", None)
+        if isinstance(found, int):
+            return found
+    return None
+
+
+@cache
+def field_specs(spec: KindSpec, *, with_fixed: bool = True) -> tuple[FieldSpec, ...]:
+    """The fields of ``spec``'s form, in order; without the ones its composer fills in when asked."""
+    kind = spec.kind
+    table = kind.sa_table
+    refs = {column: target.key for column, target in references(table)}
+    found = []
+    for name in spec.fields:
+        if not with_fixed and name in spec.fixed:
+            continue
+        info = kind.record.model_fields[name]
+        annotation, optional = _plain(info.annotation)
+        # An address left empty is made from other fields.
+        required = info.is_required() and not optional and not (name == "slug" and spec.slug_from)
+        label, hint = spec.label(name), spec.hints.get(name, info.description or "")
+        default = info.default if isinstance(info.default, str | int | bool | enum.Enum) else None
+        default = default.value if isinstance(default, enum.Enum) else default
+        if name in refs:
+            widget = "pick" if refs[name] in PICKED else "choice"
+            found.append(FieldSpec(name, label, widget, required, hint, reference=refs[name]))
+        elif isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            options = tuple(
+                (m.value, OPTION_LABELS.get(m.value, m.value.replace("_", " ").capitalize())) for m in annotation
+            )
+            found.append(FieldSpec(name, label, "choice", required, hint, options=options, default=default))
+        elif annotation is bool:
+            found.append(FieldSpec(name, label, "checkbox", False, hint, default=default))
+        elif annotation is int:
+            found.append(FieldSpec(name, label, "number", required, hint, default=default))
+        elif annotation is dt.date:
+            found.append(FieldSpec(name, label, "date", required, hint))
+        elif annotation is dt.time:
+            found.append(FieldSpec(name, label, "time", required, hint))
+        else:
+            long_text = isinstance(table.c[name].type, sa.Text)
+            widget = "colour" if name == "colour" else "textarea" if long_text else "text"
+            found.append(FieldSpec(name, label, widget, required, hint, max_length=_max_length(info), default=default))
+    return tuple(found)
+
+
+def spec_field(spec: KindSpec, name: str) -> FieldSpec:
+    return next(f for f in field_specs(spec) if f.name == name)
+
+
+# ---------------------------------------------------------------- from what was typed to values
+
+
+def parse(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    """The value ``text`` stands for in ``field``, JSON-ready, and what is wrong with it, if anything.
+
+    References are resolved elsewhere (``pickers``); here a picked or chosen id is only read.
+    """
+    text = text.strip()
+    if field.widget == "checkbox":
+        return text in ("true", "on", "1"), None
+    if text == "":
+        return field.default, (_missing(field) if field.required else None)
+    if field.widget == "number" or (field.widget in ("choice", "pick") and field.reference):
+        if not text.lstrip("-").isdigit() or len(text) > 9:
+            return None, "Enter a whole number, such as 3." if field.widget == "number" else "Choose from the list."
+        return int(text), None
+    if field.widget == "date":
+        try:
+            return dt.date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            return None, f"“{text}” is not a date that exists. Write it as YYYY-MM-DD, such as 2025-06-02."
+    if field.widget == "time":
+        try:
+            return dt.time.fromisoformat(text).strftime("%H:%M:%S"), None
+        except ValueError:
+            return None, f"“{text}” is not a time. Write it as HH:MM, such as 13:00."
+    if field.widget == "choice" and field.options and text not in {value for value, _ in field.options}:
+        return None, "Choose one of the options."
+    return text, None
+
+
+def _missing(field: FieldSpec) -> str:
+    article = "an" if field.label[:1].lower() in "aeiou" else "a"
+    if field.widget in ("choice", "pick"):
+        return f"Choose {article} {field.label.lower()}."
+    return f"Enter {article} {field.label.lower()}."
+
+
+def model_errors(spec: KindSpec, values: dict[str, Any]) -> dict[str, str]:
+    """What the record's own model says about ``values``, field by field, in words an editor can act on."""
+    try:
+        spec.kind.record.model_validate({**values, "id": 0})
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        fallback = next((name for name in spec.fields if name not in spec.fixed), spec.fields[0])
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else _field_named_in(error, spec) or fallback
+            errors.setdefault(name, message(error, spec.label(name)))
+        return errors
+    return {}
+
+
+def _field_named_in(error: Any, spec: KindSpec) -> str | None:
+    """A rule over several fields names the one at fault ("date: …", "low is greater than high")."""
+    text = str(error.get("msg", "")).removeprefix("Value error, ")
+    for name in spec.fields:
+        if text.startswith((f"{name}:", f"{name} ")):
+            return name
+    return None
+
+
+def message(error: Any, label: str) -> str:
+    """A pydantic error as a sentence an editor can act on."""
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "string_pattern_mismatch":
+        hint = PATTERN_HINTS.get(ctx.get("pattern", ""), "use the form shown in the hint")
+        return hint[:1].upper() + hint[1:] + "."
+    if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) in (0, 1):
+        return f"Enter a number of {ctx.get('ge', 1)} or more."
+    if kind == "string_too_long":
+        return f"Use at most {ctx['max_length']} characters."
+    if kind == "string_too_short":
+        return f"Enter the {label.lower()}."
+    if kind == "missing":
+        return f"Enter the {label.lower()}."
+    text = str(error["msg"]).removeprefix("Value error, ")
+    for prefix in ("date: ", "implemented_on: ", "stated_on: "):
+        text = text.removeprefix(prefix)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+# ---------------------------------------------------------------- from values back to a form
+
+
+def shown(field: FieldSpec, value: Any) -> str:
+    """``value`` as its form field shows it."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "true"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if field.widget == "time" and isinstance(value, str) and len(value) >= 5:
+        return value[:5]
+    return str(value)

@@ -1,0 +1,343 @@
+"""How each kind of record is edited: its words, its fields in order, what it cites, what it holds.
+
+One table describes every kind, rounds included, so that one composer, one set of forms and one
+draft model serve them all. Anything a kind needs that its model does not say — a friendlier label,
+a picker instead of a list, the members a delegation is entered with — is stated here.
+"""
+
+from dataclasses import dataclass, field
+
+from app.document import KIND_BY_KEY, Kind
+
+# The column of ``citations`` that points at each kind of claim.
+CITED = {
+    "rounds": "round_id",
+    "delegations": "delegation_id",
+    "outcomes": "outcome_id",
+    "positions": "position_id",
+    "events": "event_id",
+    "reported_figures": "figure_id",
+}
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Records entered inside another's form: a delegation's members, the parties an outcome concerns."""
+
+    kind: str
+    parent: str  # the column of the embedded kind pointing at the record it is entered in
+    identity: tuple[str, ...]  # what tells two of them apart within one parent
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """Records of one kind shown, added and edited inside another's composer."""
+
+    kind: str
+    parent: str  # the column of the section's kind pointing at the composer's record …
+    heading: str
+    add: str
+    # … or at what the composer's record points to: a round's context events belong to its negotiation.
+    through: str | None = None
+
+
+@dataclass(frozen=True, eq=False)  # one per kind: compared and hashed by identity
+class KindSpec:
+    key: str
+    noun: str
+    plural: str
+    fields: tuple[str, ...]  # in the order the form shows them
+    labels: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    # Fields whose value comes from where the record is entered (its round, its negotiation): not shown.
+    fixed: tuple[str, ...] = ()
+    # Made up from other fields when left empty ("2025-06-02-istanbul"), and kept as an address.
+    slug_from: tuple[str, ...] = ()
+    embedded: Embedded | None = None
+    sections: tuple[Section, ...] = ()
+    # A reader's page for the record, by slug; None for kinds readers see only inside other pages.
+    public_path: str | None = None
+    # The parent a child is shown under when it is edited on its own (outcomes and positions of a round).
+    shown_under: str | None = None
+    # Fields shown together under a heading, in a long form.
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def kind(self) -> Kind:
+        return KIND_BY_KEY[self.key]
+
+    @property
+    def cites(self) -> bool:
+        return self.key in CITED
+
+    @property
+    def publishable(self) -> bool:
+        return "published" in self.kind.record.model_fields
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name) or name.removesuffix("_id").replace("_", " ").capitalize()
+
+
+ROUND_SECTIONS = (
+    Section("delegations", "round_id", "Delegations", "Add a delegation"),
+    Section("outcomes", "round_id", "Outcomes", "Add an outcome"),
+    Section("positions", "round_id", "Positions stated at this round", "Add a position"),
+    Section("reported_figures", "round_id", "Durations, delays and counts as sources reported them", "Add a figure"),
+    Section("gap_assessments", "round_id", "State of the gap, by topic", "Add an assessment"),
+    Section("events", "negotiation_id", "Context: events around this round", "Add an event", through="negotiation_id"),
+)
+
+SPECS: dict[str, KindSpec] = {
+    spec.key: spec
+    for spec in (
+        KindSpec(
+            "negotiations",
+            "negotiation",
+            "negotiations",
+            ("title", "description", "slug"),
+            labels={"slug": "Address"},
+            hints={"slug": "Left empty, it is made from the title."},
+            slug_from=("title",),
+            embedded=Embedded(
+                "negotiation_parties", "negotiation_id", ("party_id", "role"), ("party_id", "role", "note")
+            ),
+            public_path="/negotiations/{slug}",
+        ),
+        KindSpec(
+            "negotiation_parties",
+            "party in the negotiation",
+            "parties in the negotiation",
+            ("negotiation_id", "party_id", "role", "note"),
+        ),
+        KindSpec(
+            "parties",
+            "party",
+            "parties",
+            ("name", "short_name", "colour", "slug"),
+            labels={"short_name": "Short name", "colour": "Chart colour", "slug": "Address"},
+            hints={
+                "short_name": "As in a table heading: Ukraine, Russia, US.",
+                "colour": "Drawn on light and dark pages alike; a colour that works on both is suggested.",
+                "slug": "Left empty, it is made from the name.",
+            },
+            slug_from=("name",),
+            public_path="/parties/{slug}",
+        ),
+        KindSpec(
+            "people",
+            "person",
+            "people",
+            ("name", "name_native", "party_id", "title", "slug"),
+            labels={"name_native": "Name in its own script", "party_id": "Party", "title": "Best-known office"},
+            hints={"slug": "Left empty, it is made from the name."},
+            slug_from=("name",),
+            public_path="/people/{slug}",
+        ),
+        KindSpec(
+            "topics",
+            "topic",
+            "topics",
+            ("name", "description", "sort_order", "slug"),
+            labels={"sort_order": "Order in the comparison", "slug": "Address"},
+            hints={"sort_order": "Rows of the comparison follow this number, lowest first."},
+            slug_from=("name",),
+            public_path="/topics/{slug}",
+        ),
+        KindSpec(
+            "sources",
+            "source",
+            "sources",
+            ("title", "publisher", "url", "published_on", "language", "standpoint"),
+            labels={"url": "Address (URL)", "published_on": "Published on"},
+            hints={"url": "Leave empty for a source known only second-hand (then say whose words in its title)."},
+        ),
+        KindSpec(
+            "rounds",
+            "round",
+            "rounds",
+            (
+                "negotiation_id",
+                "sequence",
+                "status",
+                "date",
+                "date_precision",
+                "date_note",
+                "start_time",
+                "timezone",
+                "city",
+                "venue",
+                "host_party_id",
+                "chair_id",
+                "duration_minutes",
+                "delay_minutes",
+                "summary",
+                "atmosphere",
+                "slug",
+            ),
+            labels={
+                "negotiation_id": "Negotiation",
+                "sequence": "Round number",
+                "date_precision": "Date known to the",
+                "date_note": "Date in the sources' words",
+                "start_time": "Local start time",
+                "timezone": "Time zone",
+                "host_party_id": "Host",
+                "chair_id": "Chair",
+                "duration_minutes": "Duration in minutes",
+                "delay_minutes": "Delay in minutes",
+                "slug": "Address",
+            },
+            hints={
+                "sequence": "1 for the first round of its negotiation.",
+                "date": "YYYY-MM-DD. For a month known only, give its 1st and choose “month” below.",
+                "date_note": "For example: before the end of June.",
+                "timezone": "For example: Europe/Istanbul.",
+                "duration_minutes": "Leave empty where sources differ; add what each says as a reported figure.",
+                "slug": "Left empty, it is made from the date and the city (2025-06-02-istanbul).",
+            },
+            slug_from=("date", "city"),
+            sections=ROUND_SECTIONS,
+            public_path="/rounds/{slug}",
+            groups=(
+                ("The round", ("negotiation_id", "sequence", "status")),
+                (
+                    "When and where",
+                    (
+                        "date",
+                        "date_precision",
+                        "date_note",
+                        "start_time",
+                        "timezone",
+                        "city",
+                        "venue",
+                        "host_party_id",
+                        "chair_id",
+                    ),
+                ),
+                ("How it went", ("duration_minutes", "delay_minutes", "summary", "atmosphere")),
+                ("Its address", ("slug",)),
+            ),
+        ),
+        KindSpec(
+            "delegations",
+            "delegation",
+            "delegations",
+            ("round_id", "party_id", "note"),
+            labels={"party_id": "Party", "round_id": "Round"},
+            fixed=("round_id",),
+            embedded=Embedded("delegation_members", "delegation_id", ("person_id",), ("person_id", "title", "is_head")),
+            shown_under="round_id",
+        ),
+        KindSpec(
+            "delegation_members",
+            "delegation member",
+            "delegation members",
+            ("delegation_id", "person_id", "title", "is_head"),
+            labels={"person_id": "Person", "title": "Title at the time", "is_head": "Head of the delegation"},
+        ),
+        KindSpec(
+            "outcomes",
+            "outcome",
+            "outcomes",
+            ("round_id", "kind", "title", "status", "implemented_on", "implemented_precision", "description"),
+            labels={
+                "round_id": "Round",
+                "kind": "What it is",
+                "implemented_on": "Carried out on",
+                "implemented_precision": "Date known to the",
+            },
+            fixed=("round_id",),
+            embedded=Embedded("outcome_parties", "outcome_id", ("party_id",), ("party_id",)),
+            shown_under="round_id",
+        ),
+        KindSpec("outcome_parties", "party concerned", "parties concerned", ("outcome_id", "party_id")),
+        KindSpec(
+            "positions",
+            "position",
+            "positions",
+            (
+                "negotiation_id",
+                "round_id",
+                "stated_on",
+                "stated_precision",
+                "party_id",
+                "topic_id",
+                "speaker_id",
+                "stated_in",
+                "summary",
+                "text",
+                "quote",
+            ),
+            labels={
+                "negotiation_id": "Negotiation",
+                "round_id": "Stated at",
+                "stated_on": "Or stated on",
+                "stated_precision": "Date known to the",
+                "party_id": "Party",
+                "topic_id": "Topic",
+                "speaker_id": "Speaker",
+                "stated_in": "Stated in",
+                "summary": "In one line",
+                "text": "More fully",
+                "quote": "Their words, quoted",
+            },
+            hints={"stated_in": "For example: the Russian memorandum."},
+            fixed=("round_id", "negotiation_id"),
+            shown_under="round_id",
+        ),
+        KindSpec(
+            "gap_assessments",
+            "assessment of the gap",
+            "assessments of the gap",
+            ("round_id", "topic_id", "state", "note"),
+            labels={"topic_id": "Topic", "state": "How far apart"},
+            fixed=("round_id",),
+            shown_under="round_id",
+        ),
+        KindSpec(
+            "events",
+            "event",
+            "events",
+            ("negotiation_id", "title", "kind", "date", "date_precision", "description", "slug"),
+            labels={
+                "negotiation_id": "Negotiation",
+                "kind": "What kind",
+                "date_precision": "Date known to the",
+                "slug": "Address",
+            },
+            hints={"slug": "Left empty, it is made from the date and the title."},
+            fixed=("negotiation_id",),
+            slug_from=("date", "title"),
+        ),
+        KindSpec(
+            "reported_figures",
+            "reported figure",
+            "reported figures",
+            ("round_id", "outcome_id", "measure", "as_reported", "low", "high", "unit"),
+            labels={
+                "round_id": "Round",
+                "outcome_id": "Outcome",
+                "measure": "What it measures",
+                "as_reported": "In the source's words",
+                "low": "At least",
+                "high": "At most",
+            },
+            hints={
+                "as_reported": "For example: under an hour.",
+                "low": "Minutes for a duration or delay. Leave empty when the source gives no lower bound.",
+                "high": "Leave empty when the source gives no upper bound.",
+                "unit": "For a count: prisoners each side, bodies …",
+            },
+            fixed=("round_id",),
+            shown_under="round_id",
+        ),
+    )
+}
+
+# Kinds an editor may open on their own; members and parties concerned are entered inside their parent.
+EDITABLE = tuple(key for key in SPECS if key not in ("delegation_members", "outcome_parties", "negotiation_parties"))
+
+
+def spec_of(key: str) -> KindSpec:
+    return SPECS[key]

@@ -1,0 +1,313 @@
+"""Choosing what a record refers to: the words every picker shows, searching as the editor types,
+and understanding a name typed in full.
+
+A picker never throws away what was typed. A name is taken when it is exact or matches one record
+only; otherwise the editor is told, in a sentence, which records it could be or that none is, and
+may add it as new in place (people, parties and topics; sources have their own form).
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Delegation,
+    Event,
+    Negotiation,
+    Outcome,
+    Party,
+    Person,
+    Round,
+    RoundStatus,
+    Source,
+    Topic,
+    contrast_ratio,
+)
+from app.templating import fuzzy_date
+
+OPTIONS_SHOWN = 12
+# Colours that keep 3:1 against both the light and the dark page (WCAG 1.4.11), in the order
+# offered to a new party: well apart in hue, so that neighbouring parties are told apart.
+PALETTE = (
+    "#3473b2",
+    "#c63939",
+    "#2e9e66",
+    "#9e662e",
+    "#8c4dcb",
+    "#2e829e",
+    "#b23492",
+    "#9e822e",
+    "#4d6dcb",
+    "#c6395c",
+    "#669e2e",
+    "#b25334",
+)
+SLUG_FOLDS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae"})
+CREATABLE = {"people": "person", "parties": "party", "topics": "topic"}
+# What is chosen by typing a name, with the server searching as the editor types.
+PICKED_KINDS = frozenset({"people", "parties", "topics", "sources"})
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    label: str
+    detail: str = ""
+
+
+def round_label(sequence: int, date: dt.date | str | None, precision: str, status: str = "held") -> str:
+    """ "Round 3 — 23 July 2025", with the status of a round not (yet) held."""
+    when = fuzzy_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, precision)
+    label = f"Round {sequence} — {when}"
+    return label if status == RoundStatus.held.value else f"{label} ({status})"
+
+
+def source_label(source: Source) -> str:
+    title = source.title or source.url or "untitled"
+    when = f", {fuzzy_date(source.published_on)}" if source.published_on else ""
+    return f"{title} — {source.publisher}{when}"
+
+
+def slugify(text: str, fallback: str) -> str:
+    """ "İbrahim Kalın" → "ibrahim-kalin"."""
+    folded = unicodedata.normalize("NFKD", text.translate(SLUG_FOLDS)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:70].strip("-") or fallback
+
+
+def free_slug(
+    session: Session, table: sa.Table, text: str, *, taken: set[str] | None = None, own_id: int | None = None
+) -> str:
+    """A slug made from ``text`` that no other row of ``table`` (nor anything in ``taken``) has."""
+    base = slugify(text, table.name.removesuffix("s"))
+    slug, n = base, 1
+    while (
+        slug in (taken or set())
+        or session.execute(sa.select(table.c.id).where(table.c.slug == slug, table.c.id != (own_id or 0))).first()
+    ):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def suggest_colour(session: Session, avoid: str | None = None) -> str:
+    """The first colour of the palette no party uses yet; for a refused colour, the palette's nearest."""
+    if avoid:
+        return min(PALETTE, key=lambda c: _distance(c, avoid))
+    used = set(session.execute(sa.select(col(Party.colour))).scalars())
+    return next((c for c in PALETTE if c not in used), PALETTE[0])
+
+
+def _distance(a: str, b: str) -> int:
+    try:
+        pairs = [(int(a[i : i + 2], 16), int(b[i : i + 2], 16)) for i in (1, 3, 5)]
+    except ValueError:
+        return 0
+    return sum((x - y) ** 2 for x, y in pairs)
+
+
+assert all(contrast_ratio(c, "#ffffff") >= 3 and contrast_ratio(c, "#15171a") >= 3 for c in PALETTE)
+
+
+# ---------------------------------------------------------------- labels of records
+
+
+def labels(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
+    """How records of ``kind`` are named in forms, by id."""
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    if kind == "people":
+        return {p.id: p.name for p in session.exec(select(Person).where(col(Person.id).in_(ids))) if p.id}
+    if kind == "parties":
+        return {p.id: p.name for p in session.exec(select(Party).where(col(Party.id).in_(ids))) if p.id}
+    if kind == "topics":
+        return {t.id: t.name for t in session.exec(select(Topic).where(col(Topic.id).in_(ids))) if t.id}
+    if kind == "sources":
+        return {s.id: source_label(s) for s in session.exec(select(Source).where(col(Source.id).in_(ids))) if s.id}
+    return {option.id: option.label for option in choices(session, kind) if option.id in ids}
+
+
+def choices(session: Session, kind: str, *, negotiation_id: int | None = None) -> list[Option]:
+    """Everything of ``kind`` to choose from in a list, named as editors know it."""
+    if kind == "negotiations":
+        return [Option(n.id or 0, n.title) for n in session.exec(select(Negotiation).order_by(col(Negotiation.title)))]
+    if kind == "rounds":
+        query = select(Round, Negotiation.title).join(Negotiation, col(Negotiation.id) == Round.negotiation_id)
+        if negotiation_id is not None:
+            query = query.where(col(Round.negotiation_id) == negotiation_id)
+        rows = session.exec(query.order_by(col(Negotiation.title), col(Round.sequence))).all()
+        return [
+            Option(
+                r.id or 0,
+                round_label(r.sequence, r.date, r.date_precision.value, r.status.value),
+                title if negotiation_id is None else "",
+            )
+            for r, title in rows
+        ]
+    if kind == "outcomes":
+        return [Option(o.id or 0, o.title) for o in session.exec(select(Outcome).order_by(col(Outcome.id)))]
+    if kind == "events":
+        return [Option(e.id or 0, e.title) for e in session.exec(select(Event).order_by(col(Event.sort_date)))]
+    if kind == "delegations":
+        found = session.exec(
+            select(Delegation, Party.name, Round)
+            .join(Party, col(Party.id) == Delegation.party_id)
+            .join(Round, col(Round.id) == Delegation.round_id)
+            .order_by(col(Delegation.id))
+        ).all()
+        return [
+            Option(d.id or 0, f"{name} delegation, {round_label(r.sequence, r.date, r.date_precision.value)}")
+            for d, name, r in found
+        ]
+    return search(session, kind, "", limit=None)
+
+
+# ---------------------------------------------------------------- searching as the editor types
+
+
+def search(session: Session, kind: str, words: str, *, limit: int | None = OPTIONS_SHOWN) -> list[Option]:
+    """Records of ``kind`` whose name (or, for sources, title, publisher, address or date) holds ``words``."""
+    text = words.strip().lower()
+    pattern = f"%{text}%"
+    if kind == "people":
+        query = select(Person, Party.name).outerjoin(Party, col(Party.id) == Person.party_id)
+        if text:
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(Person.name).like(pattern),
+                    sa.func.lower(sa.func.coalesce(Person.name_native, "")).like(pattern),
+                    col(Person.slug).like(pattern),
+                )
+            )
+        rows = session.exec(query.order_by(col(Person.name)).limit(limit)).all()
+        return [Option(p.id or 0, p.name, ", ".join(x for x in (party, p.title) if x)) for p, party in rows]
+    if kind == "parties":
+        parties = select(Party)
+        if text:
+            parties = parties.where(
+                sa.or_(sa.func.lower(Party.name).like(pattern), sa.func.lower(Party.short_name).like(pattern))
+            )
+        return [Option(p.id or 0, p.name) for p in session.exec(parties.order_by(col(Party.name)).limit(limit))]
+    if kind == "topics":
+        topics = select(Topic)
+        if text:
+            topics = topics.where(sa.or_(sa.func.lower(Topic.name).like(pattern), col(Topic.slug).like(pattern)))
+        return [Option(t.id or 0, t.name) for t in session.exec(topics.order_by(col(Topic.sort_order)).limit(limit))]
+    if kind == "sources":
+        return _sources(session, text, limit)
+    return [o for o in choices(session, kind) if text in o.label.lower()][:limit]
+
+
+def _sources(session: Session, text: str, limit: int | None) -> list[Option]:
+    pattern = f"%{text}%"
+    query = select(Source)
+    if text:
+        matches = [
+            sa.func.lower(sa.func.coalesce(Source.title, "")).like(pattern),
+            sa.func.lower(Source.publisher).like(pattern),
+            sa.func.lower(sa.func.coalesce(Source.url, "")).like(pattern),
+        ]
+        period = _period(text)
+        if period is not None:
+            matches.append(col(Source.published_on).between(*period))
+        query = query.where(sa.or_(*matches))
+    rows = session.exec(query.order_by(col(Source.published_on).desc(), col(Source.id)).limit(limit)).all()
+    return [Option(s.id or 0, source_label(s), s.url or "no address: known second-hand") for s in rows]
+
+
+def _period(text: str) -> tuple[dt.date, dt.date] | None:
+    """ "2025", "2025-06" or "2025-06-02" as the days they cover, for finding sources by date."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
+    if match is None:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        if day and month:
+            start = dt.date(year, month, day)
+            return start, start
+        if month:
+            start = dt.date(year, month, 1)
+            end = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+            return start, end
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- a name typed in full
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a typed name stands for: a record's id, a record to add, or why it cannot be taken."""
+
+    id: int | None = None
+    create: str | None = None  # the name of a record to add as new
+    error: str | None = None
+    addable: bool = False  # nothing of that name is in the record, and it may be added as new
+
+
+NOUNS = {"people": ("person", "people"), "parties": ("party", "parties"), "topics": ("topic", "topics")}
+
+
+def resolve(session: Session, kind: str, text: str, *, chosen: str = "", add_new: bool = False) -> Resolved:
+    """The record of ``kind`` the editor means by ``text`` (``chosen``: the id a picker set)."""
+    text = " ".join(text.split())
+    if chosen.isdigit() and labels(session, kind, {int(chosen)}):
+        return Resolved(id=int(chosen))
+    if not text:
+        return Resolved()
+    noun, plural = NOUNS.get(kind, (kind.removesuffix("s"), kind))
+    exact = [o for o in search(session, kind, text, limit=None) if _same(o.label, text) or _same_source(o, text)]
+    if len(exact) == 1:
+        return Resolved(id=exact[0].id)
+    if len(exact) > 1:
+        names = "; ".join(f"{o.label} ({o.detail})" if o.detail else o.label for o in exact[:5])
+        return Resolved(error=f"{len(exact)} {plural} are called “{text}”: {names}. Choose one from the list.")
+    found = search(session, kind, text, limit=6)
+    if len(found) == 1:
+        return Resolved(id=found[0].id)
+    if found:
+        names = "; ".join(o.label for o in found[:5])
+        more = " and more" if len(found) > 5 else ""
+        return Resolved(error=f"“{text}” matches {names}{more}. Type more of the name, or choose from the list.")
+    if add_new and kind in CREATABLE:
+        return Resolved(create=text)
+    if kind in CREATABLE:
+        message = f"No {noun} called “{text}” is in the record. Pick one from the list, or add them as new."
+        return Resolved(error=message, addable=True)
+    return Resolved(error=f"Nothing in the record matches “{text}”. Choose from the list.")
+
+
+def _same(label: str, text: str) -> bool:
+    return label.casefold() == text.casefold()
+
+
+def _same_source(option: Option, text: str) -> bool:
+    """A source typed as its address, or as its title (the part of its label before the publisher)."""
+    return option.detail == text or option.label.split(" — ")[0].casefold() == text.casefold()
+
+
+def create(session: Session, kind: str, name: str, *, party_id: int | None = None) -> int:
+    """Add a person, party or topic named ``name`` to the record, in the caller's transaction."""
+    row: Any
+    if kind == "people":
+        row = Person(slug=free_slug(session, _table(Person), name), name=name[:200], party_id=party_id)
+    elif kind == "parties":
+        slug = free_slug(session, _table(Party), name)
+        row = Party(slug=slug, name=name[:200], short_name=name[:40], colour=suggest_colour(session))
+    else:
+        row = Topic(slug=free_slug(session, _table(Topic), name), name=name[:120])
+    session.add(row)
+    session.flush()
+    return int(row.id)
+
+
+def _table(model: Any) -> sa.Table:
+    return model.__table__  # type: ignore[no-any-return]

@@ -1,0 +1,178 @@
+"""The rules a record must keep besides its own fields': unique where it must be, consistent with
+what it refers to, and — to be published — sourced and complete.
+
+Every rule reports in a sentence an editor can act on, and every rule is checked every time, so a
+submit shows all that is wrong at once.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.document import KIND_BY_KEY, unique_keys
+from app.editing.drafts import DraftView, Item, is_new_key, reference_columns, title_of
+from app.editing.kinds import KindSpec, spec_of
+from app.editing.pickers import labels
+from app.models import Person, Round, RoundStatus
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops a draft being published: which record, which field, and what to do."""
+
+    key: str
+    field: str | None
+    message: str
+
+
+def _taken_message(spec: KindSpec, key: tuple[str, ...], values: dict[str, Any], session: Session) -> str:
+    if key == ("slug",):
+        return f"Another {spec.noun} already has the address “{values['slug']}”: choose another."
+    if key == ("url",):
+        return "This address is already in the record: attach that source from the list instead."
+    if key == ("negotiation_id", "sequence"):
+        return f"Round {values['sequence']} of this negotiation is already on the record."
+    if key == ("round_id", "party_id"):
+        name = labels(session, "parties", {values["party_id"]}).get(values["party_id"], "this party")
+        return f"This round already has a delegation of {name}."
+    if key == ("delegation_id", "person_id"):
+        return "This person is already in the delegation."
+    if key == ("outcome_id", "party_id"):
+        return "This party is already among those the outcome concerns."
+    if key == ("round_id", "topic_id"):
+        return "This round already has an assessment of this topic."
+    if key == ("negotiation_id", "party_id", "role"):
+        return "This party already has this role in the negotiation."
+    shown = ", ".join(spec.label(c).lower() for c in key)
+    return f"Another {spec.noun} already has this {shown}."
+
+
+def uniqueness(
+    session: Session, spec: KindSpec, values: dict[str, Any], *, item: Item, others: Iterable[Item]
+) -> dict[str, str]:
+    """Unique keys of ``spec``'s table that ``values`` would share with a published record or another in the draft."""
+    table = spec.kind.sa_table
+    errors: dict[str, str] = {}
+    siblings = [o for o in others if o.kind == spec.key and o.key != item.key and o.state != "removed"]
+    removed = {o.id for o in others if o.kind == spec.key and o.state == "removed" and o.id is not None}
+    changed_away = {o.id: o for o in siblings if o.id is not None}
+    for key in unique_keys(table):
+        wanted = tuple(values.get(c) for c in key)
+        if any(v is None for v in wanted):
+            continue
+        in_draft = any(tuple(o.fields.get(c) for c in key) == wanted for o in siblings)
+        in_record = False
+        if not any(is_new_key(v) for v in wanted):
+            rows = session.execute(
+                sa.select(table.c.id).where(*(table.c[c] == v for c, v in zip(key, wanted, strict=True)))
+            ).scalars()
+            for row_id in rows:
+                if row_id == item.id or row_id in removed:
+                    continue
+                if row_id in changed_away and tuple(changed_away[row_id].fields.get(c) for c in key) != wanted:
+                    continue  # the draft moves that record out of the way
+                in_record = True
+        if in_draft or in_record:
+            errors.setdefault(key[-1], _taken_message(spec, key, values, session))
+    return errors
+
+
+def kind_rules(session: Session, spec: KindSpec, values: dict[str, Any], view_: DraftView | None) -> dict[str, str]:
+    """Rules that span records, which no single field can check."""
+    if spec.key == "positions" and isinstance(values.get("round_id"), int):
+        found = session.get(Round, values["round_id"])
+        if found is not None and values.get("negotiation_id") not in (None, found.negotiation_id):
+            return {"round_id": "That round belongs to another negotiation than the one chosen."}
+    return {}
+
+
+def member_rules(session: Session, delegation_party: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """A delegation's head belongs to its party; nobody is listed twice."""
+    errors: dict[str, str] = {}
+    seen: set[Any] = set()
+    for index, row in enumerate(rows):
+        person_id = row.get("person_id")
+        if person_id in seen:
+            errors[f"row-{index}-person_id"] = "This person is listed twice."
+        seen.add(person_id)
+        if row.get("is_head") and isinstance(person_id, int) and isinstance(delegation_party, int):
+            person = session.get(Person, person_id)
+            if person is not None and person.party_id not in (None, delegation_party):
+                errors[f"row-{index}-person_id"] = (
+                    f"{person.name} belongs to another party; a delegation's head belongs to the delegation's party."
+                )
+    return errors
+
+
+# ---------------------------------------------------------------- before publishing
+
+
+def publish_problems(session: Session, view_: DraftView) -> list[Problem]:
+    """What stops the draft being published: claims without a source, a held round without date or
+    place, a delegation with nobody in it, and what others published since that the draft now clashes with."""
+    problems: list[Problem] = []
+    for item in view_.changed():
+        if item.state == "removed":
+            continue
+        spec = spec_of(item.kind)
+        named = (
+            f"{spec.noun.capitalize()} “{title_of(session, item)}”"
+            if item.kind != "rounds"
+            else title_of(session, item)
+        )
+        if item.id is not None and item.live is None:
+            problems.append(Problem(item.key, None, f"{named} was deleted after you began; remove it from your draft."))
+            continue
+        if spec.cites and not item.sources:
+            problems.append(Problem(item.key, "sources", f"{named} needs a source before it can be published."))
+        if item.kind == "rounds" and item.fields.get("status") == RoundStatus.held.value:
+            if not item.fields.get("date"):
+                problems.append(
+                    Problem(item.key, "date", "A round that was held needs its date before it can be published.")
+                )
+            if not (item.fields.get("city") or item.fields.get("venue")):
+                problems.append(
+                    Problem(
+                        item.key,
+                        "city",
+                        "A round that was held needs its place (a city or a venue) before it can be published.",
+                    )
+                )
+        if item.kind == "delegations" and not [m for m in view_.embedded(item) if m.state != "removed"]:
+            problems.append(
+                Problem(
+                    item.key,
+                    "members",
+                    f"Name who was in the {named.lower()} (at least its head) before publishing it.",
+                )
+            )
+        problems += [
+            Problem(item.key, field, message)
+            for field, message in uniqueness(
+                session, spec, _values(item), item=item, others=view_.items.values()
+            ).items()
+        ]
+        problems += _missing_references(session, item)
+    return problems
+
+
+def _values(item: Item) -> dict[str, Any]:
+    return dict(item.fields)
+
+
+def _missing_references(session: Session, item: Item) -> list[Problem]:
+    """References to records deleted since the draft was made."""
+    found = []
+    for column, kind in reference_columns(item.kind).items():
+        value = item.fields.get(column)
+        if isinstance(value, int) and session.get(KIND_BY_KEY[kind].table, value) is None:
+            spec = spec_of(item.kind)
+            found.append(
+                Problem(
+                    item.key, column, f"The {spec.label(column).lower()} chosen has been deleted since; choose another."
+                )
+            )
+    return found
