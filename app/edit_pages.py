@@ -215,9 +215,8 @@ def _save(
         sources=[str(v) for v in data.getlist("source")],
         action=action,
     )
-    if saved.published is not None:
-        session.commit()
-        return _go(request, _after_publish(saved.published))
+    if saved.ok and action == "publish":
+        return _publish(request, session, editor, saved.draft, data)
     if not saved.ok or action in ("more", "add_source"):
         # Nothing saved but what was asked (a source added): show the part again as it was sent.
         if action == "add_source" and saved.ok:
@@ -366,27 +365,52 @@ def _resolutions(data: Any) -> dict[str, dict[str, Any]]:
 
 @router.post("/drafts/{draft_id}/publish")
 def publish_draft(request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
-    draft = _draft(session, draft_id, editor)
+    return _publish(request, session, editor, _draft(session, draft_id, editor), data)
+
+
+def _publish(request: Request, session: Session, editor: User, draft: Draft, data: Any) -> Response:
+    """Publish ``draft``; whatever stops it, the draft (and what was just saved in it) is kept."""
     summary = str(data.get("summary", "") or "").strip()[:500]
     draft.summary = summary or draft.summary
+    session.flush()
     try:
-        published = publishing.publish(session, draft=draft, editor=editor, resolutions=_resolutions(data))
+        published = _publish_whole(session, draft, editor, _resolutions(data))
     except publishing.Conflicted as conflicted:
-        session.commit()  # what merged cleanly stays merged in the draft; nothing is published
+        session.commit()
         page = composer.page(session, spec=spec_of(draft.kind), entity_id=draft.entity_id, draft=draft, editor=editor)
         page.conflicts = conflicted.conflicts
         return _show(request, page, status_code=409)
     except publishing.Refused as refused:
-        session.rollback()
-        draft = _draft(session, draft_id, editor)
+        session.commit()
         page = composer.page(session, spec=spec_of(draft.kind), entity_id=draft.entity_id, draft=draft, editor=editor)
         page.problems = composer.problem_links(session, page, refused.problems)
         return _show(request, page, status_code=422)
     except publishing.MovedOn:
-        session.rollback()
-        return _go(request, f"/drafts/{draft_id}?moved=1")
+        session.commit()
+        page = composer.page(session, spec=spec_of(draft.kind), entity_id=draft.entity_id, draft=draft, editor=editor)
+        page.notice = (
+            "Others were publishing changes to the same records at that moment: nothing was published. Publish again."
+        )
+        return _show(request, page, status_code=409)
     session.commit()
     return _go(request, _after_publish(published))
+
+
+PUBLISH_ATTEMPTS = 3
+
+
+def _publish_whole(
+    session: Session, draft: Draft, editor: User, resolutions: dict[str, dict[str, Any]]
+) -> publishing.Published:
+    """Publish in a savepoint, merging again if someone published between the merge and the write."""
+    for attempt in range(PUBLISH_ATTEMPTS):
+        try:
+            with session.begin_nested():  # a publish that cannot go through takes nothing else with it
+                return publishing.publish(session, draft=draft, editor=editor, resolutions=resolutions)
+        except publishing.MovedOn:
+            if attempt == PUBLISH_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @router.post("/drafts/{draft_id}/discard")

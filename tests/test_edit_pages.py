@@ -331,6 +331,47 @@ def test_two_editors_on_the_same_field_get_the_conflict_screen(
     assert '"summary":"Mine."' in published and '"atmosphere":"Calm."' in published
 
 
+def test_a_form_opened_before_someone_else_published_changes_only_what_its_editor_changed(
+    seeded: sa.Engine, editor_client: TestClient, client_for: Callable[..., TestClient], engine: sa.Engine
+) -> None:
+    olena = client_for(make_user(engine, email="olena@example.org", name="Olena"))
+    opened_earlier = _round_2_form(editor_client)  # Erin opens the form, then goes for coffee
+    theirs = post(
+        olena, f"{ROUND_2}/items/record/2", {**_round_2_form(olena), "summary": "Theirs.", "action": "publish"}
+    )
+    assert theirs.status_code == 303 and theirs.headers["location"].endswith("?published=1")
+
+    mine = post(
+        editor_client, f"{ROUND_2}/items/record/2", {**opened_earlier, "atmosphere": "Calm.", "action": "publish"}
+    )
+    assert mine.status_code == 303 and mine.headers["location"].endswith("?published=1")
+    published = editor_client.get("/api/rounds/2025-06-02-istanbul").json()
+    assert (published["summary"], published["atmosphere"]) == ("Theirs.", "Calm."), "Olena's summary was kept"
+
+
+def test_publishing_from_a_form_that_overlaps_someone_elses_change_shows_the_conflict_screen(
+    seeded: sa.Engine, editor_client: TestClient, client_for: Callable[..., TestClient], engine: sa.Engine
+) -> None:
+    olena = client_for(make_user(engine, email="olena@example.org", name="Olena"))
+    opened_earlier = _round_2_form(editor_client)
+    assert (
+        post(
+            olena, f"{ROUND_2}/items/record/2", {**_round_2_form(olena), "summary": "Theirs.", "action": "publish"}
+        ).status_code
+        == 303
+    )
+
+    response = post(
+        editor_client, f"{ROUND_2}/items/record/2", {**opened_earlier, "summary": "Mine.", "action": "publish"}
+    )
+    assert response.status_code == 409
+    rows = soup_of(response).select(".conflicts tbody tr")
+    assert len(rows) == 1 and "Theirs." in rows[0].get_text() and "Mine." in rows[0].get_text()
+    assert editor_client.get("/api/rounds/2025-06-02-istanbul").json()["summary"] == "Theirs.", "nothing published"
+    drafts = soup_of(editor_client.get("/drafts")).get_text(" ", strip=True)
+    assert "Round 2" in drafts, "what Erin typed is kept in her draft"
+
+
 def test_a_draft_is_discarded(seeded: sa.Engine, editor_client: TestClient, session: Session) -> None:
     draft_url = start_round(editor_client)
     response = post(editor_client, f"{draft_url}/discard", {})

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app import schemas
-from app.editing import drafts, forms, history, pickers, publishing
+from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
 from app.editing.fields import field_specs
 from app.editing.forms import ItemForm
@@ -466,7 +466,6 @@ class Saved:
     draft: Draft
     card: Card
     ok: bool
-    published: publishing.Published | None = None
 
 
 def _find(
@@ -507,8 +506,9 @@ def save_item(
 ) -> Saved:
     """Check one part of the composer as sent and, when nothing is wrong, keep it in the editor's draft.
 
-    ``action``: "save"; "publish" (save, then publish the whole draft); "add_source" (add the new
-    source described and attach it, saving nothing else); "more" (offer another empty row).
+    ``action``: "save" (or "publish", which the caller follows with publishing the whole draft);
+    "add_source" (add the new source described and attach it, saving nothing else); "more" (offer
+    another empty row).
     """
     started = draft is None
     if draft is None:  # the editor's first save: their draft exists from now on, if the save goes through
@@ -540,15 +540,13 @@ def save_item(
     forms.add_named(session, form, editor)
     if started:
         session.add(draft)
+    drafts.seen(session, item, form.seen_version)
     drafts.put(draft, item, form.values, form.sources if item_spec.cites else [])
     if item_spec.embedded is not None:
         _put_embedded(draft, view_, item, form)
     session.flush()
     card = _card(session, view_, item, section, base_url(spec, entity_id, draft))
     card.notice = "Saved in your draft."
-    if action == "publish":
-        published = publishing.publish(session, draft=draft, editor=editor)
-        return Saved(draft, card, ok=True, published=published)
     return Saved(draft, card, ok=True)
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.document import KIND_BY_KEY, references
-from app.editing import pickers
+from app.editing import history, pickers
 from app.editing.kinds import CITED, KindSpec, Section, spec_of
 from app.models import Citation, Draft, User, utcnow
 from app.rounds import NEARBY
@@ -290,6 +290,21 @@ def _write(draft: Draft, changes: dict[str, Any]) -> None:
     # Always a new dict: the ORM sees the assignment, so the JSON column is written.
     draft.changes = dict(changes)
     draft.updated_at = utcnow()
+
+
+def seen(session: Session, item: Item, version: int | None) -> None:
+    """Let a published item's change start from the version its editor was shown, not the one now.
+
+    An editor who opened a form before someone else published and then saves it has changed
+    nothing of what that other editor published: merging against what they saw keeps it.
+    """
+    if item.id is None or item.base is not None or item.live is None or version in (None, item.live["version"]):
+        return
+    assert version is not None
+    then = history.snapshot_at(session, item.kind, item.id, version)
+    if then is not None:
+        fields = {k: v for k, v in then.get("fields", {}).items() if k not in NOT_IN_DRAFTS}
+        item.base = {"fields": fields, "sources": list(then.get("sources", [])), "version": version}
 
 
 def put(draft: Draft, item: Item, fields: dict[str, Any], sources: list[int]) -> None:

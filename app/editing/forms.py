@@ -45,6 +45,8 @@ class ItemForm:
     spare_rows: int = SPARE_ROWS
     # A record edited on its own shows every field; inside a composer, what the composer fills in is hidden.
     show_fixed: bool = False
+    # The version of the published record the form was shown from: what a change starts from.
+    seen_version: int | None = None
 
     @property
     def new_source_open(self) -> bool:
@@ -68,6 +70,8 @@ def _embedded_fields(spec: KindSpec) -> tuple[FieldSpec, ...]:
 def shown_form(session: Session, view_: DraftView, item: Item, *, show_fixed: bool = False) -> ItemForm:
     """The form for ``item`` as it stands in the draft."""
     form = ItemForm(spec=item.spec, sources=list(item.sources), show_fixed=show_fixed)
+    if item.live is not None:
+        form.seen_version = int(item.live["version"])
     picks = [f for f in form.visible if f.widget == "pick" and f.reference]
     for f in form.visible:
         value = item.fields.get(f.name)
@@ -103,6 +107,8 @@ def read(data: Mapping[str, Any], spec: KindSpec, sources: list[str], *, show_fi
         if f.widget == "pick":
             form.typed[f"{f.name}__id"] = str(data.get(f"{f.name}__id", "") or "")
             form.typed[f"{f.name}__new"] = str(data.get(f"{f.name}__new", "") or "")
+    version = str(data.get("version", "") or "")
+    form.seen_version = int(version) if version.isdigit() else None
     form.sources = list(dict.fromkeys(int(s) for s in sources if s.isdigit()))
     form.source_text = str(data.get("source_pick", "") or "").strip()
     form.typed["source_pick__id"] = str(data.get("source_pick__id", "") or "")

@@ -152,3 +152,18 @@ def compare_snapshots(older: dict[str, Any], newer: dict[str, Any]) -> list[sche
 
 def loaded_at(row: SQLModel) -> dt.datetime:
     return as_utc(row.created_at)  # type: ignore[attr-defined]
+
+
+def snapshot_at(session: Session, entity: str, entity_id: int, version: int) -> dict[str, Any] | None:
+    """The record as it stood at ``version``, from its history (None when the history does not hold it)."""
+    found = session.exec(
+        select(Revision)
+        .where(
+            col(Revision.entity) == entity,
+            col(Revision.entity_id) == entity_id,
+            col(Revision.version) == version,
+            col(Revision.action) != RevisionAction.draft,
+        )
+        .order_by(col(Revision.id).desc())
+    ).first()
+    return dict(found.snapshot) if found is not None else None

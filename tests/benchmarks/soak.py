@@ -230,17 +230,38 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> None:
         await asyncio.sleep(1)
 
 
+async def _post(
+    client: httpx.AsyncClient, tally: Tally, url: str, values: dict[str, list[str]]
+) -> httpx.Response | None:
+    started = time.monotonic()
+    try:
+        response = await client.post(url, data=values)
+    except httpx.HTTPError as exc:
+        tally.add(started, "editor", type(exc).__name__)
+        tally.save_failures[type(exc).__name__] += 1  # not acknowledged: the editor cannot know
+        return None
+    tally.add(started, "editor", str(response.status_code))
+    return response
+
+
 async def editor(base: str, tally: Tally, until: float, number: int, slug: str, prober: asyncio.Queue[str]) -> None:
+    """Open the round's composer, change its summary and publish, again and again, as an editor would.
+
+    The round's facts form is opened as its Edit link does without JavaScript (``?edit=record``);
+    publishing goes straight from it. A conflict with another editor is resolved keeping one's own.
+    """
     async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
         await sign_in(client, f"soak-editor-{number}@example.org")
         saves = 0
         while time.monotonic() < until:
-            page = await _get(client, tally, "editor", f"/rounds/{slug}/edit")
+            opened = await _get(client, tally, "editor", f"/rounds/{slug}/edit")
+            composer = opened.headers.get("location", "") if opened is not None else ""
+            page = await _get(client, tally, "editor", f"{composer}?edit=record") if composer else None
             if page is None or page.status_code != 200:
                 await asyncio.sleep(0.5)
                 continue
             try:
-                action, fields = form_fields(page.text, "form.edit-form")
+                action, fields = form_fields(page.text, "#record form.edit-form")
             except RuntimeError:
                 tally.save_failures["no form"] += 1
                 continue
@@ -251,23 +272,34 @@ async def editor(base: str, tally: Tally, until: float, number: int, slug: str, 
                 values.setdefault(name, []).append(
                     f"Summary saved by the soak: {marker}." if name == "summary" else value
                 )
-            started = time.monotonic()
-            try:
-                response = await client.post(action, data=values)
-            except httpx.HTTPError as exc:
-                tally.add(started, "editor", type(exc).__name__)
-                tally.save_failures[type(exc).__name__] += 1  # not acknowledged: the editor cannot know
+            response = await _post(client, tally, action, values)
+            if response is not None and response.status_code == 409:
+                tally.conflicts += 1
+                try:
+                    resolve, chosen = form_fields(response.text, "section.conflict form")
+                except RuntimeError:  # others were publishing at that instant: the draft is kept, try again
+                    continue
+                keep: dict[str, list[str]] = {}
+                for name, value in chosen:
+                    keep.setdefault(name, []).append(value)
+                for name in {n for n, _ in chosen if n.startswith("keep:")} | _radio_names(response.text):
+                    keep[name] = ["yours"]
+                response = await _post(client, tally, resolve, keep)
+            if response is None:
                 continue
-            tally.add(started, "editor", str(response.status_code))
-            if response.status_code == 303:
+            if response.status_code == 303 and "published=1" in response.headers.get("location", ""):
                 tally.acknowledged.append((slug, marker))
                 if number == 3:
                     prober.put_nowait(marker)
-            elif response.status_code == 409:
-                tally.conflicts += 1
-            else:
+            elif response.status_code != 409:
                 tally.save_failures[str(response.status_code)] += 1
             await asyncio.sleep(0.2)
+
+
+def _radio_names(html: str) -> set[str]:
+    """The conflict screen's choices (radio buttons, none ticked until the editor chooses)."""
+    soup = BeautifulSoup(html, "html.parser")
+    return {str(r["name"]) for r in soup.select("section.conflict input[type=radio]")}
 
 
 async def probe(base: str, tally: Tally, until: float, slug: str, published: asyncio.Queue[str]) -> None:
