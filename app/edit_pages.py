@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts import AdminDep, EditorDep
 from app.deps import FormDep, SessionDep
-from app.editing import composer, drafts, history, pickers, publishing
+from app.editing import composer, drafts, history, library, pickers, publishing
 from app.editing.kinds import EDITABLE, KindSpec, spec_of
 from app.errors import NotFound
 from app.models import Draft, Revision, RevisionAction, Round, User
@@ -449,6 +449,21 @@ def preview_draft(request: Request, session: SessionDep, editor: EditorDep, draf
 def drafts_page(request: Request, session: SessionDep, editor: EditorDep) -> HTMLResponse:
     listed = composer.all_drafts(session, editor=editor)
     response = render(request, "drafts.html", {"drafts": listed, "editor": editor})
+    response.headers["Cache-Control"] = PRIVATE
+    return response
+
+
+@router.get("/edit/sources", response_class=HTMLResponse)
+def source_library(
+    request: Request,
+    session: SessionDep,
+    editor: EditorDep,
+    q: str = Query("", max_length=200),
+    page: int = Query(1, ge=1, le=100_000),
+) -> HTMLResponse:
+    """Every source, found by title, publisher, address or date, each a link to correct it."""
+    found = library.library(session, words=q, page=page)
+    response = render(request, "sources.html", {"library": found}, fragment="results")
     response.headers["Cache-Control"] = PRIVATE
     return response
 

@@ -516,7 +516,7 @@ def test_the_picker_offers_matches_and_adding_as_new(seeded: sa.Engine, editor_c
 
 
 def test_editing_pages_are_for_editors_only(seeded: sa.Engine, client: TestClient) -> None:
-    for url in (ROUND_2, "/drafts", "/start", "/edit/rounds/new", "/pick/people?q=a"):
+    for url in (ROUND_2, "/drafts", "/start", "/edit/rounds/new", "/pick/people?q=a", "/edit/sources"):
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login"), url
 
@@ -524,3 +524,55 @@ def test_editing_pages_are_for_editors_only(seeded: sa.Engine, client: TestClien
 def test_an_outcome_is_edited_in_its_rounds_composer(seeded: sa.Engine, editor_client: TestClient) -> None:
     response = editor_client.get("/edit/outcomes/3", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/edit/rounds/2?edit=outcomes-3#outcomes-3"
+
+
+# ------------------------------------------------------------------ the source library
+
+
+def _listed(response: httpx.Response) -> list[str]:
+    return [li.select_one("h2").get_text(strip=True) for li in soup_of(response).select(".sources-list li")]
+
+
+def test_the_source_library_finds_sources_by_publisher_address_or_date(
+    seeded: sa.Engine, editor_client: TestClient
+) -> None:
+    everything = soup_of(editor_client.get("/edit/sources"))
+    assert everything.select_one("[role=status]").get_text(strip=True) == "13 sources in the record."
+    assert everything.select_one(".account a[aria-current=page]").get_text() == "Sources", "in the editor's menu"
+    first = everything.select_one(".sources-list li")
+    assert "2 June 2025" in first.get_text(), "newest first"
+
+    tass = editor_client.get("/edit/sources", params={"q": "tass"})
+    assert len(_listed(tass)) == 3
+    assert "cited by 19 claims" in soup_of(tass).select(".sources-list li")[0].get_text(" ", strip=True)
+    may = soup_of(editor_client.get("/edit/sources", params={"q": "2025-05"}))
+    assert {p.get_text(" ", strip=True).split(" · ")[0] for p in may.select(".sources-list li p:first-of-type")} == {
+        "The Moscow Times",
+        "EFE",
+    }
+    title = editor_client.get("/edit/sources", params={"q": "bombers undermine"})
+    (link,) = soup_of(title).select(".sources-list h2 a")
+    assert link.get_text().startswith("Ukrainian Attack on Bombers") and link["href"] == "/edit/sources/5"
+
+
+def test_the_source_library_answers_htmx_with_its_results_and_says_when_nothing_matches(
+    seeded: sa.Engine, editor_client: TestClient
+) -> None:
+    response = editor_client.get("/edit/sources", params={"q": "no such paper"}, headers={"HX-Request": "true"})
+    soup = soup_of(response)
+    assert soup.select_one("h1") is None and soup.select_one("#results") is not None
+    assert soup.select_one("[role=status]").get_text(strip=True) == "0 sources match “no such paper”."
+    assert soup.select_one("#results a[href='/edit/sources/new']").get_text() == "Add the source"
+
+
+def test_the_source_library_pages_through_a_large_library(
+    seeded: sa.Engine, editor_client: TestClient, session: Session
+) -> None:
+    session.add_all(Source(publisher=f"Wire {n}", url=f"https://wire.example/{n}") for n in range(45))
+    session.commit()
+    first = soup_of(editor_client.get("/edit/sources"))
+    assert len(first.select(".sources-list li")) == 50
+    assert "page 1 of 2" in first.select_one("[role=status]").get_text()
+    older = first.select_one(".pager a[rel=next]")["href"]
+    second = soup_of(editor_client.get(f"/edit/sources{older}"))
+    assert len(second.select(".sources-list li")) == 8 and second.select_one(".pager a[rel=prev]") is not None

@@ -204,20 +204,30 @@ def search(session: Session, kind: str, words: str, *, limit: int | None = OPTIO
 
 
 def _sources(session: Session, text: str, limit: int | None) -> list[Option]:
-    pattern = f"%{text}%"
-    query = select(Source)
-    if text:
-        matches = [
-            sa.func.lower(sa.func.coalesce(Source.title, "")).like(pattern),
-            sa.func.lower(Source.publisher).like(pattern),
-            sa.func.lower(sa.func.coalesce(Source.url, "")).like(pattern),
-        ]
-        period = _period(text)
-        if period is not None:
-            matches.append(col(Source.published_on).between(*period))
-        query = query.where(sa.or_(*matches))
-    rows = session.exec(query.order_by(col(Source.published_on).desc(), col(Source.id)).limit(limit)).all()
+    query = select(Source).where(source_matches(text)).order_by(*SOURCES_ORDER)
+    rows = session.exec(query.limit(limit)).all()
     return [Option(s.id or 0, source_label(s), s.url or "no address: known second-hand") for s in rows]
+
+
+# The newest first (undated ones last, on every engine): the source an editor looks for is most often the day's.
+SOURCES_ORDER = (col(Source.published_on).desc().nulls_last(), col(Source.id).desc())
+
+
+def source_matches(words: str) -> sa.ColumnElement[bool]:
+    """Sources whose title, publisher or address holds ``words``, or whose date falls in them ("2025-06")."""
+    text = words.strip().lower()
+    if not text:
+        return sa.true()
+    pattern = f"%{text}%"
+    matches = [
+        sa.func.lower(sa.func.coalesce(Source.title, "")).like(pattern),
+        sa.func.lower(Source.publisher).like(pattern),
+        sa.func.lower(sa.func.coalesce(Source.url, "")).like(pattern),
+    ]
+    period = _period(text)
+    if period is not None:
+        matches.append(col(Source.published_on).between(*period))
+    return sa.or_(*matches)
 
 
 def _period(text: str) -> tuple[dt.date, dt.date] | None:
