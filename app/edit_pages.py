@@ -9,7 +9,7 @@ whole page.
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from app.accounts import AdminDep, EditorDep
@@ -202,6 +202,20 @@ def _save(
     item: str,
 ) -> Response:
     action = str(data.get("action", "save"))
+    if action == "check":  # an editor left a field (static/editor.js): say what saving would say of it
+        errors = composer.check_item(
+            session,
+            spec=spec,
+            entity_id=entity_id,
+            draft=draft,
+            editor=editor,
+            section_key=section,
+            item_ref=item,
+            data=data,
+            sources=[str(v) for v in data.getlist("source")],
+        )
+        session.rollback()
+        return JSONResponse({"errors": errors}, headers={"Cache-Control": PRIVATE})
     first_save = draft is None
     saved = composer.save_item(
         session,
@@ -222,7 +236,7 @@ def _save(
         if action == "add_source" and saved.ok:
             session.commit()
         else:
-            session.rollback() if action != "add_source" else session.commit()
+            session.rollback()
         page = composer.page(
             session,
             spec=spec,

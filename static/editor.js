@@ -1,5 +1,6 @@
-// The editor's pickers and repeating rows. Everything here only adds to plain forms that work
-// without it: the server understands a name typed in full, and "Add another" submits the form.
+// The editor's pickers, repeating rows and checks as fields are left. Everything here only adds to
+// plain forms that work without it: the server understands a name typed in full, "Add another"
+// submits the form, and saving checks everything.
 
 (() => {
   "use strict";
@@ -179,6 +180,66 @@
     if (button) {
       event.preventDefault();
       addRow(button);
+    }
+  });
+
+  // ---------------------------------------------------------------- checking a field as it is left
+  // The server checks the whole part as saving would (action=check; nothing is kept) and the field
+  // just changed shows what it says of that field; errors shown before that are now put right go.
+  // Other fields are left alone: an editor is not told off for what they have not reached yet.
+
+  const checking = new WeakMap();
+
+  function showError(field, message) {
+    const span = document.getElementById(`${field.id}-error`);
+    if (!span) return;
+    span.textContent = message;
+    if (message) {
+      span.setAttribute("role", "alert");
+      field.setAttribute("aria-invalid", "true");
+    } else {
+      span.removeAttribute("role");
+      field.removeAttribute("aria-invalid");
+    }
+    const wrapper = field.closest(".form-field");
+    if (wrapper) wrapper.classList.toggle("has-error", Boolean(message));
+  }
+
+  async function check(field) {
+    const form = field.form;
+    if (!form || !form.matches("form.edit-form") || !field.name || !field.id) return;
+    if (field.name === "source_pick" || field.name === "source") return; // attaching, not a value to check
+    const earlier = checking.get(form);
+    if (earlier) earlier.abort(); // only the answer about the form as it is now counts
+    const controller = new AbortController();
+    checking.set(form, controller);
+    const body = new URLSearchParams(new FormData(form)); // sent as the form itself would be
+    body.set("action", "check");
+    let errors;
+    try {
+      // getAttribute: the form's buttons are named "action", which hides form.action.
+      const response = await fetch(form.getAttribute("action"), {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal: controller.signal,
+      });
+      if (!response.ok) return;
+      errors = (await response.json()).errors || {};
+    } catch {
+      return; // aborted, or offline: saving will say what is wrong
+    }
+    showError(field, errors[field.name] || "");
+    for (const shown of form.querySelectorAll("[aria-invalid=true][name]")) {
+      if (shown !== field && !errors[shown.name]) showError(shown, "");
+    }
+  }
+
+  document.addEventListener("change", (event) => {
+    const field = event.target;
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement || field instanceof HTMLSelectElement) {
+      check(field);
     }
   });
 

@@ -140,6 +140,23 @@ def test_an_invalid_round_comes_back_with_every_error_at_once_and_everything_typ
     assert session.exec(select(Draft)).all() == [], "nothing saved, not even a draft"
 
 
+def test_checking_a_form_says_what_saving_would_and_keeps_nothing(
+    seeded: sa.Engine, editor_client: TestClient, session: Session
+) -> None:
+    response = post(
+        editor_client,
+        "/edit/rounds/new/items/record/n0",
+        round_facts(date="2025-02-30", chair_id="Nobody Atall", action="check"),
+    )
+    assert response.status_code == 200 and response.headers["cache-control"] == "private, no-store"
+    errors = response.json()["errors"]
+    assert errors["date"].startswith("“2025-02-30” is not a date that exists")
+    assert errors["chair_id"].startswith("No person called “Nobody Atall”") and "city" not in errors
+    assert session.exec(select(Draft)).all() == [] and len(session.exec(select(Round)).all()) == 3
+    fine = post(editor_client, "/edit/rounds/new/items/record/n0", round_facts(action="check"))
+    assert fine.json() == {"errors": {}}
+
+
 def test_a_name_typed_that_is_not_in_the_record_can_be_added_in_place(
     seeded: sa.Engine, editor_client: TestClient, session: Session
 ) -> None:

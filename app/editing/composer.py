@@ -491,6 +491,47 @@ def _find(
     return view_.items[key], section
 
 
+def _sent(
+    session: Session,
+    spec: KindSpec,
+    entity_id: int | None,
+    draft: Draft,
+    section_key: str,
+    item_ref: str,
+    data: Mapping[str, Any],
+    sources: list[str],
+) -> tuple[DraftView, Item, Section | None, ItemForm]:
+    """The draft as it stands, the part of it a form was sent for, and the form as it was sent."""
+    view_ = drafts.view(session, spec=spec, entity_id=entity_id, draft=draft)
+    item, section = _find(view_, spec, section_key, item_ref, draft)
+    return view_, item, section, forms.read(data, item.spec, sources, show_fixed=section is None)
+
+
+def check_item(
+    session: Session,
+    *,
+    spec: KindSpec,
+    entity_id: int | None,
+    draft: Draft | None,
+    editor: User,
+    section_key: str,
+    item_ref: str,
+    data: Mapping[str, Any],
+    sources: list[str],
+) -> dict[str, str]:
+    """What is wrong with one part of the composer as it is being filled in; nothing is kept.
+
+    The same checks as a save, so that what an editor is told as they leave a field is what saving
+    would tell them. The caller rolls back: checking may look up, never add.
+    """
+    if draft is None:
+        assert editor.id is not None
+        draft = Draft(kind=spec.key, entity_id=entity_id, author_id=editor.id, changes={}, next_key=1)
+    view_, item, section, form = _sent(session, spec, entity_id, draft, section_key, item_ref, data, sources)
+    forms.check(session, form, view_=view_, item=item, fixed=_fixed(view_, item.spec, section))
+    return dict(form.errors)
+
+
 def save_item(
     session: Session,
     *,
@@ -514,10 +555,8 @@ def save_item(
     if draft is None:  # the editor's first save: their draft exists from now on, if the save goes through
         assert editor.id is not None
         draft = Draft(kind=spec.key, entity_id=entity_id, author_id=editor.id, changes={}, next_key=1)
-    view_ = drafts.view(session, spec=spec, entity_id=entity_id, draft=draft)
-    item, section = _find(view_, spec, section_key, item_ref, draft)
-    item_spec = spec_of(item.kind)
-    form = forms.read(data, item_spec, sources, show_fixed=section is None)
+    view_, item, section, form = _sent(session, spec, entity_id, draft, section_key, item_ref, data, sources)
+    item_spec = item.spec
     base = base_url(spec, entity_id, draft)
     card = _card(session, view_, item, section, base, form=form)
     if item.key.endswith("+new"):

@@ -591,6 +591,39 @@ def test_a_picker_works_from_the_keyboard_and_announces_its_options(
     expect(listbox).to_be_hidden()
 
 
+def test_a_field_is_checked_as_it_is_left_and_nothing_is_kept(
+    live_server: str, live_editor: User, open_page: Callable[..., Page], live_database_url: str
+) -> None:
+    from playwright.sync_api import expect
+    from sqlmodel import Session, col, select
+
+    from app.models import Draft, Person
+
+    page = open_page(live_server)
+    sign_in(page, live_editor)
+    page.goto("/edit/rounds/new")
+    page.fill("#record-date", "2025-02-30")
+    page.press("#record-date", "Tab")
+    date_error = page.locator("#record-date-error")
+    expect(date_error).to_have_text(re.compile(r"“2025-02-30” is not a date that exists"))
+    expect(page.locator("#record-date")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#record-city-error")).to_be_empty()  # not reached yet: nothing said about it
+
+    page.fill("#record-chair_id", "Nobody Atall")
+    page.press("#record-chair_id", "Tab")
+    expect(page.locator("#record-chair_id-error")).to_have_text(re.compile("No person called “Nobody Atall”"))
+    page.fill("#record-date", "2025-07-23")
+    page.press("#record-date", "Tab")
+    expect(date_error).to_be_empty()  # put right: the error goes
+    expect(page.locator("#record-date")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#record-chair_id-error")).not_to_be_empty()  # still wrong, still said
+    engine = make_engine(live_database_url)
+    with Session(engine) as session:
+        assert session.exec(select(Draft).where(col(Draft.author_id) == live_editor.id)).all() == [], "nothing kept"
+        assert session.exec(select(Person).where(col(Person.name) == "Nobody Atall")).first() is None
+    engine.dispose()
+
+
 def test_the_composer_works_as_plain_forms_without_javascript(
     seeded_site: Site, open_page: Callable[..., Page]
 ) -> None:
