@@ -400,7 +400,12 @@ def _widget(
     return response
 
 
-def _widget_error(request: Request, error: Exception, *, theme: str, compact: bool) -> HTMLResponse:
+def _widget_error(
+    request: Request, session: Session, error: Exception, *, theme: str, compact: bool
+) -> HTMLResponse | RedirectResponse:
+    current = addresses.address_now(request, session)
+    if current is not None:  # a published page may embed a widget under an address that has since moved
+        return RedirectResponse(current, status_code=301)
     missing = isinstance(error, NotFound)
     context = {"title": "Not found" if missing else "That view cannot be shown", "message": str(error)}
     return _widget(
@@ -418,11 +423,11 @@ def embed_compare(
     topic: TopicChoice = [],  # noqa: B006
     theme: Theme = "auto",
     compact: Compact = False,
-) -> HTMLResponse:
+) -> Response:
     try:
         view = comparison.compare(session=session, negotiation=negotiation, parties=party, as_of=as_of, topics=topic)
     except (NotFound, InvalidChoice) as error:
-        return _widget_error(request, error, theme=theme, compact=compact)
+        return _widget_error(request, session, error, theme=theme, compact=compact)
     query = [(name, value) for name, value in request.query_params.multi_items() if name in COMPARE_PARAMS]
     context = {
         "view": view,
@@ -443,7 +448,7 @@ def embed_timeline(
     focus: Focus = None,
     theme: Theme = "auto",
     compact: Compact = False,
-) -> HTMLResponse:
+) -> Response:
     try:
         focused = rounds.get_round(session=session, slug=focus) if focus else None
         page = timeline.timeline(session=session, filters=filters)
@@ -454,7 +459,7 @@ def embed_timeline(
             start = timeline.Cursor(focused.sort_date, timeline.EVENT, 0).encode()
             page = timeline.timeline(session=session, filters=filters, after=start)
     except (NotFound, InvalidChoice) as error:
-        return _widget_error(request, error, theme=theme, compact=compact)
+        return _widget_error(request, session, error, theme=theme, compact=compact)
     focus = focus if focus in _round_slugs(page) else None
     cited = _timeline_citations(session, page)
     path = f"negotiations/{page.negotiation.slug}" if page.negotiation else ""
@@ -480,11 +485,7 @@ def embed_round(
     try:
         detail = rounds.round_detail(session=session, slug=slug)
     except NotFound as error:
-        moved = addresses.current_slug(session, kind="rounds", old=slug)
-        if moved is not None:  # a published page may embed the round under an address it has since left
-            query = f"?{request.url.query}" if request.url.query else ""
-            return RedirectResponse(f"/embed/round/{moved}{query}", status_code=301)
-        return _widget_error(request, error, theme=theme, compact=compact)
+        return _widget_error(request, session, error, theme=theme, compact=compact)
     round_id = _ids(session, Round, [slug])[slug]
     context = {
         "round": detail,

@@ -122,26 +122,17 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def moved(request: Request) -> Response | None:
-    """A 301 to a record's current address, when the slug asked for is one it used to have."""
-    route = request.scope.get("route")
-    kind = addresses.BY_SLUG.get(getattr(route, "path", ""))
-    slug = request.path_params.get("slug")
-    if kind is None or not isinstance(slug, str):
-        return None
+    """A 301 to a record's current address, when a slug asked for is one it used to have."""
     with Session(request.app.state.engine) as session:
-        current = addresses.current_slug(session, kind=kind, old=slug)
-    if current is None:
-        return None
-    path = request.url.path.rsplit("/", 1)[0] + "/" + current
-    query = f"?{request.url.query}" if request.url.query else ""
-    return RedirectResponse(path + query, status_code=301)
+        current = addresses.address_now(request, session)
+    return RedirectResponse(current, status_code=301) if current is not None else None
 
 
 def problem(status: int, title: str) -> Handler:
     """A handler for one of Parley's own exceptions: its message, under ``title``."""
 
     async def handle(request: Request, exc: Exception) -> Response:
-        if status == 404 and (redirect := await run_in_threadpool(moved, request)) is not None:
+        if status in (404, 422) and (redirect := await run_in_threadpool(moved, request)) is not None:
             return redirect
         if wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)

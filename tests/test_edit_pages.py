@@ -496,6 +496,22 @@ def test_a_rounds_old_address_redirects_in_the_api_too(
         assert moved.status_code == 301 and moved.headers["location"].endswith("/2025-06-02-ciragan")
 
 
+def test_a_comparison_or_widget_naming_an_old_address_in_its_query_redirects(
+    seeded: sa.Engine, editor_client: TestClient, client: TestClient
+) -> None:
+    data = {**_round_2_form(editor_client), "slug": "2025-06-02-ciragan", "action": "publish"}
+    assert post(editor_client, f"{ROUND_2}/items/record/2", data).status_code == 303
+    for path, more in (("/compare", ""), ("/api/compare", ""), ("/embed/compare", "&theme=dark")):
+        moved = client.get(f"{path}?party=ukraine&as_of=2025-06-02-istanbul{more}", follow_redirects=False)
+        assert moved.status_code == 301, path
+        assert moved.headers["location"] == f"{path}?party=ukraine&as_of=2025-06-02-ciragan{more}"
+        assert client.get(moved.headers["location"]).status_code == 200
+    moved = client.get("/embed/timeline?focus=2025-06-02-istanbul", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/embed/timeline?focus=2025-06-02-ciragan"
+    unknown = client.get("/compare?as_of=no-such-round", follow_redirects=False)
+    assert unknown.status_code in (404, 422), "a slug no record ever had is still an error"
+
+
 def test_an_empty_record_leads_an_editor_through_its_first_steps(editor_client: TestClient) -> None:
     steps = soup_of(editor_client.get("/start"))
     links = [
