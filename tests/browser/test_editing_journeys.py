@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 import pytest
 from sqlmodel import SQLModel
@@ -38,6 +39,7 @@ ROUND_2 = "2025-06-02-istanbul"
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
 # Issue 11: a complete round through the composer in at most this many form submissions.
 MOST_SUBMISSIONS = 15
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 # ---------------------------------------------------------------- servers of their own
@@ -125,6 +127,11 @@ def sign_in(page: Page, user: User) -> None:
     expect(page.locator(".account")).to_contain_text(f"Signed in as {user.name}")
 
 
+def _submitted(request: Any) -> bool:
+    # A field checked as it is left (action=check) is asked in the background: not a submission.
+    return bool(request.method == "POST" and "action=check" not in (request.post_data or ""))
+
+
 @dataclass
 class Composer:
     """Drives the composer in one page, counting every form the editor sends."""
@@ -133,7 +140,7 @@ class Composer:
     sent: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.page.on("request", lambda r: self.sent.append(r.url) if r.method == "POST" else None)
+        self.page.on("request", lambda r: self.sent.append(r.url) if _submitted(r) else None)
 
     def pick(self, field_id: str, typed: str, option: str | None = None) -> None:
         """Type into a picker and choose, with the mouse, the option reading ``option`` (or holding ``typed``)."""
@@ -158,7 +165,7 @@ class Composer:
 
     def save(self, card: Locator, status: int = 200) -> None:
         """Press the card's Save; it is answered in place (htmx) with the section as it now stands."""
-        with self.page.expect_response(lambda r: r.request.method == "POST") as answered:
+        with self.page.expect_response(lambda r: _submitted(r.request)) as answered:
             card.get_by_role("button", name="Save in my draft").click()
         assert answered.value.status == status, f"saving answered {answered.value.status}: {self.problems()}"
         self.page.wait_for_load_state()
@@ -178,8 +185,29 @@ class Composer:
         return "; ".join(t.strip() for t in found) or "(no problems shown)"
 
 
-def reader_sees(open_page: Callable[..., Page], base_url: str) -> Page:
-    return open_page(base_url)
+@dataclass(frozen=True)
+class ReadersSee:
+    """A round as a new reader finds it (a new browser: a reader's keeps a public page for a minute)."""
+
+    page: str
+    widget: str
+    feed: str  # the round's entry in the Atom feed
+
+    @classmethod
+    def round(cls, open_page: Callable[..., Page], base_url: str, slug: str) -> ReadersSee:
+        reader = open_page(base_url)
+        reader.goto(f"/rounds/{slug}")
+        page = reader.locator("main").inner_text()
+        reader.goto(f"/embed/round/{slug}")
+        widget = reader.locator("body").inner_text()
+        feed = ElementTree.fromstring(reader.request.get("/feed.atom").body())
+        entries = [
+            " ".join(entry.itertext())
+            for entry in feed.iter(f"{ATOM}entry")
+            if any(link.get("href", "").endswith(f"/rounds/{slug}") for link in entry.iter(f"{ATOM}link"))
+        ]
+        assert len(entries) == 1, f"the feed has {len(entries)} entries for {slug}"
+        return cls(page, widget, entries[0])
 
 
 # ---------------------------------------------------------------- a complete round, few submissions
@@ -447,10 +475,9 @@ def test_two_editors_changing_different_fields_are_merged_and_the_same_field_is_
     cb.save_first(card)
     cb.publish()
     ca.publish()  # different fields: merged by themselves
-    reader = open_page(seeded_site.base_url)
-    reader.goto(f"/rounds/{ROUND_2}")
-    expect(reader.locator("body")).to_contain_text("Tense, then businesslike.")
-    expect(reader.locator(".facts-round")).to_contain_text("1 h 50 min")
+    merged = ReadersSee.round(open_page, seeded_site.base_url, ROUND_2)
+    assert "Tense, then businesslike." in merged.page
+    assert "1 h 50 min" in merged.page and "1 h 50 min" in merged.widget
 
     card = open_round_facts(a)
     a.fill("#record-summary", "A's account: the talks lasted under an hour.")
@@ -470,9 +497,10 @@ def test_two_editors_changing_different_fields_are_merged_and_the_same_field_is_
     rows.first.get_by_label("Keep mine").check()
     with a.expect_navigation():
         conflict.get_by_role("button", name="Publish with these choices").click()
-    reader = open_page(seeded_site.base_url)  # a reader's browser keeps a public page for a minute
-    reader.goto(f"/rounds/{ROUND_2}")
-    expect(reader.get_by_role("region", name="Summary")).to_contain_text("A's account")
+    chosen = ReadersSee.round(open_page, seeded_site.base_url, ROUND_2)
+    for seen in (chosen.page, chosen.widget, chosen.feed):
+        assert "A's account" in seen and "B's account" not in seen
+    assert "Tense, then businesslike." in chosen.page, "the earlier merge stands"
 
 
 def test_two_authors_drafts_on_one_round_are_seen_before_anyone_builds_on_them(
@@ -484,7 +512,7 @@ def test_two_authors_drafts_on_one_round_are_seen_before_anyone_builds_on_them(
     sign_in(a, seeded_site.add_editor("Olena"))
     sign_in(b, seeded_site.add_editor("Taras"))
     card = open_round_facts(a)
-    a.fill("#record-atmosphere", "Olena's unreviewed words.")
+    a.fill("#record-summary", "Olena's unreviewed words.")
     Composer(a).save_first(card)
 
     b.goto("/rounds/2025-06-02-istanbul/edit")
@@ -493,23 +521,24 @@ def test_two_authors_drafts_on_one_round_are_seen_before_anyone_builds_on_them(
     expect(notice.locator("ins", has_text="unreviewed")).to_be_visible()
     # Taras's own change does not carry Olena's with it…
     card = open_round_facts(b)
-    expect(b.locator("#record-atmosphere")).not_to_have_value("Olena's unreviewed words.")
+    expect(b.locator("#record-summary")).not_to_have_value("Olena's unreviewed words.")
     b.fill("#record-delay_minutes", "100")
     cb = Composer(b)
     cb.save_first(card)
     cb.publish()
-    reader = open_page(seeded_site.base_url)
-    reader.goto(f"/rounds/{ROUND_2}")
-    expect(reader.locator("body")).not_to_contain_text("Olena's unreviewed words.")
+    before = ReadersSee.round(open_page, seeded_site.base_url, ROUND_2)
+    assert "1 h 40 min" in before.page and "1 h 40 min" in before.widget
+    for seen in (before.page, before.widget, before.feed):
+        assert "Olena's unreviewed words." not in seen
     # …unless he chooses to go on from her draft, having been shown it.
     b.goto("/rounds/2025-06-02-istanbul/edit")
     with b.expect_navigation():
         b.get_by_role("button", name="Go on from Olena’s draft").click()
-    expect(b.locator("#draft-bar")).to_contain_text("Atmosphere")
+    expect(b.locator("#draft-bar")).to_contain_text("Summary")
     cb.publish()
-    reader = open_page(seeded_site.base_url)  # a reader's browser keeps a public page for a minute
-    reader.goto(f"/rounds/{ROUND_2}")
-    expect(reader.locator("body")).to_contain_text("Olena's unreviewed words.")
+    after = ReadersSee.round(open_page, seeded_site.base_url, ROUND_2)
+    for seen in (after.page, after.widget, after.feed):
+        assert "Olena's unreviewed words." in seen
 
 
 # ---------------------------------------------------------------- addresses, history
@@ -531,6 +560,12 @@ def test_a_changed_address_keeps_the_old_link_working(seeded_site: Site, open_pa
     expect(reader.locator("h1")).to_contain_text("Round 2")
     reader.goto(f"/embed/round/{ROUND_2}")
     expect(reader).to_have_url(re.compile(r"/embed/round/2025-06-02-ciragan$"))
+    reader.goto(f"/embed/compare?as_of={ROUND_2}&theme=dark")  # a publisher's widget, embedded before
+    expect(reader).to_have_url(re.compile(r"/embed/compare\?as_of=2025-06-02-ciragan&theme=dark$"))
+    expect(reader.locator("body")).to_contain_text("As of round 2, 2 June 2025")
+    reader.goto(f"/compare?as_of={ROUND_2}")
+    expect(reader).to_have_url(re.compile(r"/compare\?as_of=2025-06-02-ciragan$"))
+    assert "/rounds/2025-06-02-ciragan" in reader.request.get("/feed.atom").text()
 
 
 def test_one_field_is_reverted_after_seeing_what_will_change(seeded_site: Site, open_page: Callable[..., Page]) -> None:
@@ -553,10 +588,10 @@ def test_one_field_is_reverted_after_seeing_what_will_change(seeded_site: Site, 
     expect(page.locator(".field-changes del")).to_contain_text("Dolmabahçe")
     with page.expect_navigation():
         page.get_by_role("button", name="Revert this field").click()
-    reader = open_page(seeded_site.base_url)
-    reader.goto(f"/rounds/{ROUND_2}")
-    expect(reader.locator(".facts-round")).to_contain_text(original_venue)
-    expect(reader.locator("body")).to_contain_text("Kept after the revert.")
+    reverted = ReadersSee.round(open_page, seeded_site.base_url, ROUND_2)
+    for seen in (reverted.page, reverted.widget):
+        assert original_venue in seen and "Dolmabahçe" not in seen
+    assert "Kept after the revert." in reverted.page
 
 
 # ---------------------------------------------------------------- pickers, without JavaScript, on a phone
