@@ -1,5 +1,6 @@
 """Addresses that last: a record's old slug leads to its current page (see ``SlugRedirect``)."""
 
+import re
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -7,7 +8,10 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from app.document import KIND_BY_KEY
-from app.models import SlugRedirect
+from app.models import SLUG_PATTERN, SlugRedirect
+
+_SLUG = re.compile(SLUG_PATTERN)
+SLUG_LENGTH = 80
 
 # The reader's pages and API addresses that name a record by slug, and the kind of record they name.
 BY_SLUG = {
@@ -39,6 +43,8 @@ MOST_PARAMETERS = 40
 
 def current_slug(session: Session, *, kind: str, old: str) -> str | None:
     """The slug a record of ``kind`` has now, if ``old`` is one it used to have."""
+    if len(old) > SLUG_LENGTH or not _SLUG.fullmatch(old):
+        return None  # no record ever had it (and the database is not asked about arbitrary bytes)
     entity_id = session.exec(
         select(SlugRedirect.entity_id).where(col(SlugRedirect.kind) == kind, col(SlugRedirect.old_slug) == old)
     ).first()

@@ -319,6 +319,12 @@ def test_a_changed_slug_leaves_its_old_address_behind(session: Session, olena: U
     assert len(session.exec(select(SlugRedirect)).all()) == 2
 
 
+def test_an_address_no_record_could_have_had_is_not_looked_up(session: Session) -> None:
+    # PostgreSQL refuses text with a NUL byte outright; such a slug simply names nothing.
+    for old in ("a\x00b", "a" * 300, "Not A Slug"):
+        assert addresses.current_slug(session, kind="rounds", old=old) is None
+
+
 def test_preview_writes_nothing(session: Session, olena: User) -> None:
     draft = draft_of(session, olena)
     change_root(session, draft, summary="Only a preview.")
