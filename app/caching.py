@@ -15,7 +15,9 @@ database is answered with the copy kept before the last change, if there is one 
 import gzip
 import hashlib
 import logging
+import os
 import re
+import select
 import threading
 import time
 import weakref
@@ -362,15 +364,23 @@ class ChangeListener:
         self.connected = False
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # Written to by stop(): the listener waits on it beside the connection, so that stopping (a
+        # worker shutting down, every test's app) is immediate rather than at the next timeout.
+        self._wake_up, self._wake = os.pipe()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="parley-listen", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        if self._stopping.is_set():
+            return
         self._stopping.set()
+        os.write(self._wake, b"!")
         if self._thread is not None:
             self._thread.join(timeout=3)
+        os.close(self._wake)
+        os.close(self._wake_up)
 
     def _run(self) -> None:
         import psycopg  # only PostgreSQL deployments listen
@@ -382,7 +392,11 @@ class ChangeListener:
                     self.connected = True
                     self.on_listening()
                     while not self._stopping.is_set():
-                        for _ in connection.notifies(timeout=1.0):
+                        ready, _, _ = select.select([connection.fileno(), self._wake_up], [], [], 60)
+                        if self._wake_up in ready:
+                            break
+                        # Readable: notifications, or the server gone (which raises, and is retried).
+                        for _ in connection.notifies(timeout=0):
                             self.on_change()
             except psycopg.Error as exc:
                 if self.connected:
