@@ -7,14 +7,22 @@ PORT ?= 8000
 # axe-core and the Nu Html Checker for the browser tests, from tests/browser/package-lock.json.
 BROWSER_TOOLS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck pytest install install-dev bench soak clean
+.PHONY: run test check lint typecheck pytest install install-dev bench soak clean
 
 run: install
 	$(BIN)/parley db upgrade
 	$(BIN)/parley seed --if-empty
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
+# Test files run in parallel, a file to a worker (its fixtures are shared within it). Two workers
+# per core: the browser and PostgreSQL tests spend much of their time waiting.
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
+
 test: install-dev lint typecheck pytest
+
+# The inner loop, under a minute: lint, types and every test that needs no browser, on SQLite only.
+check: install-dev lint typecheck
+	PARLEY_TEST_DATABASE_URL= CI= $(BIN)/pytest -q -n auto --dist loadfile -m "not browser and not slow" -k "not postgresql"
 
 lint:
 	$(BIN)/ruff check .
@@ -24,7 +32,7 @@ typecheck:
 	$(BIN)/mypy
 
 pytest: $(BROWSER_TOOLS)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

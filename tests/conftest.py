@@ -1,14 +1,16 @@
 """Every database test runs on SQLite and, when PARLEY_TEST_DATABASE_URL is set, on PostgreSQL.
 
-Each test gets a database of its own: a fresh SQLite file, or a fresh schema
-in the PostgreSQL database (selected through the connection's search_path).
+Each test gets a database of its own, copied from a template made once per test process: a file
+copied on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. There are two templates, the schema
+alone and the schema with the bundled record; a test that asks for ``seeded`` starts from the second,
+so the record is loaded twice per run (once per engine) rather than once per test.
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +25,8 @@ from app.transfer import seed_record
 POSTGRES_URL = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]
+# What a new database starts with: nothing, the schema, or the schema and the bundled record.
+EMPTY, SCHEMA, SEEDED = "empty", "schema", "seeded"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -30,28 +34,87 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError("CI=true needs PARLEY_TEST_DATABASE_URL: the PostgreSQL tests may not be skipped")
 
 
-def _postgres_schema_url(schema: str) -> str:
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+def _fill(url: str, contents: str) -> None:
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    if contents == SEEDED:
+        with session_scope(engine) as session:
+            seed_record(session=session)
+    engine.dispose()  # a template is copied with no connection open to it
 
 
-def new_database(backend: str, tmp_path: Path) -> Iterator[str]:
-    """Yield the URL of a new, empty database on ``backend``; drop it afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / f'parley-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PARLEY_TEST_DATABASE_URL is not set")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _postgres_schema_url(schema)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+class Databases:
+    """Makes test databases by copying templates, each made on first use."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.prefix = f"parley_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.templates: dict[tuple[str, str], str] = {}
+        self._admin: sa.Engine | None = None
+
+    @property
+    def admin(self) -> sa.Engine:
+        if self._admin is None:
+            self._admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        return self._admin
+
+    def _template(self, backend: str, contents: str) -> str:
+        """The name (PostgreSQL) or path (SQLite) of the template holding ``contents``."""
+        key = (backend, contents)
+        if key not in self.templates:
+            if backend == "sqlite":
+                path = self.folder / f"template-{contents}.db"
+                _fill(f"sqlite:///{path}", contents)
+                self.templates[key] = str(path)
+            else:
+                name = f"{self.prefix}_{contents}"
+                self._create(name)
+                _fill(self._url(name), contents)
+                self.templates[key] = name
+        return self.templates[key]
+
+    def _url(self, name: str) -> str:
+        return sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str | None = None) -> None:
+        copy = f' TEMPLATE "{template}"' if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def new(self, backend: str, tmp_path: Path, contents: str) -> Iterator[str]:
+        """Yield the URL of a new database on ``backend`` holding ``contents``; drop it afterwards."""
+        if backend == "sqlite":
+            path = tmp_path / f"parley-{uuid.uuid4().hex[:8]}.db"
+            if contents != EMPTY:
+                shutil.copyfile(self._template(backend, contents), path)
+            yield f"sqlite:///{path}"
+            return
+        if not POSTGRES_URL:
+            pytest.skip("PARLEY_TEST_DATABASE_URL is not set")
+        name = f"{self.prefix}_{uuid.uuid4().hex[:10]}"
+        self._create(name, self._template(backend, contents) if contents != EMPTY else None)
+        try:
+            yield self._url(name)
+        finally:
+            self._drop(name)
+
+    def close(self) -> None:
+        for (backend, _), name in self.templates.items():
+            if backend == "postgresql":
+                self._drop(name)
+        if self._admin is not None:
+            self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -60,18 +123,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+def empty_database_url(backend: str, tmp_path: Path, databases: Databases) -> Iterator[str]:
     """A database with no tables at all (for migration tests)."""
-    yield from new_database(backend, tmp_path)
+    yield from databases.new(backend, tmp_path, EMPTY)
 
 
 @pytest.fixture
-def database_url(empty_database_url: str) -> Iterator[str]:
-    """A database with the schema in place and no record."""
-    engine = make_engine(empty_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    yield empty_database_url
+def database_url(backend: str, tmp_path: Path, databases: Databases, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database with the schema in place: with the bundled record when the test asks for ``seeded``."""
+    yield from databases.new(backend, tmp_path, SEEDED if "seeded" in request.fixturenames else SCHEMA)
 
 
 @pytest.fixture
@@ -89,8 +149,7 @@ def session(engine: sa.Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def seeded(engine: sa.Engine) -> sa.Engine:
-    with session_scope(engine) as session:
-        seed_record(session=session)
+    """The bundled record, loaded (see ``database_url``: the database was copied with it in place)."""
     return engine
 
 

@@ -1,5 +1,6 @@
 """The JSON API answers every input its OpenAPI schema allows without a server error, as documented."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
@@ -8,6 +9,7 @@ from app.config import Settings
 from app.main import create_app
 
 
+@pytest.mark.slow
 def test_api_conforms_to_its_schema(seeded, settings: Settings) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
     operations = [result.ok() for result in schema.get_all_operations()]

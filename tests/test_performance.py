@@ -95,6 +95,7 @@ def round_summary(client: TestClient, slug: str) -> str:
     return soup.get_text(" ", strip=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_page_cost_is_bounded_with_a_large_record_and_nothing_once_cached(
     large: str, client: TestClient, page: str

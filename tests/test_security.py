@@ -185,6 +185,7 @@ def test_import_refuses_an_over_large_file_naming_the_limit(
     get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_import_reads_a_large_file_in_little_memory(settings: Settings, engine: sa.Engine, tmp_path: Path) -> None:
     """Streamed entry by entry: the peak stays within twice the file's size (parsing it whole took ten times)."""
     import tracemalloc

@@ -13,7 +13,7 @@ from app.db import make_engine, session_scope
 from app.document import KINDS, DocumentError
 from app.models import Party, Round
 from app.transfer import bundled_record, export_record, import_record, is_empty, seed_record
-from tests.conftest import POSTGRES_URL, new_database
+from tests.conftest import POSTGRES_URL, Databases
 
 
 def _export(engine: sa.Engine) -> str:
@@ -73,9 +73,11 @@ def test_seed_joins_a_record_that_already_has_some_parties(engine: sa.Engine) ->
     assert _counts(engine)["rounds"] == len(bundled_record().rounds)
 
 
-def test_export_import_export_is_byte_identical(seeded: sa.Engine, backend: str, tmp_path: Path) -> None:
+def test_export_import_export_is_byte_identical(
+    seeded: sa.Engine, backend: str, tmp_path: Path, databases: Databases
+) -> None:
     exported = _export(seeded)
-    for url in new_database(backend, tmp_path):
+    for url in databases.new(backend, tmp_path, "empty"):
         target = _schema(url)
         _import(target, exported)
         assert _export(target) == exported
@@ -83,15 +85,15 @@ def test_export_import_export_is_byte_identical(seeded: sa.Engine, backend: str,
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PARLEY_TEST_DATABASE_URL is not set")
-def test_sqlite_record_moves_to_postgresql_and_back_unchanged(tmp_path: Path) -> None:
-    sqlite_url = next(new_database("sqlite", tmp_path))
+def test_sqlite_record_moves_to_postgresql_and_back_unchanged(tmp_path: Path, databases: Databases) -> None:
+    sqlite_url = next(databases.new("sqlite", tmp_path, "empty"))
     source = _schema(sqlite_url)
     with session_scope(source) as session:
         seed_record(session=session)
     exported = _export(source)
 
-    databases: Iterator[str] = new_database("postgresql", tmp_path)
-    postgres = _schema(next(databases))
+    on_postgresql: Iterator[str] = databases.new("postgresql", tmp_path, "empty")
+    postgres = _schema(next(on_postgresql))
     _import(postgres, exported)
     assert _export(postgres) == exported
 
@@ -102,7 +104,7 @@ def test_sqlite_record_moves_to_postgresql_and_back_unchanged(tmp_path: Path) ->
         session.flush()
         assert party.id == max(p.id for p in bundled_record().parties) + 1
     postgres.dispose()
-    next(databases, None)  # drops the schema
+    next(on_postgresql, None)  # drops the database
 
 
 def _bundled_json() -> dict:
