@@ -188,9 +188,3 @@ class Lookup:
             quote=p.quote,
             citations=self.cite("position_id", p.id),
         )
-
-
-def position_when(position: Position, round_dates: dict[int, dt.date | None]) -> tuple[dt.date, int]:
-    """When a position was stated, for ordering: its own date, else its round's; ties by id."""
-    when = position.stated_on or (round_dates.get(position.round_id) if position.round_id else None)
-    return (when or dt.date.max, position.id or 0)

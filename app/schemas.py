@@ -104,10 +104,6 @@ class Measured(Public):
     minutes: int | None
     reported: list[ReportedFigurePublic]
 
-    @property
-    def sources_differ(self) -> bool:
-        return self.minutes is None and len(self.reported) > 1
-
 
 class OutcomePublic(Public):
     id: int

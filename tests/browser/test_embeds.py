@@ -218,18 +218,29 @@ def test_focus_opens_the_timeline_widget_at_the_round(
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "shows"),
     [
-        "/embed/compare?party=russia&party=ukraine&party=turkey&party=united-states",
-        "/embed/timeline",
-        "/embed/round/2025-06-02-istanbul",
+        ("/embed/compare?party=russia&party=ukraine&party=turkey&party=united-states", "Ceasefire"),
+        ("/embed/timeline", "Istanbul"),
+        ("/embed/round/2025-06-02-istanbul", "2 June 2025"),
     ],
 )
 @pytest.mark.parametrize("width", [300, 1000])
-def test_widgets_read_well_from_300_to_1000_px(new_page: Callable[..., Page], path: str, width: int) -> None:
+def test_widgets_read_well_from_300_to_1000_px(
+    new_page: Callable[..., Page], path: str, shows: str, width: int
+) -> None:
+    from playwright.sync_api import expect
+
     page = new_page(viewport={"width": width, "height": 600})
-    page.goto(path)
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    expect(page.locator("body")).to_contain_text(shows)
+    # Nothing runs off the side: no sideways scrolling, and the widget's text fits the frame.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    widest = page.evaluate(
+        "Math.max(...[...document.body.querySelectorAll('*')].map(e => e.getBoundingClientRect().right))"
+    )
+    assert widest <= width
     body_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert body_size >= 14
 
