@@ -10,11 +10,13 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from app import accounts, document, migrate, transfer
-from app.config import get_settings
-from app.db import make_engine, session_scope
-from app.document import DocumentError
-from app.models import Role
+from app.core import migrate
+from app.core.config import get_settings
+from app.core.db import make_engine, session_scope
+from app.record import document, transfer
+from app.record.document import DocumentError
+from app.record.models import Role
+from app.web import accounts
 
 cli = typer.Typer(help="Parley: follow peace negotiations round by round.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)

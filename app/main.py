@@ -17,9 +17,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import __version__, accounts, admin, api, datasets, edit_pages, embeds, error_pages, pages
-from app.accounts import AccessDenied, LoginRequired
-from app.caching import (
+from app import __version__
+from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.db import make_engine
+from app.core.errors import InvalidChoice, NotFound
+from app.web import accounts, admin, api, datasets, editor, embeds, error_pages, pages
+from app.web.accounts import AccessDenied, LoginRequired
+from app.web.caching import (
     ChangeListener,
     ConditionalGetMiddleware,
     QueryNames,
@@ -27,10 +31,7 @@ from app.caching import (
     ResponseCacheMiddleware,
     version_reader,
 )
-from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db import make_engine
-from app.errors import InvalidChoice, NotFound
-from app.security import CsrfProtection, SecurityHeaders, Sessions, add_security_headers
+from app.web.security import CsrfProtection, SecurityHeaders, Sessions, add_security_headers
 
 logger = logging.getLogger("parley")
 # What readers are served, from the response cache when it can.
@@ -155,7 +156,7 @@ def create_app(settings: Settings | None = None) -> Parley:
 
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # Before the public pages: /rounds/new must not be read as the round with the slug "new".
-    app.include_router(edit_pages.router)
+    app.include_router(editor.router)
     app.include_router(pages.router)
     app.include_router(datasets.router)
     app.include_router(pages.health)

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from app.db import make_engine
+import app.record.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from app.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -28,10 +28,10 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app import accounts
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
-from app.models import Role, User
+from app.record.models import Role, User
+from app.web import accounts
 
 __all__ = [
     "PASSWORD",

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
-from app.config import Settings, get_settings
-from app.db import make_engine, session_scope
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, session_scope
 from app.main import create_app
-from app.transfer import seed_record
+from app.record.transfer import seed_record
 
 POSTGRES_URL = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

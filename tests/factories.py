@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from app.models import (
+from app.record.models import (
     Citation,
     Delegation,
     DelegationMember,
@@ -27,7 +27,7 @@ from app.models import (
 )
 
 if TYPE_CHECKING:
-    from app.models import User
+    from app.record.models import User
 
 
 def many_rounds(session: Session, count: int, *, slug: str = "synthetic-talks") -> Negotiation:

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from app import accounts
 from app.cli import cli
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
-from app.models import LoginAttempt, Role, User, UserSession, utcnow
+from app.record.models import LoginAttempt, Role, User, UserSession, utcnow
+from app.web import accounts
 from tests.accounts_fixtures import PASSWORD, PRODUCTION_HASHER, csrf, make_user, sign_in
 
 runner = CliRunner()

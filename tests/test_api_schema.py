@@ -5,7 +5,7 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 
 

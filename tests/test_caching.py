@@ -1,4 +1,4 @@
-"""The response cache (app/caching.py): what it keys on, what empties it, and what it does when the
+"""The response cache (app/web/caching.py): what it keys on, what empties it, and what it does when the
 database is away. Each test here fails if the protection it names is taken out."""
 
 import threading
@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app import caching
-from app.caching import QueryNames, ResponseCache
-from app.db import session_scope
-from app.models import Round
+from app.core.db import session_scope
+from app.record.models import Round
+from app.web import caching
+from app.web.caching import QueryNames, ResponseCache
 from tests.accounts_fixtures import PASSWORD, csrf
 from tests.test_performance import ROUND_2, statements
 

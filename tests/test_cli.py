@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import Settings
-from app.transfer import bundled_record
+from app.core.config import Settings
+from app.record.transfer import bundled_record
 from tests.test_transfer import _counts
 
 runner = CliRunner()
@@ -17,7 +17,7 @@ runner = CliRunner()
 def test_db_upgrade_then_downgrade_base(empty_database_url: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("PARLEY_DATABASE_URL", empty_database_url)
     monkeypatch.setenv("PARLEY_DATA_DIR", str(tmp_path))
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     get_settings.cache_clear()
     engine = sa.create_engine(empty_database_url)

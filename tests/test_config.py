@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings
+from app.core.config import Settings
 
 
 def test_default_database_is_sqlite_under_the_data_folder(tmp_path, monkeypatch) -> None:

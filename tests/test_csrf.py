@@ -9,11 +9,11 @@ from bs4 import BeautifulSoup
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
-from app.models import User
-from app.security import REFUSAL_MESSAGE, safe_next
-from app.templating import templates
+from app.record.models import User
+from app.web.security import REFUSAL_MESSAGE, safe_next
+from app.web.templating import templates
 from tests.accounts_fixtures import csrf, sign_in
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

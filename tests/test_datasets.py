@@ -16,11 +16,11 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import document
-from app.datasets import FIELD_DESCRIPTIONS, KIND_DESCRIPTIONS, codebook
-from app.document import KINDS
-from app.models import DatePrecision, Outcome, OutcomeKind, OutcomeStatus, Round, RoundRecord
-from app.transfer import bundled_record, export_record
+from app.record import document
+from app.record.document import KINDS
+from app.record.models import DatePrecision, Outcome, OutcomeKind, OutcomeStatus, Round, RoundRecord
+from app.record.transfer import bundled_record, export_record
+from app.web.datasets import FIELD_DESCRIPTIONS, KIND_DESCRIPTIONS, codebook
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 HOSTILE = '<script>alert("x")</script> & "quoted" \x07 ]]> done'

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.db import session_scope
-from app.models import (
+from app.core.db import session_scope
+from app.record.models import (
     Citation,
     Event,
     EventKind,

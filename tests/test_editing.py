@@ -5,10 +5,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app import addresses
 from app.editing import drafts, history, publishing
 from app.editing.kinds import spec_of
-from app.models import (
+from app.record import addresses
+from app.record.models import (
     Delegation,
     DelegationMember,
     Draft,

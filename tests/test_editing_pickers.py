@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.editing import pickers
 from app.editing.fields import field_specs, parse, spec_field
 from app.editing.kinds import spec_of
-from app.models import DARK_BACKGROUND, LIGHT_BACKGROUND, MIN_GRAPHIC_CONTRAST, contrast_ratio
+from app.record.models import DARK_BACKGROUND, LIGHT_BACKGROUND, MIN_GRAPHIC_CONTRAST, contrast_ratio
 
 
 def test_rounds_are_named_by_number_and_date() -> None:

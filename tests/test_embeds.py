@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.db import session_scope
+from app.core.db import session_scope
 from app.main import create_app
-from app.models import Negotiation, Party, Position, Round, Topic
+from app.record.models import Negotiation, Party, Position, Round, Topic
 from tests.factories import many_rounds
 from tests.test_drafts import SECRET, drafts  # noqa: F401 (a fixture)
 from tests.test_query_cost import MAX_STATEMENTS, cost

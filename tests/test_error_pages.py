@@ -1,4 +1,4 @@
-"""When things go wrong (app/error_pages.py): every failure ends in the site's own page, the database
+"""When things go wrong (app/web/error_pages.py): every failure ends in the site's own page, the database
 going away gives 503 with Retry-After, and an editor's unsaved form comes back whole."""
 
 import sqlite3
@@ -10,10 +10,10 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.config import Settings
-from app.db import make_engine, session_scope
+from app.core.config import Settings
+from app.core.db import make_engine, session_scope
 from app.main import create_app
-from app.models import Round
+from app.record.models import Round
 from tests.accounts_fixtures import csrf
 from tests.test_performance import ROUND_2
 

@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from app import migrate
-from app.config import Settings
-from app.db import make_engine
+from app.core import migrate
+from app.core.config import Settings
+from app.core.db import make_engine
 
 
 def test_upgrade_head_matches_models_and_downgrade_base_empties(empty_database_url: str, tmp_path) -> None:

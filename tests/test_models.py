@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.models import (
+from app.record.models import (
     Citation,
     CitationRecord,
     Negotiation,

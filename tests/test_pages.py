@@ -3,7 +3,7 @@
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 
 

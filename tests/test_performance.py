@@ -14,11 +14,11 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import caching
-from app.caching import ResponseCache
-from app.db import session_scope
+from app.core.db import session_scope
 from app.editing.publishing import delete_record
-from app.models import Role, Round, User
+from app.record.models import Role, Round, User
+from app.web import caching
+from app.web.caching import ResponseCache
 from tests.accounts_fixtures import make_user
 from tests.factories import many_rounds, publish_change
 from tests.test_query_cost import counted

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.db import session_scope
+from app.core.db import session_scope
 from tests.factories import many_rounds
 
 # Generous enough for every page today, small enough that a query per row would break it.

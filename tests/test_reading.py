@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
-from app.db import session_scope
-from app.models import GapAssessment, GapState, Round, Topic
+from app.core.db import session_scope
+from app.record.models import GapAssessment, GapState, Round, Topic
 from tests.factories import many_rounds
 
 ROUND_2 = "2025-06-02-istanbul"

@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import Settings
-from app.db import session_scope
+from app.core.config import Settings
+from app.core.db import session_scope
 from app.main import create_app
-from app.models import LoginAttempt, Round
+from app.record.models import LoginAttempt, Round
 from tests.test_performance import ROUND_2
 
 runner = CliRunner()
@@ -175,7 +175,7 @@ def test_import_refuses_an_over_deep_file_in_one_line(settings: Settings, tmp_pa
 def test_import_refuses_an_over_large_file_naming_the_limit(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     monkeypatch.setenv("PARLEY_IMPORT_MAX_BYTES", "1000")
     get_settings.cache_clear()

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from app import document
-from app.db import make_engine, session_scope
-from app.document import KINDS, DocumentError
-from app.models import Party, Round
-from app.transfer import bundled_record, export_record, import_record, is_empty, seed_record
+from app.core.db import make_engine, session_scope
+from app.record import document
+from app.record.document import KINDS, DocumentError
+from app.record.models import Party, Round
+from app.record.transfer import bundled_record, export_record, import_record, is_empty, seed_record
 from tests.conftest import POSTGRES_URL, Databases
 
 

@@ -5,5 +5,5 @@
 - ``validation``: the rules beyond a record's own fields, and what publishing needs;
 - ``drafts``, ``publishing``: changes kept apart until published, merged three ways, applied whole;
 - ``history``: revisions and their snapshots;
-- ``composer``: the page that puts them together, for the routes in ``app/edit_pages.py``.
+- ``composer``: the page that puts them together, for the routes in ``app/web/editor.py``.
 """

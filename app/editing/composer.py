@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app import schemas
+from app.core.errors import NotFound
 from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
 from app.editing.fields import field_specs
@@ -23,8 +23,8 @@ from app.editing.forms import ItemForm
 from app.editing.kinds import KindSpec, Section, spec_of
 from app.editing.publishing import Conflict
 from app.editing.validation import Problem
-from app.errors import NotFound
-from app.models import Draft, User, as_utc
+from app.reading import schemas
+from app.record.models import Draft, User, as_utc
 
 RECORD = "record"
 
@@ -320,7 +320,7 @@ def _defaults(session: Session, form: ItemForm, prefill: Mapping[str, str]) -> N
     import sqlalchemy as sa
     from sqlmodel import col
 
-    from app.models import Negotiation, Round
+    from app.record.models import Negotiation, Round
 
     spec = form.spec
     if spec.key == "parties":
@@ -447,7 +447,7 @@ def negotiation_parties(session: Session, negotiation_id: int | None) -> list[pi
     """The parties of a negotiation, for "which parties does this outcome concern"; all parties without one."""
     from sqlmodel import col, select
 
-    from app.models import NegotiationParty, Party
+    from app.record.models import NegotiationParty, Party
 
     query = select(Party).order_by(col(Party.name))
     if negotiation_id is not None:
@@ -761,7 +761,7 @@ def first_steps(session: Session) -> list[Step]:
     """What to enter, in order, into a record with nothing in it yet (and how far it has got)."""
     import sqlalchemy as sa
 
-    from app.models import Negotiation, Party, Person, Round, Topic
+    from app.record.models import Negotiation, Party, Person, Round, Topic
 
     def count(model: Any) -> int:
         return int(session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one())

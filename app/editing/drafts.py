@@ -19,11 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.document import KIND_BY_KEY, references
 from app.editing import history, pickers
 from app.editing.kinds import CITED, KindSpec, Section, spec_of
-from app.models import Citation, Draft, User, utcnow
-from app.rounds import NEARBY
+from app.reading.rounds import NEARBY
+from app.record.document import KIND_BY_KEY, references
+from app.record.models import Citation, Draft, User, utcnow
 
 # Fields a draft never carries: the id is the key's, and whatever a draft publishes is published.
 NOT_IN_DRAFTS = frozenset({"id", "published"})
@@ -250,7 +250,7 @@ def view(session: Session, *, spec: KindSpec, entity_id: int | None, draft: Draf
     items: dict[str, Item] = {}
     root: Item | None = live_item(session, spec.key, entity_id) if entity_id is not None else None
     if entity_id is not None and root is None:
-        from app.errors import NotFound
+        from app.core.errors import NotFound
 
         raise NotFound(f"There is no {spec.noun} {entity_id} in the record; it may have been deleted.")
     if root is not None:

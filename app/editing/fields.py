@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
-from app.document import references
 from app.editing.kinds import KindSpec
-from app.models import PATTERN_HINTS
+from app.record.document import references
+from app.record.models import PATTERN_HINTS
 
 # How the values of a few enums read in a list, where the value's own words would not do.
 OPTION_LABELS = {

@@ -19,7 +19,7 @@ from app.editing.drafts import DraftView, Item, is_new_key
 from app.editing.fields import FieldSpec, field_specs, message, model_errors, parse, shown
 from app.editing.kinds import KindSpec, spec_of
 from app.editing.validation import kind_rules, member_rules, uniqueness
-from app.models import RevisionAction, Source, SourceBase, User
+from app.record.models import RevisionAction, Source, SourceBase, User
 
 NEW_SOURCE_FIELDS = ("title", "publisher", "url", "published_on", "language", "standpoint")
 ROW = re.compile(r"^row-(\d{1,3})-(\w+)$")

@@ -13,12 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from app import schemas
-from app.document import KIND_BY_KEY, Kind
+from app.core.errors import NotFound
 from app.editing.kinds import CITED
-from app.errors import NotFound
-from app.models import Citation, Revision, RevisionAction, User, as_utc
-from app.topics import word_diff
+from app.reading import schemas
+from app.reading.topics import word_diff
+from app.record.document import KIND_BY_KEY, Kind
+from app.record.models import Citation, Revision, RevisionAction, User, as_utc
 
 LOADED = "as first loaded"
 

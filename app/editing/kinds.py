@@ -7,7 +7,7 @@ a picker instead of a list, the members a delegation is entered with — is stat
 
 from dataclasses import dataclass, field
 
-from app.document import KIND_BY_KEY, Kind
+from app.record.document import KIND_BY_KEY, Kind
 
 # The column of ``citations`` that points at each kind of claim.
 CITED = {

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.editing.pickers import SOURCES_ORDER, source_matches
-from app.models import Citation, Source
+from app.record.models import Citation, Source
 
 PER_PAGE = 50
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.models import (
+from app.record.models import (
     Delegation,
     Event,
     Negotiation,
@@ -27,8 +27,8 @@ from app.models import (
     Source,
     Topic,
     contrast_ratio,
+    fuzzy_date,
 )
-from app.templating import fuzzy_date
 
 OPTIONS_SHOWN = 12
 # Colours that keep 3:1 against both the light and the dark page (WCAG 1.4.11), in the order

@@ -15,15 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
-from app import schemas
-from app.document import KIND_BY_KEY, KINDS, Kind, references
+from app.core.errors import NotFound
 from app.editing import drafts, history
 from app.editing.drafts import DraftView, Item, is_new_key
 from app.editing.kinds import spec_of
 from app.editing.validation import Problem, publish_problems
-from app.errors import NotFound
-from app.models import Draft, Revision, RevisionAction, SlugRedirect, User, utcnow, with_derived
-from app.topics import word_diff
+from app.reading import schemas
+from app.reading.topics import word_diff
+from app.record.document import KIND_BY_KEY, KINDS, Kind, references
+from app.record.models import Draft, Revision, RevisionAction, SlugRedirect, User, utcnow, with_derived
 
 ORDER = {kind.key: n for n, kind in enumerate(KINDS)}
 

@@ -12,11 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.document import KIND_BY_KEY, unique_keys
 from app.editing.drafts import DraftView, Item, is_new_key, reference_columns, title_of
 from app.editing.kinds import KindSpec, spec_of
 from app.editing.pickers import labels
-from app.models import Person, Round, RoundStatus
+from app.record.document import KIND_BY_KEY, unique_keys
+from app.record.models import Person, Round, RoundStatus
 
 
 @dataclass(frozen=True)

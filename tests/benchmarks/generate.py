@@ -16,9 +16,9 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app import document
-from app.db import make_engine, session_scope
-from app.transfer import BUNDLED_RECORD, import_record
+from app.core.db import make_engine, session_scope
+from app.record import document
+from app.record.transfer import BUNDLED_RECORD, import_record
 
 CACHE = Path(__file__).parent / ".cache"
 NEGOTIATIONS = 50

@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 from sqlmodel import SQLModel
 
-from app.config import Settings
-from app.db import make_engine, session_scope
+from app.core.config import Settings
+from app.core.db import make_engine, session_scope
 from app.main import create_app
-from app.transfer import seed_record
+from app.record.transfer import seed_record
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

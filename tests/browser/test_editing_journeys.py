@@ -21,9 +21,9 @@ from xml.etree import ElementTree
 import pytest
 from sqlmodel import SQLModel
 
-from app.db import make_engine, session_scope
-from app.models import Role, User
-from app.transfer import seed_record
+from app.core.db import make_engine, session_scope
+from app.record.models import Role, User
+from app.record.transfer import seed_record
 from tests.accounts_fixtures import make_user
 
 from .conftest import DESKTOP, PHONE, serve
@@ -632,7 +632,7 @@ def test_a_field_is_checked_as_it_is_left_and_nothing_is_kept(
     from playwright.sync_api import expect
     from sqlmodel import Session, col, select
 
-    from app.models import Draft, Person
+    from app.record.models import Draft, Person
 
     page = open_page(live_server)
     sign_in(page, live_editor)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.models import Role, User
+from app.core.db import make_engine
+from app.record.models import Role, User
 from tests.accounts_fixtures import PASSWORD, make_user
 
 from .test_valid_html import html_problems

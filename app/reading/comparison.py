@@ -6,11 +6,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app import schemas
-from app.errors import InvalidChoice, NotFound
-from app.lookup import Lookup
-from app.models import GapAssessment, Negotiation, NegotiationParty, PartyRole, Position, Round, RoundStatus
-from app.visibility import visible_gap, visible_position, visible_round
+from app.core.errors import InvalidChoice, NotFound
+from app.reading import schemas
+from app.reading.lookup import Lookup
+from app.record.models import GapAssessment, Negotiation, NegotiationParty, PartyRole, Position, Round, RoundStatus
+from app.record.visibility import visible_gap, visible_position, visible_round
 
 
 def _negotiation(session: Session, slug: str | None) -> Negotiation:

@@ -4,9 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app import comparison, parties, rounds, schemas, timeline, topics
-from app.deps import SessionDep
-from app.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.reading import comparison, parties, rounds, schemas, timeline, topics
+from app.web.deps import SessionDep
+from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
 
 router = APIRouter(prefix="/api", tags=["record"])
 

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlmodel import Session
 
-from app import comparison, parties, rounds, schemas, timeline, topics
-from app.db import is_reachable
-from app.deps import SessionDep
-from app.errors import NotFound
-from app.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
-from app.templating import render
+from app.core.db import is_reachable
+from app.core.errors import NotFound
+from app.reading import comparison, parties, rounds, schemas, timeline, topics
+from app.web.deps import SessionDep
+from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,12 +22,12 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session, col
 
-from app import addresses, comparison, rounds, schemas, timeline
-from app.config import PROJECT_ROOT
-from app.deps import SessionDep
-from app.errors import InvalidChoice, NotFound
-from app.lookup import Lookup
-from app.models import (
+from app.core.config import PROJECT_ROOT
+from app.core.errors import InvalidChoice, NotFound
+from app.reading import comparison, rounds, schemas, timeline
+from app.reading.lookup import Lookup
+from app.record import addresses
+from app.record.models import (
     SLUG_PATTERN,
     Citation,
     Delegation,
@@ -42,14 +42,15 @@ from app.models import (
     Source,
     Topic,
 )
-from app.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
-from app.templating import render, templates, utc
-from app.visibility import visible_gap
+from app.record.visibility import visible_gap
+from app.web.deps import SessionDep
+from app.web.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.web.templating import render, templates, utc
 
 router = APIRouter(include_in_schema=False)
 
 # Fit for a CDN: browsers recheck within a minute, shared caches within five, and may serve a
-# stale copy for ten more while they refetch. The ETag (app/caching.py) makes a recheck cheap.
+# stale copy for ten more while they refetch. The ETag (app/web/caching.py) makes a recheck cheap.
 WIDGET_CACHE_CONTROL = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 OEMBED_CACHE_AGE = 3600
 # Nothing from other hosts and no inline script; the widget's CSS is inline to save a request.

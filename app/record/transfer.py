@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
-from app import document
-from app.document import KINDS, DocumentError, Kind, RecordChecker, RecordDocument, RecordFile
-from app.models import Negotiation, utcnow, with_derived
+from app.record import document
+from app.record.document import KINDS, DocumentError, Kind, RecordChecker, RecordDocument, RecordFile
+from app.record.models import Negotiation, utcnow, with_derived
 
 BUNDLED_RECORD = "istanbul-2025.json"
 # Rows per INSERT on import: large enough to be quick, small enough to report progress often.

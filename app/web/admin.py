@@ -5,12 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import accounts
-from app.accounts import AdminDep, CurrentUser, SignInRefused, TooManyAttempts, UserInvalid
-from app.deps import SessionDep
-from app.models import Role, User
-from app.security import safe_next
-from app.templating import render
+from app.record.models import Role, User
+from app.web import accounts
+from app.web.accounts import AdminDep, CurrentUser, SignInRefused, TooManyAttempts, UserInvalid
+from app.web.deps import SessionDep
+from app.web.security import safe_next
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

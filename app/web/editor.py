@@ -12,14 +12,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from app.accounts import AdminDep, EditorDep
-from app.deps import FormDep, SessionDep
+from app.core.errors import NotFound
 from app.editing import composer, drafts, history, library, pickers, publishing
 from app.editing.kinds import EDITABLE, KindSpec, spec_of
-from app.errors import NotFound
-from app.models import Draft, Revision, RevisionAction, Round, User
-from app.params import Slug
-from app.templating import render, wants_fragment
+from app.record.models import Draft, Revision, RevisionAction, Round, User
+from app.web import pages
+from app.web.accounts import AdminDep, EditorDep
+from app.web.deps import FormDep, SessionDep
+from app.web.params import Slug
+from app.web.templating import render, wants_fragment
 
 router = APIRouter(include_in_schema=False)
 PRIVATE = "private, no-store"
@@ -446,9 +447,8 @@ def copy_draft(request: Request, session: SessionDep, editor: EditorDep, draft_i
 
 @router.get("/drafts/{draft_id}/preview", response_class=HTMLResponse)
 def preview_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
-    """The draft applied and shown through the readers' own page, then rolled back: nothing is kept."""
-    from app import pages  # the readers' pages render the preview, exactly as they will look
-
+    """The draft applied and shown through the readers' own page (exactly as it will look), then rolled
+    back: nothing is kept."""
     draft = _draft(session, draft_id, editor, own=False)
     try:
         shown = publishing.preview(session, draft=draft, editor=editor)

@@ -1,4 +1,4 @@
-"""The editors' pages (app/edit_pages.py): the composer, saving in place, drafts, publishing,
+"""The editors' pages (app/web/editor.py): the composer, saving in place, drafts, publishing,
 conflicts, history, pickers, addresses that last and the first steps of an empty record."""
 
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.models import Draft, Person, Round, Source
+from app.record.models import Draft, Person, Round, Source
 from tests.accounts_fixtures import csrf, make_user
 
 ROUND_2 = "/edit/rounds/2"

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app import schemas
-from app.models import (
+from app.reading import schemas
+from app.record.models import (
     Citation,
     DatePrecision,
     Negotiation,
@@ -24,8 +24,8 @@ from app.models import (
     Round,
     Source,
     Topic,
+    fuzzy_date,
 )
-from app.templating import fuzzy_date
 
 
 def fuzzy(value: dt.date | None, precision: DatePrecision | str, note: str | None = None) -> schemas.FuzzyDate | None:

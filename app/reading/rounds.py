@@ -5,10 +5,10 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
-from app import schemas
-from app.errors import NotFound
-from app.lookup import Lookup, fuzzy
-from app.models import (
+from app.core.errors import NotFound
+from app.reading import schemas
+from app.reading.lookup import Lookup, fuzzy
+from app.record.models import (
     Delegation,
     DelegationMember,
     Event,
@@ -19,7 +19,7 @@ from app.models import (
     ReportedFigure,
     Round,
 )
-from app.visibility import visible_event, visible_outcome, visible_position, visible_round
+from app.record.visibility import visible_event, visible_outcome, visible_position, visible_round
 
 # Context events this close to a round are shown on its page.
 NEARBY = dt.timedelta(days=7)

@@ -161,6 +161,18 @@ def check_date_fits(value: dt.date | None, precision: DatePrecision, field: str)
         raise ValueError(f"{field}: a date known to the year is stored as 1 January of that year")
 
 
+def fuzzy_date(value: dt.date | None, precision: DatePrecision | str = DatePrecision.day) -> str:
+    """A date as precisely as it is known: "2 June 2025", "June 2025" or "2025"."""
+    if value is None:
+        return "date not set"
+    precision = DatePrecision(precision)
+    if precision is DatePrecision.year:
+        return str(value.year)
+    if precision is DatePrecision.month:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
 def period_end(value: dt.date, precision: DatePrecision) -> dt.date:
     """The last day a date could be: "June 2025" sorts after 2 June 2025, not before it."""
     if precision is DatePrecision.year:

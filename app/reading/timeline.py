@@ -15,10 +15,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col, select
 
-from app import schemas
-from app.errors import NotFound
-from app.lookup import Lookup
-from app.models import (
+from app.core.errors import NotFound
+from app.reading import schemas
+from app.reading.lookup import Lookup
+from app.reading.rounds import event_public
+from app.record.models import (
     Delegation,
     DelegationMember,
     Event,
@@ -33,8 +34,7 @@ from app.models import (
     RoundStatus,
     Topic,
 )
-from app.rounds import event_public
-from app.visibility import visible_event, visible_round
+from app.record.visibility import visible_event, visible_round
 
 PAGE_SIZE = 20
 # Events sort before rounds on the same day: the context comes before the talks it overshadows.

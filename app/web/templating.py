@@ -8,20 +8,8 @@ from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 
-from app.config import PROJECT_ROOT
-from app.models import DatePrecision
-
-
-def fuzzy_date(value: dt.date | None, precision: DatePrecision | str = DatePrecision.day) -> str:
-    """A date as precisely as it is known: "2 June 2025", "June 2025" or "2025"."""
-    if value is None:
-        return "date not set"
-    precision = DatePrecision(precision)
-    if precision is DatePrecision.year:
-        return str(value.year)
-    if precision is DatePrecision.month:
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
+from app.core.config import PROJECT_ROOT
+from app.record.models import fuzzy_date
 
 
 def minutes(value: int | None) -> str:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlmodel import SQLModel
 
-from app import models
+from app.record import models
 
 FORMAT = "parley-record"
 # 2: citations may support a delegation (delegation_id). Version 1 documents read as they are.

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from app.models import Event, GapAssessment, Outcome, Position, Round
+from app.record.models import Event, GapAssessment, Outcome, Position, Round
 
 
 def _round_published(round_id: Any) -> sa.ColumnElement[bool]:

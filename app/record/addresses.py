@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from app.document import KIND_BY_KEY
-from app.models import SLUG_PATTERN, SlugRedirect
+from app.record.document import KIND_BY_KEY
+from app.record.models import SLUG_PATTERN, SlugRedirect
 
 _SLUG = re.compile(SLUG_PATTERN)
 SLUG_LENGTH = 80

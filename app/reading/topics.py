@@ -8,11 +8,11 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app import schemas
-from app.errors import InvalidChoice, NotFound
-from app.lookup import Lookup
-from app.models import Negotiation, Position, Round, Topic
-from app.visibility import visible_position, visible_round
+from app.core.errors import InvalidChoice, NotFound
+from app.reading import schemas
+from app.reading.lookup import Lookup
+from app.record.models import Negotiation, Position, Round, Topic
+from app.record.visibility import visible_position, visible_round
 
 _WORDS = re.compile(r"\S+|\s+")
 

@@ -33,7 +33,7 @@ from sqlmodel import SQLModel
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.models import PRIVATE_TABLES
+from app.record.models import PRIVATE_TABLES
 
 logger = logging.getLogger("parley.cache")
 
@@ -41,7 +41,7 @@ logger = logging.getLogger("parley.cache")
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 # StaticFiles answers conditional requests itself; health checks must reach the database.
 UNCACHED_PREFIXES = ("/static/", "/healthz")
-# Request headers an answer may depend on besides its address (see app.templating.wants_fragment).
+# Request headers an answer may depend on besides its address (see app.web.templating.wants_fragment).
 VARYING_HEADERS = (b"host", b"hx-request", b"hx-boosted", b"hx-history-restore-request")
 _VARYING = frozenset(VARYING_HEADERS)
 
@@ -69,7 +69,7 @@ def version_query() -> sa.ClauseElement:
 
 
 NOT_MODIFIED_HEADERS = {"etag", "cache-control", "vary", "link"}
-# A cached answer carries the framing rules (app/embeds.py), and so must the 304 that stands for it.
+# A cached answer carries the framing rules (app/web/embeds.py), and so must the 304 that stands for it.
 FRAMING_HEADERS = {"content-security-policy", "x-frame-options"}
 
 

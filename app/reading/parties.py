@@ -5,11 +5,11 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app import schemas
-from app.errors import NotFound
-from app.lookup import Lookup
-from app.models import Delegation, DelegationMember, NegotiationParty, Party, Person, Position, Round
-from app.visibility import visible_position, visible_round
+from app.core.errors import NotFound
+from app.reading import schemas
+from app.reading.lookup import Lookup
+from app.record.models import Delegation, DelegationMember, NegotiationParty, Party, Person, Position, Round
+from app.record.visibility import visible_position, visible_round
 
 
 def party_detail(*, session: Session, slug: str) -> schemas.PartyDetail:

@@ -25,11 +25,11 @@ from jinja2.runtime import Context
 from pydantic import ValidationError, field_validator, model_validator
 from sqlmodel import Session, SQLModel, col, func, select
 
-from app.deps import REQUEST_SESSION, SessionDep
-from app.errors import NotFound
-from app.models import LoginAttempt, Role, User, UserSession, as_utc, utcnow
-from app.security import CSRF_SESSION_KEY, new_csrf_token, request_of, safe_next
-from app.templating import templates
+from app.core.errors import NotFound
+from app.record.models import LoginAttempt, Role, User, UserSession, as_utc, utcnow
+from app.web.deps import REQUEST_SESSION, SessionDep
+from app.web.security import CSRF_SESSION_KEY, new_csrf_token, request_of, safe_next
+from app.web.templating import templates
 
 # argon2-cffi's defaults (RFC 9106's low-memory profile). Tests swap in a cheaper hasher.
 password_hasher = PasswordHasher()

@@ -1,7 +1,7 @@
 """The record for reading elsewhere: an Atom feed, a calendar of planned rounds, downloads and their codebook.
 
 The codebook is built from the record models themselves, so a field added to
-``app/models.py`` shows up in the CSV files and the codebook at once; a test
+``app/record/models.py`` shows up in the CSV files and the codebook at once; a test
 makes sure it also gets a description.
 """
 
@@ -23,14 +23,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from app import document, models
-from app.deps import SessionDep
-from app.document import KINDS, Kind
-from app.errors import NotFound
-from app.models import DatePrecision, Negotiation, Outcome, Round, RoundStatus, period_end
-from app.templating import fuzzy_date, render
-from app.transfer import export_record, public_record
-from app.visibility import visible_outcome, visible_round
+from app.core.errors import NotFound
+from app.record import document, models
+from app.record.document import KINDS, Kind
+from app.record.models import DatePrecision, Negotiation, Outcome, Round, RoundStatus, fuzzy_date, period_end
+from app.record.transfer import export_record, public_record
+from app.record.visibility import visible_outcome, visible_round
+from app.web.deps import SessionDep
+from app.web.templating import render
 
 if TYPE_CHECKING:
     import icalendar

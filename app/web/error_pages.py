@@ -22,10 +22,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from app import addresses
-from app.db import is_unavailable
-from app.security import FORM_BODY, add_security_headers
-from app.templating import render, wants_fragment
+from app.core.db import is_unavailable
+from app.record import addresses
+from app.web.security import FORM_BODY, add_security_headers
+from app.web.templating import render, wants_fragment
 
 logger = logging.getLogger("parley.errors")
 

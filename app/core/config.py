@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where templates/, static/ and migrations/ live: the project is installed in
 # editable mode, so the package's parent is the checkout.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Values people paste from examples; a deployment running with one of these
 # has no secret at all.

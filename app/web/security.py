@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.templating import render, templates
+from app.web.templating import render, templates
 
 SESSION_COOKIE = "parley_session"
 CSRF_SESSION_KEY = "csrf"
@@ -32,7 +32,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 PRIVATE_CACHE_CONTROL = "private, no-store"
-# Where CsrfProtection leaves a posted form's body in the request's scope (see app/error_pages.py).
+# Where CsrfProtection leaves a posted form's body in the request's scope (see app/web/error_pages.py).
 FORM_BODY = "parley.form_body"
 # Pages that must never be where a sign-in sends someone back to.
 NOT_A_DESTINATION = frozenset({"/login", "/logout"})

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from app import schemas
-from app.models import SLUG_PATTERN
-from app.timeline import CURSOR_PATTERN
+from app.reading import schemas
+from app.reading.timeline import CURSOR_PATTERN
+from app.record.models import SLUG_PATTERN
 
 Slug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80, description="The slug in the page's address.")]
 Filters = Annotated[schemas.TimelineFilters, Query()]

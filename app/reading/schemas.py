@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.models import (
+from app.record.models import (
     SLUG_PATTERN,
     DatePrecision,
     EventKind,
