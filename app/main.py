@@ -21,7 +21,7 @@ from app import __version__
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import InvalidChoice, NotFound
-from app.web import accounts, admin, api, datasets, editor, embeds, error_pages, pages
+from app.web import accounts, admin, api, datasets, editor, embeds, error_pages, pages, templating
 from app.web.accounts import AccessDenied, LoginRequired
 from app.web.caching import (
     ChangeListener,
@@ -31,7 +31,15 @@ from app.web.caching import (
     ResponseCacheMiddleware,
     version_reader,
 )
-from app.web.security import CsrfProtection, SecurityHeaders, Sessions, add_security_headers
+from app.web.security import CsrfProtection, SecurityHeaders, Sessions, add_security_headers, csrf_token_for_template
+
+# Every function templates call, in one place (the shared macros are loaded by app.web.templating).
+templating.add_globals(
+    csrf_token=csrf_token_for_template,
+    current_user=accounts.current_user_for_template,
+    embed_codes=embeds.embed_codes,
+    embed_head=embeds.embed_head,
+)
 
 logger = logging.getLogger("parley")
 # What readers are served, from the response cache when it can.

@@ -13,6 +13,10 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+# Where a request keeps its database session (``request.state.db``), so that everything answering the
+# request (the signed-in user, a template) shares its one connection rather than taking a second.
+REQUEST_SESSION = "db"
+
 # Connections a pool keeps beyond one per request thread: a request finishing while another starts,
 # and the health check.
 SPARE_CONNECTIONS = 4

@@ -12,24 +12,24 @@ import math
 import re
 import secrets
 from functools import cache
-from typing import Annotated, Any, NoReturn, Self
+from typing import Any, NoReturn, Self
 from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from pydantic import ValidationError, field_validator, model_validator
 from sqlmodel import Session, SQLModel, col, func, select
 
+from app.core.db import REQUEST_SESSION
 from app.core.errors import NotFound
 from app.record.models import LoginAttempt, Role, User, UserSession, as_utc, utcnow
-from app.web.deps import REQUEST_SESSION, SessionDep
+from app.web.htmx import is_htmx
 from app.web.security import CSRF_SESSION_KEY, new_csrf_token, request_of, safe_next
-from app.web.templating import templates
 
 # argon2-cffi's defaults (RFC 9106's low-memory profile). Tests swap in a cheaper hasher.
 password_hasher = PasswordHasher()
@@ -479,54 +479,12 @@ def _seen(request: Request, session_id: int, now: dt.datetime) -> None:
 
 
 @pass_context
-def _current_user_for_template(context: Context) -> User | None:
+def current_user_for_template(context: Context) -> User | None:
     request = request_of(context)
     return signed_in_user(request) if request is not None else None
 
 
-templates.env.globals["current_user"] = _current_user_for_template
-
-
-# ---------------------------------------------------------------- dependencies
-
-
-def current_user(request: Request, session: SessionDep) -> User | None:
-    return signed_in_user(request, session)
-
-
-CurrentUser = Annotated[User | None, Depends(current_user)]
-
-
-def require_editor(user: CurrentUser) -> User:
-    if user is None:
-        raise LoginRequired("Sign in to edit the record.")
-    return user
-
-
-EditorDep = Annotated[User, Depends(require_editor)]
-
-
-def require_admin(user: EditorDep) -> User:
-    if user.role != Role.admin:
-        raise AccessDenied("This page is for admins; you are signed in as an editor.")
-    return user
-
-
-AdminDep = Annotated[User, Depends(require_admin)]
-
-
 # ---------------------------------------------------------------- answers
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def go_to(request: Request, url: str) -> Response:
-    """After a form: 303 to ``url``, or for htmx a full navigation there."""
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 def login_url(next_path: str) -> str:

@@ -7,8 +7,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.record.models import Role, User
 from app.web import accounts
-from app.web.accounts import AdminDep, CurrentUser, SignInRefused, TooManyAttempts, UserInvalid
-from app.web.deps import SessionDep
+from app.web.accounts import SignInRefused, TooManyAttempts, UserInvalid
+from app.web.deps import AdminDep, CurrentUser, SessionDep
+from app.web.htmx import go_to
 from app.web.security import safe_next
 from app.web.templating import render
 
@@ -48,7 +49,7 @@ def login(
         return render(request, "login.html", {"next": target, "email": email, "error": str(exc)}, status_code=422)
     accounts.start_session(request, user, session=session)
     session.commit()
-    response = accounts.go_to(request, target)
+    response = go_to(request, target)
     response.headers.update(CLEAR_CACHE)
     return response
 
@@ -57,7 +58,7 @@ def login(
 def logout(request: Request, session: SessionDep) -> Response:
     accounts.end_session(request, session=session)
     session.commit()
-    response = accounts.go_to(request, "/")
+    response = go_to(request, "/")
     response.headers.update(CLEAR_CACHE)
     return response
 
@@ -108,19 +109,19 @@ def add_user(
     except UserInvalid as exc:
         values = {"email": email, "name": name, "role": role}  # never the password
         return _users_page(request, session, admin, values=values, errors=exc.errors, status_code=422)
-    return accounts.go_to(request, f"/admin/users?added={user.id}#user-{user.id}")
+    return go_to(request, f"/admin/users?added={user.id}#user-{user.id}")
 
 
 @router.post("/admin/users/{user_id}/disable")
 def disable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
     accounts.set_active(session=session, user_id=user_id, active=False, admin=admin)
-    return accounts.go_to(request, f"/admin/users#user-{user_id}")
+    return go_to(request, f"/admin/users#user-{user_id}")
 
 
 @router.post("/admin/users/{user_id}/enable")
 def enable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
     accounts.set_active(session=session, user_id=user_id, active=True, admin=admin)
-    return accounts.go_to(request, f"/admin/users#user-{user_id}")
+    return go_to(request, f"/admin/users#user-{user_id}")
 
 
 @router.post("/admin/users/{user_id}/sessions/end")
@@ -128,11 +129,11 @@ def end_user_sessions(request: Request, session: SessionDep, admin: AdminDep, us
     """Sign a user out everywhere (their own browser too, if it is the admin's own account)."""
     accounts.end_sessions(session=session, user_id=user_id, why=f"ended by {admin.name}")
     session.commit()
-    return accounts.go_to(request, f"/admin/users#user-{user_id}")
+    return go_to(request, f"/admin/users#user-{user_id}")
 
 
 @router.post("/admin/users/{user_id}/sessions/{session_id}/end")
 def end_one_session(request: Request, session: SessionDep, admin: AdminDep, user_id: int, session_id: int) -> Response:
     accounts.end_sessions(session=session, user_id=user_id, session_id=session_id, why=f"ended by {admin.name}")
     session.commit()
-    return accounts.go_to(request, f"/admin/users#user-{user_id}")
+    return go_to(request, f"/admin/users#user-{user_id}")

@@ -1,4 +1,11 @@
-"""Request dependencies: the one way routes get a database session, and a posted form."""
+"""What routes ask for, all in one place: the database session, a posted form, and who is asking.
+
+- ``SessionDep``: the request's one database session (see ``REQUEST_SESSION``);
+- ``FormDep``: the posted form, read before the route runs in its worker thread;
+- ``CurrentUser``: the signed-in user, or None for a reader;
+- ``EditorDep``: an editor or admin, else ``LoginRequired`` (a redirect to sign in);
+- ``AdminDep``: an admin, else ``AccessDenied`` (403).
+"""
 
 import logging
 from collections.abc import Iterator
@@ -9,11 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-logger = logging.getLogger("parley.db")
+from app.core.db import REQUEST_SESSION
+from app.record.models import Role, User
+from app.web.accounts import AccessDenied, LoginRequired, signed_in_user
 
-# Where the request's session is kept, so that everything answering the request (the signed-in
-# user, a template) shares its one connection rather than taking a second from the pool.
-REQUEST_SESSION = "db"
+logger = logging.getLogger("parley.db")
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -46,3 +53,28 @@ async def read_form(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def current_user(request: Request, session: SessionDep) -> User | None:
+    return signed_in_user(request, session)
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]
+
+
+def require_editor(user: CurrentUser) -> User:
+    if user is None:
+        raise LoginRequired("Sign in to edit the record.")
+    return user
+
+
+EditorDep = Annotated[User, Depends(require_editor)]
+
+
+def require_admin(user: EditorDep) -> User:
+    if user.role != Role.admin:
+        raise AccessDenied("This page is for admins; you are signed in as an editor.")
+    return user
+
+
+AdminDep = Annotated[User, Depends(require_admin)]

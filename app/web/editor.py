@@ -17,10 +17,10 @@ from app.editing import composer, drafts, history, library, pickers, publishing
 from app.editing.kinds import EDITABLE, KindSpec, spec_of
 from app.record.models import Draft, Revision, RevisionAction, Round, User
 from app.web import pages
-from app.web.accounts import AdminDep, EditorDep
-from app.web.deps import FormDep, SessionDep
+from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep
+from app.web.htmx import go_to, wants_fragment
 from app.web.params import Slug
-from app.web.templating import render, wants_fragment
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PRIVATE = "private, no-store"
@@ -39,13 +39,6 @@ def _draft(session: Session, draft_id: int, editor: User, *, own: bool = True) -
     if own and draft.author_id != editor.id:
         raise NotFound("This draft is someone else's: open the record to see it and go on from it.")
     return draft
-
-
-def _go(request: Request, url: str) -> Response:
-    """After a form: 303 to ``url``, or for htmx a full navigation there."""
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 def _show(
@@ -251,7 +244,7 @@ def _save(
     session.commit()
     target = f"/drafts/{saved.draft.id}#{saved.card.anchor}"
     if first_save or not wants_fragment(request):
-        return _go(request, target)
+        return go_to(request, target)
     page = composer.page(session, spec=spec, entity_id=entity_id, draft=saved.draft, editor=editor)
     return _show(request, page, block=_block(section), box=_box(page, section))
 
@@ -356,7 +349,7 @@ def _remove(
     )
     session.commit()
     if first or not wants_fragment(request):
-        return _go(request, f"/drafts/{draft.id}#box-{section}")
+        return go_to(request, f"/drafts/{draft.id}#box-{section}")
     page = composer.page(session, spec=spec, entity_id=draft.entity_id, draft=draft, editor=editor)
     return _show(request, page, block=_block(section), box=_box(page, section))
 
@@ -408,7 +401,7 @@ def _publish(request: Request, session: Session, editor: User, draft: Draft, dat
         )
         return _show(request, page, status_code=409)
     session.commit()
-    return _go(request, _after_publish(published))
+    return go_to(request, _after_publish(published))
 
 
 PUBLISH_ATTEMPTS = 3
@@ -434,7 +427,7 @@ def discard_draft(request: Request, session: SessionDep, editor: EditorDep, draf
     back = f"/edit/{draft.kind}/{draft.entity_id}" if draft.entity_id else "/drafts"
     session.delete(draft)
     session.commit()
-    return _go(request, back)
+    return go_to(request, back)
 
 
 @router.post("/drafts/{draft_id}/copy")
@@ -442,7 +435,7 @@ def copy_draft(request: Request, session: SessionDep, editor: EditorDep, draft_i
     theirs = _draft(session, draft_id, editor, own=False)
     mine = drafts.copy(session, draft=theirs, author=editor)
     session.commit()
-    return _go(request, f"/drafts/{mine.id}")
+    return go_to(request, f"/drafts/{mine.id}")
 
 
 @router.get("/drafts/{draft_id}/preview", response_class=HTMLResponse)
@@ -571,7 +564,7 @@ def restore(
         )
         return response
     session.commit()
-    return _go(request, f"/edit/{kind}/{entity_id}/history?restored={revision_id}")
+    return go_to(request, f"/edit/{kind}/{entity_id}/history?restored={revision_id}")
 
 
 @router.post("/edit/{kind}/{entity_id}/delete")
@@ -600,7 +593,7 @@ def delete_record(
             "as_notice": False,
         }
         return render(request, "error.html", context, status_code=409)
-    return _go(request, f"/edit/rounds/{parent}" if parent else "/drafts?deleted=1")
+    return go_to(request, f"/edit/rounds/{parent}" if parent else "/drafts?deleted=1")
 
 
 # ---------------------------------------------------------------- deleted records, first steps
@@ -621,7 +614,7 @@ def deleted_page(request: Request, session: SessionDep, admin: AdminDep) -> HTML
 def restore_deleted(request: Request, session: SessionDep, admin: AdminDep, revision_id: int) -> Response:
     publishing.restore_deleted(session=session, revision_id=revision_id, admin=admin)
     session.commit()
-    return _go(request, "/admin/deleted")
+    return go_to(request, "/admin/deleted")
 
 
 @router.get("/start", response_class=HTMLResponse)

@@ -45,7 +45,7 @@ from app.record.models import (
 from app.record.visibility import visible_gap
 from app.web.deps import SessionDep
 from app.web.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
-from app.web.templating import render, templates, utc
+from app.web.templating import render, utc
 
 router = APIRouter(include_in_schema=False)
 
@@ -230,10 +230,6 @@ def embed_head(request: Request, subject: Any) -> Markup:
         f'<link rel="alternate" type="application/json+oembed" href="{html.escape(oembed)}" '
         f'title="{html.escape(code.title)}">\n  <script src="{html.escape(script)}" defer></script>'
     )
-
-
-# Registered here, not in app.templating: building embed code needs the services, which import templating.
-templates.env.globals.update(embed_codes=embed_codes, embed_head=embed_head)
 
 
 # ------------------------------------------------------------------ what a widget shows around its content

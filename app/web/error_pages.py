@@ -24,8 +24,9 @@ from starlette.types import Receive, Scope, Send
 
 from app.core.db import is_unavailable
 from app.record import addresses
+from app.web.htmx import swap_into, wants_fragment
 from app.web.security import FORM_BODY, add_security_headers
-from app.web.templating import render, wants_fragment
+from app.web.templating import render
 
 logger = logging.getLogger("parley.errors")
 
@@ -103,7 +104,7 @@ def error_page(
         response = render(request, "error.html", context, fragment="notice" if as_notice else None, status_code=status)
     if as_notice:
         # Whatever the request meant to swap stays as it is; the notice goes to the page's alert area.
-        response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+        swap_into(response, "#flash")
     response.headers.update(headers or {})
     response.headers["Cache-Control"] = "no-store"
     return response

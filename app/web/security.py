@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.web.templating import render, templates
+from app.web.htmx import is_htmx, swap_into
+from app.web.templating import render
 
 SESSION_COOKIE = "parley_session"
 CSRF_SESSION_KEY = "csrf"
@@ -116,14 +117,11 @@ def new_csrf_token() -> str:
 
 
 @pass_context
-def _csrf_token_for_template(context: Context) -> str:
+def csrf_token_for_template(context: Context) -> str:
     request = request_of(context)
     if request is None:
         raise RuntimeError("csrf_token() needs a template rendered for a request")
     return csrf_token(request)
-
-
-templates.env.globals["csrf_token"] = _csrf_token_for_template
 
 
 def token_matches(sent: str | None, expected: object) -> bool:
@@ -205,10 +203,8 @@ async def _refusal(request: Request) -> Response:
         fragment="main",
         status_code=403,
     )
-    if request.headers.get("HX-Request") == "true":
-        # Show the refusal in place of the page's content, whatever the request meant to swap.
-        response.headers["HX-Retarget"] = "#main"
-        response.headers["HX-Reswap"] = "innerHTML"
+    if is_htmx(request):
+        swap_into(response, "#main")  # the refusal in place of the page's content
     return response
 
 

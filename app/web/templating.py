@@ -1,6 +1,7 @@
 """The Jinja environment, built once, and the one helper that renders a page or its htmx fragment."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -10,6 +11,7 @@ from markupsafe import Markup, escape
 
 from app.core.config import PROJECT_ROOT
 from app.record.models import fuzzy_date
+from app.web.htmx import wants_fragment
 
 
 def minutes(value: int | None) -> str:
@@ -61,6 +63,15 @@ templates.env.filters.update(
     machine_time=machine_time,
     human_time=human_time,
 )
+
+
+def add_globals(**functions: Callable[..., Any]) -> None:
+    """The functions templates call, given once, by ``app.main``: they live with what they answer
+    (the CSRF token in ``security``, the signed-in user in ``accounts``, embed code in ``embeds``), and
+    those modules render templates themselves, so they cannot be imported here."""
+    templates.env.globals.update(functions)
+
+
 # The shared macros are globals rather than per-template imports: htmx fragments render a block
 # alone, and a block does not see imports made at the top of its template.
 SHARED_MACROS = ("_macros.html", "_editing.html")
@@ -77,16 +88,6 @@ def _load_macros() -> None:
         module = templates.env.get_template(shared).module
         templates.env.globals.update({name: getattr(module, name) for name in dir(module) if not name.startswith("_")})
     _macros_ready = True
-
-
-def wants_fragment(request: Request) -> bool:
-    """htmx asked for a part of the page; boosted links and history restores want the whole page."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def render(
