@@ -21,7 +21,20 @@ from app import __version__
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import InvalidChoice, NotFound
-from app.web import accounts, admin, api, datasets, editor, embeds, error_pages, pages, templating
+from app.web import (
+    accounts,
+    admin,
+    api,
+    editor,
+    embed_code,
+    error_pages,
+    exports,
+    feeds,
+    oembed,
+    pages,
+    templating,
+    widgets,
+)
 from app.web.accounts import AccessDenied, LoginRequired
 from app.web.caching import (
     ChangeListener,
@@ -37,13 +50,13 @@ from app.web.security import CsrfProtection, SecurityHeaders, Sessions, add_secu
 templating.add_globals(
     csrf_token=csrf_token_for_template,
     current_user=accounts.current_user_for_template,
-    embed_codes=embeds.embed_codes,
-    embed_head=embeds.embed_head,
+    embed_codes=embed_code.embed_codes,
+    embed_head=embed_code.embed_head,
 )
 
 logger = logging.getLogger("parley")
 # What readers are served, from the response cache when it can.
-PUBLIC_ROUTERS = (pages.router, pages.health, datasets.router, api.router, embeds.router)
+PUBLIC_ROUTERS = (pages.router, pages.health, feeds.router, exports.router, api.router, widgets.router, oembed.router)
 
 
 class Parley(FastAPI):
@@ -166,10 +179,12 @@ def create_app(settings: Settings | None = None) -> Parley:
     # Before the public pages: /rounds/new must not be read as the round with the slug "new".
     app.include_router(editor.router)
     app.include_router(pages.router)
-    app.include_router(datasets.router)
+    app.include_router(feeds.router)
+    app.include_router(exports.router)
     app.include_router(pages.health)
     app.include_router(api.router)
-    app.include_router(embeds.router)
+    app.include_router(widgets.router)
+    app.include_router(oembed.router)
     app.include_router(admin.router)
     for exception, handler in error_pages.HANDLERS.items():
         app.add_exception_handler(exception, handler)

@@ -173,6 +173,11 @@ def fuzzy_date(value: dt.date | None, precision: DatePrecision | str = DatePreci
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def round_name(sequence: int, city: str | None) -> str:
+    """ "Round 2 · Istanbul": how a round is named wherever it needs a title (feeds, embed code)."""
+    return f"Round {sequence} · {city}" if city else f"Round {sequence}"
+
+
 def period_end(value: dt.date, precision: DatePrecision) -> dt.date:
     """The last day a date could be: "June 2025" sorts after 2 June 2025, not before it."""
     if precision is DatePrecision.year:

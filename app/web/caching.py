@@ -69,7 +69,7 @@ def version_query() -> sa.ClauseElement:
 
 
 NOT_MODIFIED_HEADERS = {"etag", "cache-control", "vary", "link"}
-# A cached answer carries the framing rules (app/web/embeds.py), and so must the 304 that stands for it.
+# A cached answer carries the framing rules (app/web/widgets.py), and so must the 304 that stands for it.
 FRAMING_HEADERS = {"content-security-policy", "x-frame-options"}
 
 

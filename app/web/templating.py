@@ -10,7 +10,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 
 from app.core.config import PROJECT_ROOT
-from app.record.models import fuzzy_date
+from app.record.models import as_utc, fuzzy_date
 from app.web.htmx import wants_fragment
 
 
@@ -24,18 +24,13 @@ def minutes(value: int | None) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-def utc(moment: dt.datetime) -> dt.datetime:
-    """Timestamps are stored in UTC; SQLite hands them back without a zone."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
 def machine_time(moment: dt.datetime) -> str:
     """For <time datetime>: whole seconds, UTC."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def human_time(moment: dt.datetime) -> str:
-    return utc(moment).strftime("%-d %B %Y, %H:%M UTC")
+    return as_utc(moment).strftime("%-d %B %Y, %H:%M UTC")
 
 
 def humanize(value: object) -> str:
@@ -67,7 +62,7 @@ templates.env.filters.update(
 
 def add_globals(**functions: Callable[..., Any]) -> None:
     """The functions templates call, given once, by ``app.main``: they live with what they answer
-    (the CSRF token in ``security``, the signed-in user in ``accounts``, embed code in ``embeds``), and
+    (the CSRF token in ``security``, the signed-in user in ``accounts``, embed code in ``embed_code``), and
     those modules render templates themselves, so they cannot be imported here."""
     templates.env.globals.update(functions)
 

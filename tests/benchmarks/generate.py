@@ -11,6 +11,7 @@ records and compares like with like. The document is written once and kept under
 import argparse
 import datetime as dt
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def build(
     source_count: int = SOURCES,
 ) -> dict[str, Any]:
     """The bundled record with the synthetic negotiations appended, as a plain document."""
-    bundled = Path(document.__file__).parent / "data" / BUNDLED_RECORD
+    bundled = resources.files("app").joinpath("data", BUNDLED_RECORD)
     record: dict[str, Any] = json.loads(bundled.read_text(encoding="utf-8"))
     ids = _Ids(record)
     add = {key: value.append for key, value in _kinds(record).items()}

@@ -1,4 +1,4 @@
-"""Widgets for other sites' pages: the comparison, the timeline and a round card, their embed code and oEmbed.
+"""Widgets for other sites' pages: the comparison, the timeline and a round card.
 
 A widget renders what the reading services return, so it shows published claims only, exactly as
 the pages do. It is a page of its own, small enough to serve from a CDN: its CSS inline, no htmx,
@@ -7,19 +7,16 @@ allows); every other route refuses to be framed.
 """
 
 import datetime as dt
-import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from pydantic import ValidationError
 from sqlmodel import Session, col
 
 from app.core.config import PROJECT_ROOT
@@ -41,27 +38,31 @@ from app.record.models import (
     Round,
     Source,
     Topic,
+    as_utc,
 )
 from app.record.visibility import visible_gap
 from app.web.deps import SessionDep
+from app.web.embed_code import (
+    COMPARE_PARAMS,
+    compare_heading,
+    compare_title,
+    page_address,
+    round_title,
+    timeline_filters_label,
+    timeline_title,
+)
 from app.web.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
-from app.web.templating import render, utc
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 # Fit for a CDN: browsers recheck within a minute, shared caches within five, and may serve a
 # stale copy for ten more while they refetch. The ETag (app/web/caching.py) makes a recheck cheap.
 WIDGET_CACHE_CONTROL = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
-OEMBED_CACHE_AGE = 3600
 # Nothing from other hosts and no inline script; the widget's CSS is inline to save a request.
 WIDGET_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 )
-# Widgets read well from 300 to 1000 px wide; oEmbed offers the widest unless asked for less.
-OEMBED_WIDTH = 1000
-HEIGHTS = {"compare": 600, "timeline": 600, "round": 480, "focus": 480}
-COMPARE_PARAMS = ("negotiation", "party", "as_of", "topic")
-SLUG = SLUG_PATTERN.removeprefix("^").removesuffix("$")
 
 
 def _minified(css: str) -> Markup:
@@ -82,154 +83,6 @@ Focus = Annotated[
     str | None,
     Query(pattern=SLUG_PATTERN, description="Slug of a round: the widget keeps its height and opens at that round."),
 ]
-
-
-# ------------------------------------------------------------------ titles
-
-
-def _joined(names: Sequence[str]) -> str:
-    if len(names) == 2:
-        return f"{names[0]} vs {names[1]}"
-    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 2 else "".join(names)
-
-
-def compare_heading(view: schemas.Comparison) -> str:
-    names = [p.name for p in view.parties]
-    if not names:
-        return "What each side demands"
-    return f"{_joined(names)}: what {'each side demands' if len(names) > 1 else 'it demands'}"
-
-
-def compare_title(view: schemas.Comparison, *, live: bool = False) -> str:
-    """``live``: the embed follows the latest round rather than the one shown now."""
-    heading = compare_heading(view)
-    if view.as_of is None:
-        return heading
-    if live:
-        return f"{heading}, as of the latest round"
-    return f"{heading}, as of {view.as_of.date.label if view.as_of.date else f'round {view.as_of.sequence}'}"
-
-
-def timeline_title(page: schemas.TimelinePage) -> str:
-    return f"{page.negotiation.title}: timeline" if page.negotiation else "Timeline of the talks"
-
-
-def timeline_filters_label(page: schemas.TimelinePage) -> str:
-    """The filters other than the negotiation, in words: "Party: Turkey · Planned rounds"."""
-    f, options = page.filters, page.options
-    labels = {
-        "party": {o.value: o.label for o in options.parties},
-        "topic": {o.value: o.label for o in options.topics},
-    }
-    kinds = {"round": "Rounds held or called off", "planned": "Planned rounds", "event": "Context events"}
-    words = [
-        f"{name.capitalize()}: {labels[name].get(value, value)}" for name, value in f.query().items() if name in labels
-    ]
-    if f.year:
-        words.append(str(f.year))
-    if f.kind:
-        words.append(kinds[f.kind])
-    if f.q:
-        words.append(f"Matching “{f.q.strip()}”")
-    return " · ".join(words)
-
-
-def round_title(r: schemas.RoundDetail | schemas.RoundRef) -> str:
-    place = f" · {r.city}" if r.city else ""
-    return f"Round {r.sequence}{place}, {r.date.label if r.date else 'date not set'}"
-
-
-# ------------------------------------------------------------------ embed code
-
-
-@dataclass(frozen=True)
-class EmbedCode:
-    """One view's embed code: an iframe of the widget, then the script that fits it to its content."""
-
-    label: str
-    base: str  # Parley's own address, ending in "/"
-    path: str  # the widget's address below it, with query and fragment
-    title: str
-    height: int
-
-    @property
-    def src(self) -> str:
-        return self.base + self.path
-
-    def html(self, *, width: int | None = None, height: int | None = None) -> str:
-        style = f"border:0;width:100%;max-width:{width}px" if width else "border:0;width:100%"
-        return (
-            f'<iframe src="{html.escape(self.src)}" title="{html.escape(self.title)} — Parley" '
-            f'width="{width or "100%"}" height="{height or self.height}" style="{style}" '
-            f'loading="lazy" data-parley-embed></iframe>\n'
-            f'<script src="{html.escape(self.base)}static/embed.js" async></script>'
-        )
-
-    @property
-    def snippet(self) -> str:
-        return self.html()
-
-
-def _address(path: str, query: Iterable[tuple[str, str]], fragment: str = "") -> str:
-    encoded = urlencode(list(query))
-    return path + (f"?{encoded}" if encoded else "") + (f"#{fragment}" if fragment else "")
-
-
-def compare_embed(base: str, view: schemas.Comparison, params: Iterable[tuple[str, str]]) -> EmbedCode:
-    """The comparison with the same choices as ``params`` (a page's or an oEmbed URL's query)."""
-    query = [(name, value) for name, value in params if name in COMPARE_PARAMS and value]
-    live = not any(name == "as_of" for name, _ in query)
-    return EmbedCode(
-        "This comparison", base, _address("embed/compare", query), compare_title(view, live=live), HEIGHTS["compare"]
-    )
-
-
-def timeline_embed(base: str, page: schemas.TimelinePage) -> EmbedCode:
-    return EmbedCode(
-        "This timeline",
-        base,
-        _address("embed/timeline", page.filters.query().items()),
-        timeline_title(page),
-        HEIGHTS["timeline"],
-    )
-
-
-def round_embeds(base: str, detail: schemas.RoundDetail) -> list[EmbedCode]:
-    """The round card, and the negotiation's timeline opened at this round."""
-    focus = [("negotiation", detail.negotiation.slug), ("focus", detail.slug)]
-    return [
-        EmbedCode("This round", base, f"embed/round/{detail.slug}", round_title(detail), HEIGHTS["round"]),
-        EmbedCode(
-            "The timeline, opened at this round",
-            base,
-            _address("embed/timeline", focus, f"round-{detail.slug}"),
-            f"{detail.negotiation.title}: timeline, at round {detail.sequence}",
-            HEIGHTS["focus"],
-        ),
-    ]
-
-
-def embed_codes(request: Request, subject: Any) -> list[EmbedCode]:
-    """Embed code for what a page shows; the Embed panel of the compare, timeline and round pages."""
-    base = str(request.base_url)
-    if isinstance(subject, schemas.Comparison):
-        return [compare_embed(base, subject, request.query_params.multi_items())]
-    if isinstance(subject, schemas.TimelinePage):
-        return [timeline_embed(base, subject)]
-    if isinstance(subject, schemas.RoundDetail):
-        return round_embeds(base, subject)
-    raise TypeError(f"nothing to embed for {type(subject).__name__}")
-
-
-def embed_head(request: Request, subject: Any) -> Markup:
-    """For an embeddable page's <head>: oEmbed discovery, and the script behind the Copy button."""
-    code = embed_codes(request, subject)[0]
-    oembed = f"{request.base_url}oembed?{urlencode({'url': str(request.url), 'format': 'json'})}"
-    script = request.app.url_path_for("static", path="embed-panel.js")
-    return Markup(  # noqa: S704 (every value is escaped)
-        f'<link rel="alternate" type="application/json+oembed" href="{html.escape(oembed)}" '
-        f'title="{html.escape(code.title)}">\n  <script src="{html.escape(script)}" defer></script>'
-    )
 
 
 # ------------------------------------------------------------------ what a widget shows around its content
@@ -288,7 +141,7 @@ def _newest(
     value = session.execute(sa.select(sa.func.max(newest.c.updated_at))).scalar()
     if isinstance(value, str):  # SQLite, from a UNION
         value = dt.datetime.fromisoformat(value)
-    return utc(value) if value else None
+    return as_utc(value) if value else None
 
 
 def _ids(session: Session, model: Any, slugs: Iterable[str]) -> dict[str, int]:
@@ -430,7 +283,7 @@ def embed_compare(
         "view": view,
         "title": compare_title(view),
         "heading": compare_heading(view),
-        "full_url": f"{request.base_url}{_address('compare', query)}",
+        "full_url": f"{request.base_url}{page_address('compare', query)}",
         "sources": view.sources,
         "updated": _compare_updated(session, view),
     }
@@ -468,7 +321,7 @@ def embed_timeline(
         "focus": focus,
         "later": later,
         "refs": cited.refs,
-        "full_url": f"{request.base_url}{_address(path, query, f'round-{focus}' if focus else '')}",
+        "full_url": f"{request.base_url}{page_address(path, query, f'round-{focus}' if focus else '')}",
         "sources": cited.sources,
         "updated": cited.updated,
     }
@@ -497,70 +350,3 @@ def embed_round(
         ),
     }
     return _widget(request, "embed_round.html", context, theme=theme, compact=compact)
-
-
-# ------------------------------------------------------------------ oEmbed
-
-
-def _embed_for(request: Request, session: Session, url: str) -> EmbedCode | None:
-    """Embed code for a URL of an embeddable Parley page on this host, or None."""
-    base = str(request.base_url)
-    try:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.netloc.lower() != urlsplit(base).netloc.lower():
-            return None
-        params = parse_qsl(parts.query)
-        if parts.path == "/compare":
-            view = comparison.compare(
-                session=session,
-                negotiation=dict(params).get("negotiation") or None,
-                parties=[value for name, value in params if name == "party"],
-                as_of=dict(params).get("as_of") or None,
-                topics=[value for name, value in params if name == "topic"],
-            )
-            return compare_embed(base, view, params)
-        negotiation = re.fullmatch(f"/negotiations/({SLUG})", parts.path)
-        if parts.path == "/" or negotiation:
-            fields = schemas.TimelineFilters.model_fields
-            values = {name: value for name, value in params if name in fields}
-            if negotiation:
-                values["negotiation"] = negotiation[1]
-            filters = schemas.TimelineFilters.model_validate(values)
-            return timeline_embed(base, timeline.timeline(session=session, filters=filters, limit=1))
-        found = re.fullmatch(f"/rounds/({SLUG})", parts.path)
-        if found:
-            return round_embeds(base, rounds.round_detail(session=session, slug=found[1]))[0]
-    except (ValueError, NotFound, InvalidChoice, ValidationError):
-        return None
-    return None
-
-
-@router.get("/oembed")
-def oembed(
-    request: Request,
-    session: SessionDep,
-    url: Annotated[str, Query(max_length=2000, description="Address of a Parley page.")],
-    maxwidth: Annotated[int | None, Query(ge=1, le=100_000)] = None,
-    maxheight: Annotated[int | None, Query(ge=1, le=100_000)] = None,
-    response_format: Annotated[str, Query(alias="format", max_length=20)] = "json",
-) -> Response:
-    """oEmbed 1.0 (https://oembed.com) for the compare, timeline and round pages."""
-    if response_format != "json":
-        return PlainTextResponse("Parley answers oEmbed requests in JSON only.", status_code=501)
-    code = _embed_for(request, session, url)
-    if code is None:
-        return JSONResponse({"detail": "That address is not an embeddable Parley page."}, status_code=404)
-    width = min(maxwidth or OEMBED_WIDTH, OEMBED_WIDTH)
-    height = min(maxheight or code.height, code.height)
-    answer = {
-        "type": "rich",
-        "version": "1.0",
-        "title": code.title,
-        "provider_name": "Parley",
-        "provider_url": str(request.base_url),
-        "cache_age": OEMBED_CACHE_AGE,
-        "width": width,
-        "height": height,
-        "html": code.html(width=width, height=height),
-    }
-    return JSONResponse(answer, headers={"Cache-Control": f"public, max-age={OEMBED_CACHE_AGE}"})
