@@ -79,7 +79,7 @@ def field_specs(spec: KindSpec, *, with_fixed: bool = True) -> tuple[FieldSpec, 
         annotation, optional = _plain(info.annotation)
         # An address left empty is made from other fields.
         required = info.is_required() and not optional and not (name == "slug" and spec.slug_from)
-        label, hint = spec.label(name), spec.hints.get(name, info.description or "")
+        label, hint = spec.label(name), spec.hints.get(name, "")
         default = info.default if isinstance(info.default, str | int | bool | enum.Enum) else None
         default = default.value if isinstance(default, enum.Enum) else default
         if name in refs:

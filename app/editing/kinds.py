@@ -49,6 +49,8 @@ class KindSpec:
     plural: str
     fields: tuple[str, ...]  # in the order the form shows them
     labels: dict[str, str] = field(default_factory=dict)
+    # What the form says under a field. The model's description= is for the codebook and the API's
+    # readers; an editor needs different words (how to fill it in), so forms do not fall back to it.
     hints: dict[str, str] = field(default_factory=dict)
     # Fields whose value comes from where the record is entered (its round, its negotiation): not shown.
     fixed: tuple[str, ...] = ()
@@ -130,7 +132,11 @@ SPECS: dict[str, KindSpec] = {
             "people",
             ("name", "name_native", "party_id", "title", "slug"),
             labels={"name_native": "Name in its own script", "party_id": "Party", "title": "Best-known office"},
-            hints={"slug": "Left empty, it is made from the name."},
+            hints={
+                "name_native": "The name in its own script.",
+                "title": "Best-known office, for lists.",
+                "slug": "Left empty, it is made from the name.",
+            },
             slug_from=("name",),
             public_path="/people/{slug}",
         ),
@@ -150,7 +156,10 @@ SPECS: dict[str, KindSpec] = {
             "sources",
             ("title", "publisher", "url", "published_on", "language", "standpoint"),
             labels={"url": "Address (URL)", "published_on": "Published on"},
-            hints={"url": "Leave empty for a source known only second-hand (then say whose words in its title)."},
+            hints={
+                "url": "Leave empty for a source known only second-hand (then say whose words in its title).",
+                "standpoint": 'Who speaks, e.g. "Russian state news agency".',
+            },
         ),
         KindSpec(
             "rounds",
@@ -192,6 +201,7 @@ SPECS: dict[str, KindSpec] = {
                 "sequence": "1 for the first round of its negotiation.",
                 "date": "YYYY-MM-DD. For a month known only, give its 1st and choose “month” below.",
                 "date_note": "For example: before the end of June.",
+                "start_time": "Local start time, as scheduled or reported.",
                 "timezone": "For example: Europe/Istanbul.",
                 "duration_minutes": "Leave empty where sources differ; add what each says as a reported figure.",
                 "slug": "Left empty, it is made from the date and the city (2025-06-02-istanbul).",
@@ -282,7 +292,11 @@ SPECS: dict[str, KindSpec] = {
                 "text": "More fully",
                 "quote": "Their words, quoted",
             },
-            hints={"stated_in": "For example: the Russian memorandum."},
+            hints={
+                "round_id": "Stated at this round.",
+                "stated_on": "Stated on this date (between rounds).",
+                "stated_in": "For example: the Russian memorandum.",
+            },
             fixed=("round_id", "negotiation_id"),
             shown_under="round_id",
         ),

@@ -49,89 +49,6 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "and figure_id is set.",
 }
 
-# Fields whose model carries no description=, or only an example ("e.g. …") that needs a lead-in.
-FIELD_DESCRIPTIONS: dict[tuple[str, str], str] = {
-    ("parties", "slug"): "Short name used in web addresses.",
-    ("parties", "name"): "Full name of the party.",
-    ("parties", "short_name"): "Name used where space is short, e.g. in charts.",
-    ("people", "slug"): "Short name used in web addresses.",
-    ("people", "name"): "Name in Latin script.",
-    ("people", "party_id"): "The party the person belongs to or speaks for.",
-    ("negotiations", "slug"): "Short name used in web addresses.",
-    ("negotiations", "title"): "Name of the negotiation.",
-    ("negotiations", "description"): "What the negotiation is about and who takes part.",
-    ("negotiation_parties", "negotiation_id"): "The negotiation.",
-    ("negotiation_parties", "party_id"): "The party taking part.",
-    ("negotiation_parties", "role"): "The part it plays in the negotiation.",
-    ("negotiation_parties", "note"): "Anything more about the party's role.",
-    ("rounds", "negotiation_id"): "The negotiation this round belongs to.",
-    ("rounds", "slug"): "Short name used in web addresses.",
-    ("rounds", "status"): "Whether the round was held, is planned, or was postponed or cancelled.",
-    ("rounds", "date"): "Day the round met or is to meet; read it with date_precision.",
-    ("rounds", "date_precision"): "How much of date is known: the day, only the month (date is then the 1st of "
-    "the month) or only the year (date is then 1 January).",
-    ("rounds", "date_note"): "The date in the words of the sources",
-    ("rounds", "city"): "City the round met in.",
-    ("rounds", "venue"): "Building or place the round met in.",
-    ("rounds", "host_party_id"): "The party that hosted the round.",
-    ("rounds", "chair_id"): "The person who chaired the round.",
-    ("rounds", "delay_minutes"): "How late the round started, in minutes, when sources agree.",
-    ("rounds", "summary"): "What happened at the round, in a paragraph.",
-    ("rounds", "atmosphere"): "The mood of the talks as sources describe it.",
-    ("delegations", "round_id"): "The round the delegation attended.",
-    ("delegations", "party_id"): "The party the delegation represented.",
-    ("delegations", "note"): "Anything more about the delegation.",
-    ("delegation_members", "delegation_id"): "The delegation.",
-    ("delegation_members", "person_id"): "The member.",
-    ("delegation_members", "is_head"): "Whether the person led the delegation.",
-    ("outcomes", "round_id"): "The round that produced the outcome.",
-    ("outcomes", "kind"): "What sort of outcome it is.",
-    ("outcomes", "title"): "The outcome in one line.",
-    ("outcomes", "description"): "The outcome in more detail.",
-    ("outcomes", "status"): "How far the outcome has got, from proposed to implemented (or stalled or broken).",
-    ("outcomes", "implemented_on"): "When the outcome was carried out; read it with implemented_precision.",
-    ("outcomes", "implemented_precision"): "How much of implemented_on is known: the day, the month or the year.",
-    ("outcome_parties", "outcome_id"): "The outcome.",
-    ("outcome_parties", "party_id"): "A party the outcome concerns.",
-    ("topics", "slug"): "Short name used in web addresses.",
-    ("topics", "name"): "Name of the topic.",
-    ("topics", "description"): "What the topic covers.",
-    ("positions", "negotiation_id"): "The negotiation the position was stated in.",
-    ("positions", "party_id"): "The party whose position it is.",
-    ("positions", "topic_id"): "The topic the position is on.",
-    ("positions", "stated_precision"): "How much of stated_on is known: the day, the month or the year.",
-    ("positions", "speaker_id"): "The person who stated the position.",
-    ("positions", "stated_in"): "The document or statement the position was set out in",
-    ("positions", "summary"): "The position in one line.",
-    ("positions", "text"): "The position in more detail.",
-    ("positions", "quote"): "The words used, verbatim.",
-    ("gap_assessments", "round_id"): "The round as of which the gap is judged.",
-    ("gap_assessments", "topic_id"): "The topic.",
-    ("gap_assessments", "state"): "How far apart the parties are on the topic.",
-    ("gap_assessments", "note"): "The reasons for the judgement.",
-    ("events", "slug"): "Short name used in web addresses.",
-    ("events", "negotiation_id"): "The negotiation the event bears on, if one.",
-    ("events", "date"): "When the event happened; read it with date_precision.",
-    ("events", "date_precision"): "How much of date is known: the day, the month or the year.",
-    ("events", "kind"): "What sort of event it is.",
-    ("events", "title"): "The event in one line.",
-    ("events", "description"): "The event in more detail.",
-    ("sources", "publisher"): "Who published the source.",
-    ("sources", "title"): "Title of the article or document.",
-    ("sources", "published_on"): "When the source was published.",
-    ("sources", "language"): "Language the source is written in.",
-    ("reported_figures", "round_id"): "The round the figure is about.",
-    ("reported_figures", "outcome_id"): "The outcome the figure is about.",
-    ("reported_figures", "measure"): "What the figure measures: a duration or delay in minutes, or a quantity of unit.",
-    ("citations", "source_id"): "The source.",
-    ("citations", "round_id"): "The round the source supports.",
-    ("citations", "outcome_id"): "The outcome the source supports.",
-    ("citations", "position_id"): "The position the source supports.",
-    ("citations", "event_id"): "The event the source supports.",
-    ("citations", "figure_id"): "The reported figure the source supports.",
-    ("citations", "note"): "How the source supports the claim",
-}
-
 PATTERN_NAMES = {
     models.SLUG_PATTERN: "slug: lowercase letters, digits and hyphens",
     models.COLOUR_PATTERN: "colour as #rrggbb",
@@ -211,14 +128,10 @@ def _type_words(base: Any, metadata: list[Any], target: Kind | None) -> str:
 
 
 def field_description(kind: Kind, name: str) -> str:
-    """The model's description=, with the codebook's own words where the model has none or only an example."""
+    """What a field holds, as its model's ``description=`` says; every id alike."""
     if name == "id":
         return f"Stable id of the {kind_name(kind)}; other tables refer to it by this number."
-    own = kind.record.model_fields[name].description or ""
-    lead = FIELD_DESCRIPTIONS.get((kind.key, name), "")
-    if own.startswith("e.g.") and lead:
-        return f"{lead.rstrip('.')}, {own}"
-    return " ".join(part for part in (lead, own) if part)
+    return kind.record.model_fields[name].description or ""
 
 
 def _fields(kind: Kind) -> list[CodebookField]:

@@ -248,9 +248,14 @@ class Publishable(StrictBase):
 
 
 class PartyBase(StrictBase):
-    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
-    name: str = Field(min_length=1, max_length=200)
-    short_name: str = Field(min_length=1, max_length=40)
+    slug: str = Field(
+        max_length=80,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    name: str = Field(min_length=1, max_length=200, description="Full name of the party.")
+    short_name: str = Field(min_length=1, max_length=40, description="Name used where space is short, e.g. in charts.")
     colour: str = Field(max_length=7, schema_extra={"pattern": COLOUR_PATTERN}, description="Chart colour, #rrggbb.")
 
     @field_validator("colour")
@@ -275,10 +280,21 @@ class PartyRecord(PartyBase):
 
 
 class PersonBase(StrictBase):
-    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
-    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(
+        max_length=80,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    name: str = Field(min_length=1, max_length=200, description="Name in Latin script.")
     name_native: str | None = Field(default=None, max_length=200, description="The name in its own script.")
-    party_id: int | None = Field(default=None, foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    party_id: int | None = Field(
+        default=None,
+        foreign_key="parties.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The party the person belongs to or speaks for.",
+    )
     title: str | None = Field(default=None, max_length=200, description="Best-known office, for lists.")
 
 
@@ -294,9 +310,16 @@ class PersonRecord(PersonBase):
 
 
 class NegotiationBase(StrictBase):
-    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", sa_type=sa.Text)
+    slug: str = Field(
+        max_length=80,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    title: str = Field(min_length=1, max_length=200, description="Name of the negotiation.")
+    description: str = Field(
+        default="", sa_type=sa.Text, description="What the negotiation is about and who takes part."
+    )
 
 
 class Negotiation(NegotiationBase, Tracked, table=True):
@@ -308,10 +331,14 @@ class NegotiationRecord(NegotiationBase):
 
 
 class NegotiationPartyBase(StrictBase):
-    negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
-    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
-    role: PartyRole = Field(sa_type=enum_type(PartyRole))
-    note: str | None = Field(default=None, max_length=500)
+    negotiation_id: int = Field(
+        foreign_key="negotiations.id", index=True, ondelete="CASCADE", description="The negotiation."
+    )
+    party_id: int = Field(
+        foreign_key="parties.id", index=True, ondelete="RESTRICT", description="The party taking part."
+    )
+    role: PartyRole = Field(sa_type=enum_type(PartyRole), description="The part it plays in the negotiation.")
+    note: str | None = Field(default=None, max_length=500, description="Anything more about the party's role.")
 
 
 class NegotiationParty(NegotiationPartyBase, Tracked, table=True):
@@ -327,28 +354,65 @@ class NegotiationPartyRecord(NegotiationPartyBase):
 
 
 class RoundBase(Publishable):
-    negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
+    negotiation_id: int = Field(
+        foreign_key="negotiations.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The negotiation this round belongs to.",
+    )
     sequence: int = Field(ge=1, description="1 for the first round of its negotiation.")
-    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
-    status: RoundStatus = Field(sa_type=enum_type(RoundStatus))
-    date: dt.date | None = Field(default=None, index=True)
+    slug: str = Field(
+        max_length=80,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    status: RoundStatus = Field(
+        sa_type=enum_type(RoundStatus),
+        description="Whether the round was held, is planned, or was postponed or cancelled.",
+    )
+    date: dt.date | None = Field(
+        default=None, index=True, description="Day the round met or is to meet; read it with date_precision."
+    )
     date_precision: DatePrecision = Field(
         default=DatePrecision.day,
         sa_type=enum_type(DatePrecision),
+        description=(
+            "How much of date is known: the day, only the month (date is then the 1st of the "
+            "month) or only the year (date is then 1 January)."
+        ),
     )
-    date_note: str | None = Field(default=None, max_length=200, description='e.g. "before the end of June".')
+    date_note: str | None = Field(
+        default=None, max_length=200, description='The date in the words of the sources, e.g. "before the end of June".'
+    )
     start_time: dt.time | None = Field(default=None, description="Local start time, as scheduled or reported.")
     timezone: str | None = Field(default=None, max_length=64, description="IANA time zone of the venue.")
-    city: str | None = Field(default=None, max_length=120)
-    venue: str | None = Field(default=None, max_length=200)
-    host_party_id: int | None = Field(default=None, foreign_key="parties.id", index=True, ondelete="RESTRICT")
-    chair_id: int | None = Field(default=None, foreign_key="people.id", index=True, ondelete="RESTRICT")
+    city: str | None = Field(default=None, max_length=120, description="City the round met in.")
+    venue: str | None = Field(default=None, max_length=200, description="Building or place the round met in.")
+    host_party_id: int | None = Field(
+        default=None,
+        foreign_key="parties.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The party that hosted the round.",
+    )
+    chair_id: int | None = Field(
+        default=None,
+        foreign_key="people.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The person who chaired the round.",
+    )
     duration_minutes: int | None = Field(
         default=None, ge=0, description="Set when sources agree; reported figures hold what each says."
     )
-    delay_minutes: int | None = Field(default=None, ge=0)
-    summary: str = Field(default="", sa_type=sa.Text)
-    atmosphere: str | None = Field(default=None, sa_type=sa.Text)
+    delay_minutes: int | None = Field(
+        default=None, ge=0, description="How late the round started, in minutes, when sources agree."
+    )
+    summary: str = Field(default="", sa_type=sa.Text, description="What happened at the round, in a paragraph.")
+    atmosphere: str | None = Field(
+        default=None, sa_type=sa.Text, description="The mood of the talks as sources describe it."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -380,9 +444,13 @@ class RoundRecord(RoundBase):
 
 
 class DelegationBase(StrictBase):
-    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
-    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
-    note: str | None = Field(default=None, max_length=500)
+    round_id: int = Field(
+        foreign_key="rounds.id", index=True, ondelete="CASCADE", description="The round the delegation attended."
+    )
+    party_id: int = Field(
+        foreign_key="parties.id", index=True, ondelete="RESTRICT", description="The party the delegation represented."
+    )
+    note: str | None = Field(default=None, max_length=500, description="Anything more about the delegation.")
 
 
 class Delegation(DelegationBase, Tracked, table=True):
@@ -395,9 +463,11 @@ class DelegationRecord(DelegationBase):
 
 
 class DelegationMemberBase(StrictBase):
-    delegation_id: int = Field(foreign_key="delegations.id", index=True, ondelete="CASCADE")
-    person_id: int = Field(foreign_key="people.id", index=True, ondelete="RESTRICT")
-    is_head: bool = Field(default=False)
+    delegation_id: int = Field(
+        foreign_key="delegations.id", index=True, ondelete="CASCADE", description="The delegation."
+    )
+    person_id: int = Field(foreign_key="people.id", index=True, ondelete="RESTRICT", description="The member.")
+    is_head: bool = Field(default=False, description="Whether the person led the delegation.")
     title: str | None = Field(default=None, max_length=200, description="The title held at that time.")
 
 
@@ -414,15 +484,23 @@ class DelegationMemberRecord(DelegationMemberBase):
 
 
 class OutcomeBase(Publishable):
-    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
-    kind: OutcomeKind = Field(sa_type=enum_type(OutcomeKind))
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", sa_type=sa.Text)
-    status: OutcomeStatus = Field(sa_type=enum_type(OutcomeStatus))
-    implemented_on: dt.date | None = Field(default=None)
+    round_id: int = Field(
+        foreign_key="rounds.id", index=True, ondelete="CASCADE", description="The round that produced the outcome."
+    )
+    kind: OutcomeKind = Field(sa_type=enum_type(OutcomeKind), description="What sort of outcome it is.")
+    title: str = Field(min_length=1, max_length=200, description="The outcome in one line.")
+    description: str = Field(default="", sa_type=sa.Text, description="The outcome in more detail.")
+    status: OutcomeStatus = Field(
+        sa_type=enum_type(OutcomeStatus),
+        description=("How far the outcome has got, from proposed to implemented (or stalled or broken)."),
+    )
+    implemented_on: dt.date | None = Field(
+        default=None, description="When the outcome was carried out; read it with implemented_precision."
+    )
     implemented_precision: DatePrecision = Field(
         default=DatePrecision.day,
         sa_type=enum_type(DatePrecision),
+        description="How much of implemented_on is known: the day, the month or the year.",
     )
 
     @model_validator(mode="after")
@@ -440,8 +518,10 @@ class OutcomeRecord(OutcomeBase):
 
 
 class OutcomePartyBase(StrictBase):
-    outcome_id: int = Field(foreign_key="outcomes.id", index=True, ondelete="CASCADE")
-    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
+    outcome_id: int = Field(foreign_key="outcomes.id", index=True, ondelete="CASCADE", description="The outcome.")
+    party_id: int = Field(
+        foreign_key="parties.id", index=True, ondelete="RESTRICT", description="A party the outcome concerns."
+    )
 
 
 class OutcomeParty(OutcomePartyBase, Tracked, table=True):
@@ -457,9 +537,14 @@ class OutcomePartyRecord(OutcomePartyBase):
 
 
 class TopicBase(StrictBase):
-    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
-    name: str = Field(min_length=1, max_length=120)
-    description: str = Field(default="", sa_type=sa.Text)
+    slug: str = Field(
+        max_length=80,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    name: str = Field(min_length=1, max_length=120, description="Name of the topic.")
+    description: str = Field(default="", sa_type=sa.Text, description="What the topic covers.")
     sort_order: int = Field(default=0, description="Rows of the comparison follow this order.")
 
 
@@ -472,9 +557,18 @@ class TopicRecord(TopicBase):
 
 
 class PositionBase(Publishable):
-    negotiation_id: int = Field(foreign_key="negotiations.id", index=True, ondelete="CASCADE")
-    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT")
-    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT")
+    negotiation_id: int = Field(
+        foreign_key="negotiations.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The negotiation the position was stated in.",
+    )
+    party_id: int = Field(
+        foreign_key="parties.id", index=True, ondelete="RESTRICT", description="The party whose position it is."
+    )
+    topic_id: int = Field(
+        foreign_key="topics.id", index=True, ondelete="RESTRICT", description="The topic the position is on."
+    )
     round_id: int | None = Field(
         default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE", description="Stated at this round."
     )
@@ -482,12 +576,23 @@ class PositionBase(Publishable):
     stated_precision: DatePrecision = Field(
         default=DatePrecision.day,
         sa_type=enum_type(DatePrecision),
+        description="How much of stated_on is known: the day, the month or the year.",
     )
-    speaker_id: int | None = Field(default=None, foreign_key="people.id", index=True, ondelete="RESTRICT")
-    stated_in: str | None = Field(default=None, max_length=200, description='e.g. "Russian memorandum".')
-    summary: str = Field(min_length=1, max_length=300)
-    text: str = Field(default="", sa_type=sa.Text)
-    quote: str | None = Field(default=None, sa_type=sa.Text)
+    speaker_id: int | None = Field(
+        default=None,
+        foreign_key="people.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The person who stated the position.",
+    )
+    stated_in: str | None = Field(
+        default=None,
+        max_length=200,
+        description=('The document or statement the position was set out in, e.g. "Russian memorandum".'),
+    )
+    summary: str = Field(min_length=1, max_length=300, description="The position in one line.")
+    text: str = Field(default="", sa_type=sa.Text, description="The position in more detail.")
+    quote: str | None = Field(default=None, sa_type=sa.Text, description="The words used, verbatim.")
 
     @model_validator(mode="after")
     def _when(self) -> Self:
@@ -512,10 +617,12 @@ class PositionRecord(PositionBase):
 class GapAssessmentBase(Publishable):
     """An editor's judgement of the gap between the parties on one topic as of one round."""
 
-    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
-    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT")
-    state: GapState = Field(sa_type=enum_type(GapState))
-    note: str | None = Field(default=None, max_length=500)
+    round_id: int = Field(
+        foreign_key="rounds.id", index=True, ondelete="CASCADE", description="The round as of which the gap is judged."
+    )
+    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT", description="The topic.")
+    state: GapState = Field(sa_type=enum_type(GapState), description="How far apart the parties are on the topic.")
+    note: str | None = Field(default=None, max_length=500, description="The reasons for the judgement.")
 
 
 class GapAssessment(GapAssessmentBase, Tracked, table=True):
@@ -531,16 +638,28 @@ class GapAssessmentRecord(GapAssessmentBase):
 
 
 class EventBase(Publishable):
-    slug: str = Field(max_length=80, unique=True, schema_extra={"pattern": SLUG_PATTERN})
-    negotiation_id: int | None = Field(default=None, foreign_key="negotiations.id", index=True, ondelete="SET NULL")
-    date: dt.date = Field(index=True)
+    slug: str = Field(
+        max_length=80,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    negotiation_id: int | None = Field(
+        default=None,
+        foreign_key="negotiations.id",
+        index=True,
+        ondelete="SET NULL",
+        description="The negotiation the event bears on, if one.",
+    )
+    date: dt.date = Field(index=True, description="When the event happened; read it with date_precision.")
     date_precision: DatePrecision = Field(
         default=DatePrecision.day,
         sa_type=enum_type(DatePrecision),
+        description="How much of date is known: the day, the month or the year.",
     )
-    kind: EventKind = Field(sa_type=enum_type(EventKind))
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", sa_type=sa.Text)
+    kind: EventKind = Field(sa_type=enum_type(EventKind), description="What sort of event it is.")
+    title: str = Field(min_length=1, max_length=200, description="The event in one line.")
+    description: str = Field(default="", sa_type=sa.Text, description="The event in more detail.")
 
     @model_validator(mode="after")
     def _date_fits_precision(self) -> Self:
@@ -569,10 +688,15 @@ class SourceBase(StrictBase):
         schema_extra={"pattern": URL_PATTERN},
         description="Empty for a source only known second-hand.",
     )
-    publisher: str = Field(min_length=1, max_length=200)
-    title: str | None = Field(default=None, max_length=500)
-    published_on: dt.date | None = Field(default=None)
-    language: str = Field(default="en", max_length=16, schema_extra={"pattern": LANGUAGE_PATTERN})
+    publisher: str = Field(min_length=1, max_length=200, description="Who published the source.")
+    title: str | None = Field(default=None, max_length=500, description="Title of the article or document.")
+    published_on: dt.date | None = Field(default=None, description="When the source was published.")
+    language: str = Field(
+        default="en",
+        max_length=16,
+        schema_extra={"pattern": LANGUAGE_PATTERN},
+        description="Language the source is written in.",
+    )
     standpoint: str | None = Field(
         default=None, max_length=300, description='Who speaks, e.g. "Russian state news agency".'
     )
@@ -589,9 +713,24 @@ class SourceRecord(SourceBase):
 class ReportedFigureBase(StrictBase):
     """A figure as one source reported it ("under an hour"), never forced into one number."""
 
-    round_id: int | None = Field(default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE")
-    outcome_id: int | None = Field(default=None, foreign_key="outcomes.id", index=True, ondelete="CASCADE")
-    measure: FigureMeasure = Field(sa_type=enum_type(FigureMeasure))
+    round_id: int | None = Field(
+        default=None,
+        foreign_key="rounds.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The round the figure is about.",
+    )
+    outcome_id: int | None = Field(
+        default=None,
+        foreign_key="outcomes.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The outcome the figure is about.",
+    )
+    measure: FigureMeasure = Field(
+        sa_type=enum_type(FigureMeasure),
+        description=("What the figure measures: a duration or delay in minutes, or a quantity of unit."),
+    )
     low: int | None = Field(default=None, ge=0, description="At least this much; empty when open.")
     high: int | None = Field(default=None, ge=0, description="At most this much; empty when open.")
     unit: str | None = Field(default=None, max_length=80, description='For counts, e.g. "prisoners each side".')
@@ -623,12 +762,42 @@ CITATION_SUBJECTS = ("round_id", "outcome_id", "position_id", "event_id", "figur
 class CitationBase(StrictBase):
     """One source supporting one claim: a round, outcome, position, event, reported figure or delegation."""
 
-    source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT")
-    round_id: int | None = Field(default=None, foreign_key="rounds.id", index=True, ondelete="CASCADE")
-    outcome_id: int | None = Field(default=None, foreign_key="outcomes.id", index=True, ondelete="CASCADE")
-    position_id: int | None = Field(default=None, foreign_key="positions.id", index=True, ondelete="CASCADE")
-    event_id: int | None = Field(default=None, foreign_key="events.id", index=True, ondelete="CASCADE")
-    figure_id: int | None = Field(default=None, foreign_key="reported_figures.id", index=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT", description="The source.")
+    round_id: int | None = Field(
+        default=None,
+        foreign_key="rounds.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The round the source supports.",
+    )
+    outcome_id: int | None = Field(
+        default=None,
+        foreign_key="outcomes.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The outcome the source supports.",
+    )
+    position_id: int | None = Field(
+        default=None,
+        foreign_key="positions.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The position the source supports.",
+    )
+    event_id: int | None = Field(
+        default=None,
+        foreign_key="events.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The event the source supports.",
+    )
+    figure_id: int | None = Field(
+        default=None,
+        foreign_key="reported_figures.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The reported figure the source supports.",
+    )
     delegation_id: int | None = Field(
         default=None,
         foreign_key="delegations.id",
@@ -636,7 +805,9 @@ class CitationBase(StrictBase):
         ondelete="CASCADE",
         description="Who was in a delegation, and who led it, as a source reported it.",
     )
-    note: str | None = Field(default=None, max_length=300, description='e.g. "citing Reuters".')
+    note: str | None = Field(
+        default=None, max_length=300, description='How the source supports the claim, e.g. "citing Reuters".'
+    )
 
     @model_validator(mode="after")
     def _one_subject(self) -> Self:
