@@ -8,10 +8,9 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from app.record.document import KIND_BY_KEY
-from app.record.models import SLUG_PATTERN, SlugRedirect
+from app.record.models import SLUG_LENGTH, SLUG_PATTERN, SlugRedirect
 
 _SLUG = re.compile(SLUG_PATTERN)
-SLUG_LENGTH = 80
 
 # The reader's pages and API addresses that name a record by slug, and the kind of record they name.
 BY_SLUG = {

@@ -28,6 +28,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_LENGTH = 80  # the longest slug, old or new
 COLOUR_PATTERN = r"^#[0-9a-f]{6}$"
 URL_PATTERN = r"^https?://[^\s/]+\.[^\s]+$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -249,7 +250,7 @@ class Publishable(StrictBase):
 
 class PartyBase(StrictBase):
     slug: str = Field(
-        max_length=80,
+        max_length=SLUG_LENGTH,
         unique=True,
         schema_extra={"pattern": SLUG_PATTERN},
         description="Short name used in web addresses.",
@@ -281,7 +282,7 @@ class PartyRecord(PartyBase):
 
 class PersonBase(StrictBase):
     slug: str = Field(
-        max_length=80,
+        max_length=SLUG_LENGTH,
         unique=True,
         schema_extra={"pattern": SLUG_PATTERN},
         description="Short name used in web addresses.",
@@ -311,7 +312,7 @@ class PersonRecord(PersonBase):
 
 class NegotiationBase(StrictBase):
     slug: str = Field(
-        max_length=80,
+        max_length=SLUG_LENGTH,
         unique=True,
         schema_extra={"pattern": SLUG_PATTERN},
         description="Short name used in web addresses.",
@@ -362,7 +363,7 @@ class RoundBase(Publishable):
     )
     sequence: int = Field(ge=1, description="1 for the first round of its negotiation.")
     slug: str = Field(
-        max_length=80,
+        max_length=SLUG_LENGTH,
         unique=True,
         schema_extra={"pattern": SLUG_PATTERN},
         description="Short name used in web addresses.",
@@ -538,7 +539,7 @@ class OutcomePartyRecord(OutcomePartyBase):
 
 class TopicBase(StrictBase):
     slug: str = Field(
-        max_length=80,
+        max_length=SLUG_LENGTH,
         unique=True,
         schema_extra={"pattern": SLUG_PATTERN},
         description="Short name used in web addresses.",
@@ -639,7 +640,7 @@ class GapAssessmentRecord(GapAssessmentBase):
 
 class EventBase(Publishable):
     slug: str = Field(
-        max_length=80,
+        max_length=SLUG_LENGTH,
         unique=True,
         schema_extra={"pattern": SLUG_PATTERN},
         description="Short name used in web addresses.",
@@ -926,7 +927,7 @@ class SlugRedirect(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("kind", "old_slug"),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
-    old_slug: str = Field(max_length=80)
+    old_slug: str = Field(max_length=SLUG_LENGTH)
     entity_id: int
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 

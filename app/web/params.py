@@ -6,9 +6,9 @@ from fastapi import Path, Query
 
 from app.reading import schemas
 from app.reading.timeline import CURSOR_PATTERN
-from app.record.models import SLUG_PATTERN
+from app.record.models import SLUG_LENGTH, SLUG_PATTERN
 
-Slug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80, description="The slug in the page's address.")]
+Slug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=SLUG_LENGTH, description="The slug in the page's address.")]
 Filters = Annotated[schemas.TimelineFilters, Query()]
 After = Annotated[
     str | None,
