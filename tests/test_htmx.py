@@ -1,0 +1,40 @@
+"""What htmx asks of the server (app/web/htmx.py): a fragment or the whole page, and where to go next."""
+
+import pytest
+from starlette.requests import Request
+
+from app.web import htmx
+
+
+def request_with(**headers: str) -> Request:
+    raw = [(name.replace("_", "-").lower().encode(), value.encode()) for name, value in headers.items()]
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
+
+
+@pytest.mark.parametrize(
+    ("headers", "fragment"),
+    [
+        ({}, False),
+        ({"HX_Request": "true"}, True),
+        # A boosted link and a history restore replace the whole page, so they get all of it.
+        ({"HX_Request": "true", "HX_Boosted": "true"}, False),
+        ({"HX_Request": "true", "HX_History_Restore_Request": "true"}, False),
+    ],
+)
+def test_htmx_gets_a_fragment_only_when_it_swaps_part_of_the_page(headers: dict[str, str], fragment: bool) -> None:
+    request = request_with(**headers)
+    assert htmx.is_htmx(request) is bool(headers)
+    assert htmx.wants_fragment(request) is fragment
+
+
+def test_after_a_form_a_browser_is_redirected_and_htmx_navigates() -> None:
+    plain = htmx.go_to(request_with(), "/drafts/7")
+    assert (plain.status_code, plain.headers["location"]) == (303, "/drafts/7")
+    swapped = htmx.go_to(request_with(HX_Request="true"), "/drafts/7")
+    assert (swapped.status_code, swapped.headers["HX-Redirect"]) == (204, "/drafts/7")
+    assert "location" not in swapped.headers
+
+
+def test_an_answer_can_be_sent_somewhere_else_on_the_page() -> None:
+    response = htmx.swap_into(htmx.go_to(request_with(), "/"), "#flash")
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == ("#flash", "innerHTML")
