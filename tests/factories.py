@@ -1,8 +1,11 @@
-"""Build records for tests: a negotiation with many rounds, each with the trimmings pages show."""
+"""Build records for tests (a negotiation with many rounds, each with the trimmings pages show),
+and read the pages they make as a reader would."""
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from bs4 import BeautifulSoup, Tag
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.record.models import (
@@ -28,6 +31,9 @@ from app.record.models import (
 
 if TYPE_CHECKING:
     from app.record.models import User
+
+# A round of the bundled record with some of everything: delegations, outcomes, positions, figures.
+ROUND_2 = "2025-06-02-istanbul"
 
 
 def many_rounds(session: Session, count: int, *, slug: str = "synthetic-talks") -> Negotiation:
@@ -114,3 +120,14 @@ def publish_change(session: Session, editor: "User", kind: str, entity_id: int, 
     view = drafts.view(session, spec=spec_of(kind), entity_id=entity_id, draft=draft)
     drafts.put(draft, view.root, {**view.root.fields, **changes}, view.root.sources)
     publishing.publish(session, draft=draft, editor=editor)
+
+
+def soup_of(client: TestClient, url: str, status: int = 200, **headers: str) -> BeautifulSoup:
+    response = client.get(url, headers=headers)
+    assert response.status_code == status, response.text[:500]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def text(node: Tag | None) -> str:
+    assert node is not None
+    return " ".join(node.get_text().split())

@@ -1,6 +1,7 @@
 """The response cache (app/web/caching.py): what it keys on, what empties it, and what it does when the
 database is away. Each test here fails if the protection it names is taken out."""
 
+import re
 import threading
 import time
 
@@ -167,3 +168,23 @@ def test_cached_answers_are_served_while_the_version_cannot_be_read(
     again = client.get("/")
     assert again.status_code == 200 and again.content == page.content
     assert cache.degraded
+
+
+@pytest.mark.parametrize("page", ["/", f"/rounds/{ROUND_2}", "/compare", "/api/compare", "/topics/territory"])
+def test_public_pages_are_cacheable_and_answer_304(seeded, client: TestClient, page: str) -> None:
+    first = client.get(page)
+    etag = first.headers["etag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}(-gzip)?"', etag)  # the test client takes gzip
+    assert "public" in first.headers["cache-control"] and "max-age=" in first.headers["cache-control"]
+    again = client.get(page, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    assert client.get(page, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_a_change_to_the_record_changes_the_etag(seeded, client: TestClient) -> None:
+    before = client.get(f"/rounds/{ROUND_2}").headers["etag"]
+    with session_scope(seeded) as session:
+        session.execute(sa.update(Round).where(Round.slug == ROUND_2).values(venue="Çırağan Palace Kempinski"))
+    after = client.get(f"/rounds/{ROUND_2}", headers={"If-None-Match": before})
+    assert after.status_code == 200 and after.headers["etag"] != before

@@ -1,4 +1,5 @@
-"""The empty record and the health check. (The pages themselves: test_reading.py.)"""
+"""The readers' pages (app/web/pages.py): the empty record and the health check. What each page shows is
+tested beside its service (test_timeline.py, test_comparison.py …)."""
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient

@@ -9,8 +9,72 @@ from sqlmodel import Session, col, select
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup
-from app.record.models import GapAssessment, Negotiation, NegotiationParty, PartyRole, Position, Round, RoundStatus
+from app.record.models import (
+    GapAssessment,
+    Negotiation,
+    NegotiationParty,
+    Party,
+    PartyRole,
+    Position,
+    Round,
+    RoundStatus,
+)
 from app.record.visibility import visible_gap, visible_position, visible_round
+
+# A party's latest position on a topic, by (topic id, party id).
+Standing = dict[tuple[int, int], Position]
+
+
+def compare(
+    *,
+    session: Session,
+    negotiation: str | None = None,
+    parties: Sequence[str] = (),
+    as_of: str | None = None,
+    topics: Sequence[str] = (),
+) -> schemas.Comparison:
+    """Each choice is checked as soon as what it is checked against has been read, so a wrong
+    ``as_of`` is refused before the negotiation's positions are loaded."""
+    lookup = Lookup(session)
+    n = _negotiation(session, negotiation)
+    assert n.id is not None
+    negotiation_ref = lookup.negotiations([n.id])[n.id]
+
+    rounds = _rounds(session, n.id)
+    as_of_round = _as_of_round(session, n, rounds, as_of)
+    previous_round = _round_before(rounds, as_of_round)
+    roles = _roles(session, n.id)
+    positions = _positions(session, n.id)
+    available = _parties_involved(lookup, roles, positions)
+    party_ids = _chosen_parties(lookup, n, roles, available, parties)
+    topic_ids = _chosen_topics(lookup, topics)
+
+    now = _standing(positions, rounds, as_of_round)
+    # With no earlier round to compare with, every position held now is new.
+    then = _standing(positions, rounds, previous_round) if previous_round else {}
+    gaps = _latest_gaps(session, rounds, as_of_round)
+
+    public = _public_positions(lookup, now, topic_ids, party_ids)
+    round_refs = {r.id: lookup.round_ref(r) for r in rounds}
+    rows = [
+        _row(lookup, topic_id, party_ids, now, then, public, _gap_public(gaps.get(topic_id), round_refs))
+        for topic_id in topic_ids
+    ]
+    return schemas.Comparison(
+        negotiation=negotiation_ref,
+        negotiations=_negotiation_options(session),
+        parties=_party_refs(lookup, party_ids),
+        available_parties=[schemas.PartyRef.model_validate(p) for p in available],
+        as_of=_ref_of(as_of_round, round_refs),
+        previous_round=_ref_of(previous_round, round_refs),
+        rounds=list(round_refs.values()),
+        topics=[lookup.topic(t) for t in topic_ids],
+        rows=rows,
+        sources=lookup.sources(),
+    )
+
+
+# ------------------------------------------------------------------ resolve: negotiation, as-of round, choices
 
 
 def _negotiation(session: Session, slug: str | None) -> Negotiation:
@@ -32,11 +96,102 @@ def _negotiation(session: Session, slug: str | None) -> Negotiation:
     return latest
 
 
-def _latest(
-    positions: Sequence[Position], included: set[int], on_or_before: dt.date | None
-) -> dict[tuple[int, int], Position]:
+def _as_of_round(session: Session, n: Negotiation, rounds: Sequence[Round], slug: str | None) -> Round | None:
+    """The round asked for, or else the latest held (the latest planned while none has been held)."""
+    if not slug:
+        held = [r for r in rounds if r.status is RoundStatus.held]
+        candidates = held or list(rounds)
+        return candidates[-1] if candidates else None
+    by_slug = {r.slug: r for r in rounds}
+    if slug in by_slug:
+        return by_slug[slug]
+    # A round of another negotiation is a wrong choice here, not a missing page.
+    elsewhere = session.exec(select(Round.id).where(col(Round.slug) == slug, visible_round())).first()
+    if elsewhere is None:
+        raise NotFound(f"There is no round {slug!r} in the record.")
+    raise InvalidChoice(f"as_of: {slug!r} is not a round of {n.title}")
+
+
+def _round_before(rounds: Sequence[Round], as_of_round: Round | None) -> Round | None:
+    earlier = [r for r in rounds if as_of_round and r.sequence < as_of_round.sequence]
+    return earlier[-1] if earlier else None
+
+
+def _parties_involved(lookup: Lookup, roles: Sequence[NegotiationParty], positions: Sequence[Position]) -> list[Party]:
+    """The parties with a role in the negotiation or a position stated in it, in name order."""
+    involved = {role.party_id for role in roles} | {p.party_id for p in positions}
+    return [party for party_id, party in lookup.all_parties().items() if party_id in involved]
+
+
+def _chosen_parties(
+    lookup: Lookup, n: Negotiation, roles: Sequence[NegotiationParty], available: list[Party], slugs: Sequence[str]
+) -> list[int]:
+    """The parties asked for, in the order asked; by default the negotiating parties, in name order."""
+    if not slugs:
+        negotiating = [r.party_id for r in roles if r.role is PartyRole.negotiating_party]
+        return [party_id for party_id in lookup.all_parties() if party_id in negotiating]
+    return _asked_parties(lookup, n, available, slugs)
+
+
+def _asked_parties(lookup: Lookup, n: Negotiation, available: list[Party], slugs: Sequence[str]) -> list[int]:
+    slug_to_id = {party.slug: party_id for party_id, party in lookup.all_parties().items()}
+    unknown = [slug for slug in slugs if slug not in slug_to_id]
+    if unknown:
+        raise NotFound(f"There is no party {', '.join(map(repr, unknown))} in the record.")
+    involved = {party.id for party in available}
+    absent = [slug for slug in slugs if slug_to_id[slug] not in involved]
+    if absent:
+        raise InvalidChoice(f"party: {', '.join(map(repr, absent))} took no part in {n.title}")
+    return list(dict.fromkeys(slug_to_id[slug] for slug in slugs))
+
+
+def _chosen_topics(lookup: Lookup, slugs: Sequence[str]) -> list[int]:
+    """The topics asked for, in the order asked; by default every topic, in the record's order."""
+    all_topics = lookup.all_topics()
+    if not slugs:
+        return list(all_topics)
+    by_slug = {t.slug: topic_id for topic_id, t in all_topics.items()}
+    unknown = [slug for slug in slugs if slug not in by_slug]
+    if unknown:
+        raise NotFound(f"There is no topic {', '.join(map(repr, unknown))} in the record.")
+    return [by_slug[slug] for slug in slugs]
+
+
+# ------------------------------------------------------------------ query: what the record holds
+
+
+def _rounds(session: Session, negotiation_id: int) -> Sequence[Round]:
+    return session.exec(
+        select(Round).where(col(Round.negotiation_id) == negotiation_id, visible_round()).order_by(col(Round.sequence))
+    ).all()
+
+
+def _roles(session: Session, negotiation_id: int) -> Sequence[NegotiationParty]:
+    return session.exec(select(NegotiationParty).where(col(NegotiationParty.negotiation_id) == negotiation_id)).all()
+
+
+def _positions(session: Session, negotiation_id: int) -> Sequence[Position]:
+    """Every visible position in the negotiation, in the order they were stated."""
+    return session.exec(
+        select(Position)
+        .outerjoin(Round, col(Round.id) == Position.round_id)
+        .where(col(Position.negotiation_id) == negotiation_id, visible_position())
+        .order_by(sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
+    ).all()
+
+
+def _rounds_up_to(rounds: Sequence[Round], last: Round | None) -> set[int]:
+    return {r.id for r in rounds if last and r.sequence <= last.sequence and r.id}
+
+
+def _standing(positions: Sequence[Position], rounds: Sequence[Round], as_of_round: Round | None) -> Standing:
+    """Each party's latest position on each topic as of a round (with no round at all, as of now)."""
+    return _latest(positions, _rounds_up_to(rounds, as_of_round), as_of_round.date if as_of_round else None)
+
+
+def _latest(positions: Sequence[Position], included: set[int], on_or_before: dt.date | None) -> Standing:
     """The last position per (topic, party) among those stated at ``included`` rounds or by a date."""
-    latest: dict[tuple[int, int], Position] = {}
+    latest: Standing = {}
     for p in positions:  # already in the order they were stated
         at_round = p.round_id is not None and p.round_id in included
         between = (
@@ -47,137 +202,91 @@ def _latest(
     return latest
 
 
-def compare(
-    *,
-    session: Session,
-    negotiation: str | None = None,
-    parties: Sequence[str] = (),
-    as_of: str | None = None,
-    topics: Sequence[str] = (),
-) -> schemas.Comparison:
-    n = _negotiation(session, negotiation)
-    assert n.id is not None
-    lookup = Lookup(session)
-    negotiation_ref = lookup.negotiations([n.id])[n.id]
-
-    rounds = session.exec(
-        select(Round).where(col(Round.negotiation_id) == n.id, visible_round()).order_by(col(Round.sequence))
-    ).all()
-    by_slug = {r.slug: r for r in rounds}
-    if as_of:
-        if as_of not in by_slug:
-            elsewhere = session.exec(select(Round.id).where(col(Round.slug) == as_of, visible_round())).first()
-            if elsewhere is None:
-                raise NotFound(f"There is no round {as_of!r} in the record.")
-            raise InvalidChoice(f"as_of: {as_of!r} is not a round of {n.title}")
-        as_of_round: Round | None = by_slug[as_of]
-    else:
-        held = [r for r in rounds if r.status is RoundStatus.held]
-        candidates = held or list(rounds)
-        as_of_round = candidates[-1] if candidates else None
-    earlier = [r for r in rounds if as_of_round and r.sequence < as_of_round.sequence]
-    previous_round = earlier[-1] if earlier else None
-
-    roles = session.exec(select(NegotiationParty).where(col(NegotiationParty.negotiation_id) == n.id)).all()
-    positions = session.exec(
-        select(Position)
-        .outerjoin(Round, col(Round.id) == Position.round_id)
-        .where(col(Position.negotiation_id) == n.id, visible_position())
-        .order_by(sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
-    ).all()
-
-    all_parties = lookup.all_parties()
-    involved = {role.party_id for role in roles} | {p.party_id for p in positions}
-    available = [party for party_id, party in all_parties.items() if party_id in involved]
-    slug_to_id = {party.slug: party_id for party_id, party in all_parties.items()}
-    if parties:
-        unknown = [slug for slug in parties if slug not in slug_to_id]
-        if unknown:
-            raise NotFound(f"There is no party {', '.join(map(repr, unknown))} in the record.")
-        absent = [slug for slug in parties if slug_to_id[slug] not in involved]
-        if absent:
-            raise InvalidChoice(f"party: {', '.join(map(repr, absent))} took no part in {n.title}")
-        chosen = list(dict.fromkeys(slug_to_id[slug] for slug in parties))
-    else:
-        negotiating = [r.party_id for r in roles if r.role is PartyRole.negotiating_party]
-        chosen = [party_id for party_id in all_parties if party_id in negotiating]
-
-    all_topics = lookup.all_topics()
-    topic_ids = list(all_topics)
-    if topics:
-        by_topic_slug = {t.slug: topic_id for topic_id, t in all_topics.items()}
-        unknown = [slug for slug in topics if slug not in by_topic_slug]
-        if unknown:
-            raise NotFound(f"There is no topic {', '.join(map(repr, unknown))} in the record.")
-        topic_ids = [by_topic_slug[slug] for slug in topics]
-
-    included = {r.id for r in rounds if as_of_round and r.sequence <= as_of_round.sequence and r.id}
-    current = _latest(positions, included, as_of_round.date if as_of_round else None)
-    before_ids = {r.id for r in earlier if r.id}
-    before = _latest(positions, before_ids, previous_round.date if previous_round else None) if previous_round else {}
-
+def _latest_gaps(session: Session, rounds: Sequence[Round], as_of_round: Round | None) -> dict[int, GapAssessment]:
+    """The latest visible gap assessment on each topic, up to the as-of round."""
+    included = _rounds_up_to(rounds, as_of_round)
     gaps: dict[int, GapAssessment] = {}
-    if included:
-        sequence = {r.id: r.sequence for r in rounds}
-        for gap in session.exec(select(GapAssessment).where(col(GapAssessment.round_id).in_(included), visible_gap())):
-            kept: GapAssessment | None = gaps.get(gap.topic_id)
-            if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
-                gaps[gap.topic_id] = gap
+    if not included:
+        return gaps
+    sequence = {r.id: r.sequence for r in rounds}
+    for gap in session.exec(select(GapAssessment).where(col(GapAssessment.round_id).in_(included), visible_gap())):
+        kept: GapAssessment | None = gaps.get(gap.topic_id)
+        if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
+            gaps[gap.topic_id] = gap
+    return gaps
 
-    shown = [current[key] for key in ((t, p) for t in topic_ids for p in chosen) if key in current]
-    public = {p.id: pub for p, pub in zip(shown, lookup.positions(shown), strict=True)}
-    round_refs = [lookup.round_ref(r) for r in rounds]
-    ref_by_id = {r.id: ref for r, ref in zip(rounds, round_refs, strict=True)}
 
-    rows = []
-    for topic_id in topic_ids:
-        cells = []
-        for party_id in chosen:
-            now = current.get((topic_id, party_id))
-            then = before.get((topic_id, party_id))
-            if now is None:
-                change: schemas.ChangeMark = "none"
-            elif then is None:
-                change = "new"
-            elif then.id == now.id or (then.summary, then.text) == (now.summary, now.text):
-                change = "unchanged"
-            else:
-                change = "changed"
-            party = lookup.party(party_id)
-            assert party is not None
-            cells.append(
-                schemas.ComparisonCell(
-                    party=party,
-                    position=public[now.id] if now else None,
-                    change=change,
-                    previous_position_id=then.id if then and change == "changed" else None,
-                )
-            )
-        assessed = gaps.get(topic_id)
-        rows.append(
-            schemas.ComparisonRow(
-                topic=lookup.topic(topic_id),
-                gap=(
-                    schemas.GapPublic(state=assessed.state, note=assessed.note, as_of=ref_by_id[assessed.round_id])
-                    if assessed
-                    else None
-                ),
-                cells=cells,
-            )
-        )
+def _negotiation_options(session: Session) -> list[schemas.FilterOption]:
+    negotiations = session.exec(select(Negotiation).order_by(col(Negotiation.title)))
+    return [schemas.FilterOption(value=x.slug, label=x.title) for x in negotiations]
 
-    return schemas.Comparison(
-        negotiation=negotiation_ref,
-        negotiations=[
-            schemas.FilterOption(value=x.slug, label=x.title)
-            for x in session.exec(select(Negotiation).order_by(col(Negotiation.title)))
-        ],
-        parties=[p for p in (lookup.party(i) for i in chosen) if p],
-        available_parties=[schemas.PartyRef.model_validate(p) for p in available],
-        as_of=ref_by_id[as_of_round.id] if as_of_round else None,
-        previous_round=ref_by_id[previous_round.id] if previous_round else None,
-        rounds=round_refs,
-        topics=[lookup.topic(t) for t in topic_ids],
-        rows=rows,
-        sources=lookup.sources(),
+
+# ------------------------------------------------------------------ assemble: rows of cells
+
+
+def _public_positions(
+    lookup: Lookup, now: Standing, topic_ids: list[int], party_ids: list[int]
+) -> dict[int | None, schemas.PositionPublic]:
+    """The positions the table shows, loaded in the order it shows them: footnotes number down the table."""
+    shown = [now[key] for key in ((t, p) for t in topic_ids for p in party_ids) if key in now]
+    return {p.id: public for p, public in zip(shown, lookup.positions(shown), strict=True)}
+
+
+def _row(
+    lookup: Lookup,
+    topic_id: int,
+    party_ids: list[int],
+    now: Standing,
+    then: Standing,
+    public: dict[int | None, schemas.PositionPublic],
+    gap: schemas.GapPublic | None,
+) -> schemas.ComparisonRow:
+    cells = [
+        _cell(lookup, party_id, now.get((topic_id, party_id)), then.get((topic_id, party_id)), public)
+        for party_id in party_ids
+    ]
+    return schemas.ComparisonRow(topic=lookup.topic(topic_id), gap=gap, cells=cells)
+
+
+def _cell(
+    lookup: Lookup,
+    party_id: int,
+    now: Position | None,
+    then: Position | None,
+    public: dict[int | None, schemas.PositionPublic],
+) -> schemas.ComparisonCell:
+    party = lookup.party(party_id)
+    assert party is not None
+    change = _change(now, then)
+    return schemas.ComparisonCell(
+        party=party,
+        position=public[now.id] if now else None,
+        change=change,
+        previous_position_id=then.id if then and change == "changed" else None,
     )
+
+
+def _change(now: Position | None, then: Position | None) -> schemas.ChangeMark:
+    """How a party's position now differs from its position at the round before."""
+    if now is None:
+        return "none"
+    if then is None:
+        return "new"
+    # Restating the same words at a later round is no change.
+    if then.id == now.id or (then.summary, then.text) == (now.summary, now.text):
+        return "unchanged"
+    return "changed"
+
+
+def _gap_public(gap: GapAssessment | None, round_refs: dict[int | None, schemas.RoundRef]) -> schemas.GapPublic | None:
+    if gap is None:
+        return None
+    return schemas.GapPublic(state=gap.state, note=gap.note, as_of=round_refs[gap.round_id])
+
+
+def _ref_of(r: Round | None, round_refs: dict[int | None, schemas.RoundRef]) -> schemas.RoundRef | None:
+    return round_refs[r.id] if r else None
+
+
+def _party_refs(lookup: Lookup, party_ids: list[int]) -> list[schemas.PartyRef]:
+    return [p for p in (lookup.party(i) for i in party_ids) if p]

@@ -17,53 +17,73 @@ def party_detail(*, session: Session, slug: str) -> schemas.PartyDetail:
     if party is None or party.id is None:
         raise NotFound(f"There is no party {slug!r} in the record.")
     lookup = Lookup(session)
+    roles = _roles(session, lookup, party.id)
+    rounds = _party_rounds(session, lookup, party.id)
+    people = _people(session, lookup, party)
+    topics = _topics_stated(session, lookup, party.id)
+    return schemas.PartyDetail(
+        slug=party.slug,
+        name=party.name,
+        short_name=party.short_name,
+        colour=party.colour,
+        roles=roles,
+        rounds=rounds,
+        people=people,
+        topics=topics,
+    )
 
+
+def _roles(session: Session, lookup: Lookup, party_id: int) -> list[schemas.PartyInNegotiation]:
     roles = session.exec(
-        select(NegotiationParty).where(col(NegotiationParty.party_id) == party.id).order_by(col(NegotiationParty.id))
+        select(NegotiationParty).where(col(NegotiationParty.party_id) == party_id).order_by(col(NegotiationParty.id))
     ).all()
     negotiations = lookup.negotiations(r.negotiation_id for r in roles)
+    return [
+        schemas.PartyInNegotiation(negotiation=negotiations[r.negotiation_id], role=r.role, note=r.note) for r in roles
+    ]
 
+
+def _party_rounds(session: Session, lookup: Lookup, party_id: int) -> list[schemas.PartyRound]:
+    """The rounds the party sent a delegation to or hosted, in date order, with who led its delegation."""
     delegations = session.execute(
         sa.select(col(Delegation.round_id), col(DelegationMember.person_id))
         .outerjoin(
             DelegationMember,
             sa.and_(col(DelegationMember.delegation_id) == Delegation.id, col(DelegationMember.is_head)),
         )
-        .where(col(Delegation.party_id) == party.id)
+        .where(col(Delegation.party_id) == party_id)
     ).all()
     heads = {round_id: person_id for round_id, person_id in delegations}
     rounds = session.exec(
         select(Round)
-        .where(col(Round.id).in_(list(heads)) | (col(Round.host_party_id) == party.id), visible_round())
+        .where(col(Round.id).in_(list(heads)) | (col(Round.host_party_id) == party_id), visible_round())
         .order_by(col(Round.sort_date), col(Round.id))
     ).all()
     lookup.negotiations(r.negotiation_id for r in rounds)
     lookup.people(heads.values())
     party_rounds = []
     for r in rounds:
-        labels = (["delegation"] if r.id in heads else []) + (["host"] if r.host_party_id == party.id else [])
+        labels = (["delegation"] if r.id in heads else []) + (["host"] if r.host_party_id == party_id else [])
         party_rounds.append(
             schemas.PartyRound(round=lookup.round_ref(r), roles=labels, head=lookup.person(heads.get(r.id or 0)))
         )
+    return party_rounds
 
+
+def _people(session: Session, lookup: Lookup, party: Party) -> list[schemas.PersonRef]:
+    """The party's people. Those the lookup already holds as delegation heads keep their place first."""
     people = session.exec(select(Person).where(col(Person.party_id) == party.id).order_by(col(Person.name))).all()
+    known = lookup.people(p.id for p in people)
+    return [p for p in known.values() if p.party and p.party.slug == party.slug]
+
+
+def _topics_stated(session: Session, lookup: Lookup, party_id: int) -> list[schemas.TopicRef]:
+    """The topics the party has a visible position on, in the record's order of topics."""
     topic_ids = session.execute(
-        sa.select(col(Position.topic_id)).where(col(Position.party_id) == party.id, visible_position()).distinct()
+        sa.select(col(Position.topic_id)).where(col(Position.party_id) == party_id, visible_position()).distinct()
     )
     stated = set(topic_ids.scalars())
-    return schemas.PartyDetail(
-        slug=party.slug,
-        name=party.name,
-        short_name=party.short_name,
-        colour=party.colour,
-        roles=[
-            schemas.PartyInNegotiation(negotiation=negotiations[r.negotiation_id], role=r.role, note=r.note)
-            for r in roles
-        ],
-        rounds=party_rounds,
-        people=[p for p in lookup.people(p.id for p in people).values() if p.party and p.party.slug == party.slug],
-        topics=[lookup.topic(t) for t in lookup.all_topics() if t in stated],
-    )
+    return [lookup.topic(t) for t in lookup.all_topics() if t in stated]
 
 
 def party_list(*, session: Session) -> list[schemas.PartySummary]:

@@ -37,48 +37,14 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
     assert r.id is not None
     lookup = Lookup(session)
     lookup.people([r.chair_id])
+    # Each step cites its claims as it goes, so the steps keep the page's order: footnotes number down the page.
     citations = lookup.cite("round_id", r.id)
-
-    figures = session.exec(
-        select(ReportedFigure).where(col(ReportedFigure.round_id) == r.id).order_by(col(ReportedFigure.id))
-    ).all()
-    durations = lookup.figures([f for f in figures if f.measure is FigureMeasure.duration_minutes])
-    delays = lookup.figures([f for f in figures if f.measure is FigureMeasure.delay_minutes])
-
+    durations, delays = _timings(session, lookup, r.id)
     delegations = _delegations(session, lookup, r.id)
     outcomes = _outcomes(session, lookup, r.id)
-
-    positions = session.exec(
-        select(Position)
-        .where(col(Position.round_id) == r.id, visible_position())
-        .order_by(col(Position.topic_id), col(Position.id))
-    ).all()
-    topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
-    party_order = {party_id: index for index, party_id in enumerate(lookup.all_parties())}
-    ordered = sorted(positions, key=lambda p: (topic_order[p.topic_id], party_order[p.party_id], p.id or 0))
-    by_topic: dict[int, list[schemas.PositionPublic]] = defaultdict(list)
-    for public, p in zip(lookup.positions(ordered), ordered, strict=True):
-        by_topic[p.topic_id].append(public)
-    grouped = [schemas.TopicPositions(topic=lookup.topic(t), positions=ps) for t, ps in by_topic.items()]
-
-    nearby: list[schemas.EventPublic] = []
-    if r.date is not None:
-        events = session.exec(
-            select(Event)
-            .where(col(Event.date).between(r.date - NEARBY, r.date + NEARBY), visible_event())
-            .where((col(Event.negotiation_id) == r.negotiation_id) | col(Event.negotiation_id).is_(None))
-            .order_by(col(Event.sort_date), col(Event.id))
-        ).all()
-        lookup.load_citations("event_id", [e.id for e in events if e.id])
-        nearby = [event_public(lookup, e) for e in events]
-
-    siblings = session.exec(
-        select(Round)
-        .where(col(Round.negotiation_id) == r.negotiation_id, visible_round())
-        .where(col(Round.sequence).in_([r.sequence - 1, r.sequence + 1]))
-    ).all()
-    previous = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence - 1), None)
-    following = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence + 1), None)
+    positions = _positions_by_topic(session, lookup, r.id)
+    nearby = _nearby_events(session, lookup, r)
+    previous, following = _neighbours(session, lookup, r)
 
     ref = lookup.round_ref(r)
     return schemas.RoundDetail(
@@ -100,13 +66,67 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
         citations=citations,
         delegations=delegations,
         outcomes=outcomes,
-        positions=grouped,
+        positions=positions,
         nearby_events=nearby,
         sources=lookup.sources(),
         previous=previous,
         next=following,
         updated_at=r.updated_at,
     )
+
+
+def _timings(
+    session: Session, lookup: Lookup, round_id: int
+) -> tuple[list[schemas.ReportedFigurePublic], list[schemas.ReportedFigurePublic]]:
+    """How long the round lasted and how late it began, as the sources reported them."""
+    figures = session.exec(
+        select(ReportedFigure).where(col(ReportedFigure.round_id) == round_id).order_by(col(ReportedFigure.id))
+    ).all()
+    durations = lookup.figures([f for f in figures if f.measure is FigureMeasure.duration_minutes])
+    delays = lookup.figures([f for f in figures if f.measure is FigureMeasure.delay_minutes])
+    return durations, delays
+
+
+def _positions_by_topic(session: Session, lookup: Lookup, round_id: int) -> list[schemas.TopicPositions]:
+    """The positions stated at the round, grouped by topic, in the record's order of topics and parties."""
+    positions = session.exec(
+        select(Position)
+        .where(col(Position.round_id) == round_id, visible_position())
+        .order_by(col(Position.topic_id), col(Position.id))
+    ).all()
+    topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
+    party_order = {party_id: index for index, party_id in enumerate(lookup.all_parties())}
+    ordered = sorted(positions, key=lambda p: (topic_order[p.topic_id], party_order[p.party_id], p.id or 0))
+    by_topic: dict[int, list[schemas.PositionPublic]] = defaultdict(list)
+    for public, p in zip(lookup.positions(ordered), ordered, strict=True):
+        by_topic[p.topic_id].append(public)
+    return [schemas.TopicPositions(topic=lookup.topic(t), positions=ps) for t, ps in by_topic.items()]
+
+
+def _nearby_events(session: Session, lookup: Lookup, r: Round) -> list[schemas.EventPublic]:
+    """Context events within NEARBY of the round: of its negotiation, or of none in particular."""
+    if r.date is None:
+        return []
+    events = session.exec(
+        select(Event)
+        .where(col(Event.date).between(r.date - NEARBY, r.date + NEARBY), visible_event())
+        .where((col(Event.negotiation_id) == r.negotiation_id) | col(Event.negotiation_id).is_(None))
+        .order_by(col(Event.sort_date), col(Event.id))
+    ).all()
+    lookup.load_citations("event_id", [e.id for e in events if e.id])
+    return [event_public(lookup, e) for e in events]
+
+
+def _neighbours(session: Session, lookup: Lookup, r: Round) -> tuple[schemas.RoundRef | None, schemas.RoundRef | None]:
+    """The rounds just before and just after this one in its negotiation, where a reader may see them."""
+    siblings = session.exec(
+        select(Round)
+        .where(col(Round.negotiation_id) == r.negotiation_id, visible_round())
+        .where(col(Round.sequence).in_([r.sequence - 1, r.sequence + 1]))
+    ).all()
+    previous = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence - 1), None)
+    following = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence + 1), None)
+    return previous, following
 
 
 def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schemas.DelegationPublic]:

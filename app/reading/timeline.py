@@ -7,6 +7,7 @@ using the (sort_date, id) indexes, so page 100 costs what page 1 costs.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,84 +72,20 @@ def _after(sort_date: Any, ident: Any, kind: int, cursor: Cursor | None) -> Any:
     return sort_date >= cursor.sort_date if kind > cursor.kind else sort_date > cursor.sort_date
 
 
-def _slug_id(session: Session, model: Any, slug: str | None, noun: str) -> int | None:
-    if not slug:
-        return None
-    found = session.execute(sa.select(model.id).where(model.slug == slug)).scalar()
-    if found is None:
-        raise NotFound(f"There is no {noun} {slug!r} in the record.")
-    return int(found)
-
-
 def timeline(
     *, session: Session, filters: schemas.TimelineFilters, after: str | None = None, limit: int = PAGE_SIZE
 ) -> schemas.TimelinePage:
     cursor = Cursor.decode(after) if after else None
-    negotiation_id = _slug_id(session, Negotiation, filters.negotiation, "negotiation")
-    party_id = _slug_id(session, Party, filters.party, "party")
-    topic_id = _slug_id(session, Topic, filters.topic, "topic")
-    text = f"%{filters.q.strip().lower()}%" if filters.q and filters.q.strip() else None
+    scope = _Scope.resolve(session, filters)
 
-    branches = []
-    if filters.kind in (None, "round", "planned"):
-        rounds: Any = sa.select(
-            col(Round.sort_date).label("sort_date"), sa.literal(ROUND).label("kind"), col(Round.id).label("id")
-        ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor), visible_round())
-        if filters.kind == "planned":
-            rounds = rounds.where(col(Round.status) == RoundStatus.planned)
-        elif filters.kind == "round":
-            rounds = rounds.where(col(Round.status) != RoundStatus.planned)
-        if negotiation_id:
-            rounds = rounds.where(col(Round.negotiation_id) == negotiation_id)
-        if party_id:
-            took_part = sa.exists().where(col(Delegation.round_id) == Round.id, col(Delegation.party_id) == party_id)
-            rounds = rounds.where(took_part | (col(Round.host_party_id) == party_id))
-        if topic_id:
-            rounds = rounds.where(
-                sa.exists().where(
-                    col(Position.round_id) == Round.id, col(Position.topic_id) == topic_id, col(Position.published)
-                )
-            )
-        if filters.year:
-            rounds = rounds.where(col(Round.date).between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
-        if text:
-            searched = [Round.summary, Round.venue, Round.city, Round.date_note, Round.atmosphere]
-            rounds = rounds.where(sa.or_(*(sa.func.lower(c).like(text) for c in searched)))
-        branches.append(rounds.order_by(col(Round.sort_date), col(Round.id)).limit(limit + 1))
-    if filters.kind in (None, "event") and not topic_id:
-        events: Any = sa.select(
-            col(Event.sort_date).label("sort_date"), sa.literal(EVENT).label("kind"), col(Event.id).label("id")
-        ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor), visible_event())
-        if negotiation_id:
-            events = events.where(col(Event.negotiation_id) == negotiation_id)
-        if party_id:
-            events = events.where(
-                sa.exists().where(
-                    col(NegotiationParty.negotiation_id) == Event.negotiation_id,
-                    col(NegotiationParty.party_id) == party_id,
-                )
-            )
-        if filters.year:
-            events = events.where(col(Event.date).between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
-        if text:
-            events = events.where(sa.or_(*(sa.func.lower(c).like(text) for c in (Event.title, Event.description))))
-        branches.append(events.order_by(col(Event.sort_date), col(Event.id)).limit(limit + 1))
-
-    keys: list[Cursor] = []
-    if branches:
-        combined = sa.union_all(*(branch.subquery().select() for branch in branches)).subquery()
-        statement = sa.select(combined).order_by(combined.c.sort_date, combined.c.kind, combined.c.id).limit(limit + 1)
-        keys = [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in session.execute(statement)]
+    keys = _keys(session, scope, cursor, limit)
+    # One key more than a page was read: it tells whether another page follows.
     next_cursor = keys[limit - 1].encode() if len(keys) > limit else None
     keys = keys[:limit]
 
     lookup = Lookup(session)
-    round_entries = _round_entries(session, lookup, [k.id for k in keys if k.kind == ROUND])
-    event_entries = _event_entries(session, lookup, [k.id for k in keys if k.kind == EVENT])
-    entries: list[schemas.TimelineRound | schemas.TimelineEvent] = [
-        round_entries[k.id] if k.kind == ROUND else event_entries[k.id] for k in keys
-    ]
-    negotiation = lookup.negotiations([negotiation_id])[negotiation_id] if negotiation_id else None
+    entries = _entries(session, lookup, keys)
+    negotiation = _negotiation_ref(lookup, scope.negotiation_id)
     return schemas.TimelinePage(
         filters=filters,
         entries=entries,
@@ -158,9 +95,147 @@ def timeline(
     )
 
 
+# ------------------------------------------------------------------ resolve: the filters, as ids
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the reader narrowed the timeline to, with slugs read as ids and words as a LIKE pattern."""
+
+    kind: schemas.TimelineKind | None
+    negotiation_id: int | None
+    party_id: int | None
+    topic_id: int | None
+    year: int | None
+    text: str | None
+
+    @classmethod
+    def resolve(cls, session: Session, filters: schemas.TimelineFilters) -> "_Scope":
+        words = filters.q.strip() if filters.q else ""
+        return cls(
+            kind=filters.kind,
+            negotiation_id=_slug_id(session, Negotiation, filters.negotiation, "negotiation"),
+            party_id=_slug_id(session, Party, filters.party, "party"),
+            topic_id=_slug_id(session, Topic, filters.topic, "topic"),
+            year=filters.year,
+            text=f"%{words.lower()}%" if words else None,
+        )
+
+    @property
+    def wants_rounds(self) -> bool:
+        return self.kind in (None, "round", "planned")
+
+    @property
+    def wants_events(self) -> bool:
+        # Events are about no topic in particular: a topic filter leaves them all out.
+        return self.kind in (None, "event") and not self.topic_id
+
+
+def _slug_id(session: Session, model: Any, slug: str | None, noun: str) -> int | None:
+    if not slug:
+        return None
+    found = session.execute(sa.select(model.id).where(model.slug == slug)).scalar()
+    if found is None:
+        raise NotFound(f"There is no {noun} {slug!r} in the record.")
+    return int(found)
+
+
+# ------------------------------------------------------------------ query: the page's keys
+
+
+def _keys(session: Session, scope: _Scope, cursor: Cursor | None, limit: int) -> list[Cursor]:
+    """Up to ``limit + 1`` entries after ``cursor``, merged from the round and event branches."""
+    branches = []
+    if scope.wants_rounds:
+        branches.append(_round_keys(scope, cursor, limit))
+    if scope.wants_events:
+        branches.append(_event_keys(scope, cursor, limit))
+    if not branches:
+        return []
+    combined = sa.union_all(*(branch.subquery().select() for branch in branches)).subquery()
+    statement = sa.select(combined).order_by(combined.c.sort_date, combined.c.kind, combined.c.id).limit(limit + 1)
+    return [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in session.execute(statement)]
+
+
+def _round_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
+    rounds: Any = sa.select(
+        col(Round.sort_date).label("sort_date"), sa.literal(ROUND).label("kind"), col(Round.id).label("id")
+    ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor), visible_round())
+    for condition in _round_conditions(scope):
+        rounds = rounds.where(condition)
+    return rounds.order_by(col(Round.sort_date), col(Round.id)).limit(limit + 1)
+
+
+def _round_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
+    if scope.kind == "planned":
+        yield col(Round.status) == RoundStatus.planned
+    elif scope.kind == "round":
+        yield col(Round.status) != RoundStatus.planned
+    if scope.negotiation_id:
+        yield col(Round.negotiation_id) == scope.negotiation_id
+    if scope.party_id:
+        took_part = sa.exists().where(col(Delegation.round_id) == Round.id, col(Delegation.party_id) == scope.party_id)
+        yield took_part | (col(Round.host_party_id) == scope.party_id)
+    if scope.topic_id:
+        yield sa.exists().where(
+            col(Position.round_id) == Round.id, col(Position.topic_id) == scope.topic_id, col(Position.published)
+        )
+    if scope.year:
+        yield _in_year(col(Round.date), scope.year)
+    if scope.text:
+        yield _mentions(scope.text, [Round.summary, Round.venue, Round.city, Round.date_note, Round.atmosphere])
+
+
+def _event_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
+    events: Any = sa.select(
+        col(Event.sort_date).label("sort_date"), sa.literal(EVENT).label("kind"), col(Event.id).label("id")
+    ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor), visible_event())
+    for condition in _event_conditions(scope):
+        events = events.where(condition)
+    return events.order_by(col(Event.sort_date), col(Event.id)).limit(limit + 1)
+
+
+def _event_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
+    if scope.negotiation_id:
+        yield col(Event.negotiation_id) == scope.negotiation_id
+    if scope.party_id:
+        # An event concerns a party through the negotiation it belongs to.
+        yield sa.exists().where(
+            col(NegotiationParty.negotiation_id) == Event.negotiation_id,
+            col(NegotiationParty.party_id) == scope.party_id,
+        )
+    if scope.year:
+        yield _in_year(col(Event.date), scope.year)
+    if scope.text:
+        yield _mentions(scope.text, [Event.title, Event.description])
+
+
+def _in_year(date: Any, year: int) -> sa.ColumnElement[bool]:
+    return sa.between(date, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def _mentions(pattern: str, columns: list[Any]) -> sa.ColumnElement[bool]:
+    return sa.or_(*(sa.func.lower(c).like(pattern) for c in columns))
+
+
 def _as_date(value: Any) -> dt.date:
     # SQLite hands back ISO strings from a UNION of date columns.
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+# ------------------------------------------------------------------ assemble: the entries of the page
+
+
+def _entries(
+    session: Session, lookup: Lookup, keys: list[Cursor]
+) -> list[schemas.TimelineRound | schemas.TimelineEvent]:
+    round_entries = _round_entries(session, lookup, [k.id for k in keys if k.kind == ROUND])
+    event_entries = _event_entries(session, lookup, [k.id for k in keys if k.kind == EVENT])
+    return [round_entries[k.id] if k.kind == ROUND else event_entries[k.id] for k in keys]
+
+
+def _negotiation_ref(lookup: Lookup, negotiation_id: int | None) -> schemas.NegotiationRef | None:
+    return lookup.negotiations([negotiation_id])[negotiation_id] if negotiation_id else None
 
 
 def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, schemas.TimelineRound]:
@@ -168,44 +243,10 @@ def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
         return {}
     rounds = session.exec(select(Round).where(col(Round.id).in_(ids))).all()
     lookup.negotiations(r.negotiation_id for r in rounds)
-
-    heads: dict[int, list[schemas.DelegationHead]] = defaultdict(list)
-    head_rows = session.execute(
-        sa.select(col(Delegation.round_id), col(Delegation.party_id), col(DelegationMember.person_id))
-        .join(DelegationMember, col(DelegationMember.delegation_id) == Delegation.id)
-        .where(col(DelegationMember.is_head), col(Delegation.round_id).in_(ids))
-    ).all()
-    people = lookup.people(person_id for _, _, person_id in head_rows)
-    for round_id, party_id, person_id in head_rows:
-        party = lookup.party(party_id)
-        assert party is not None
-        heads[round_id].append(schemas.DelegationHead(party=party, person=people[person_id]))
-
-    outcomes: dict[int, list[schemas.OutcomeHeadline]] = defaultdict(list)
-    for o in session.exec(
-        select(Outcome).where(col(Outcome.round_id).in_(ids), col(Outcome.published)).order_by(col(Outcome.id))
-    ):
-        outcomes[o.round_id].append(schemas.OutcomeHeadline.model_validate(o))
-
-    topic_rows = session.execute(
-        sa.select(col(Position.round_id), col(Position.topic_id))
-        .where(col(Position.round_id).in_(ids), col(Position.published))
-        .distinct()
-    ).all()
-    topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
-    topics: dict[int, list[int]] = defaultdict(list)
-    for round_id, topic_id in topic_rows:
-        topics[round_id].append(topic_id)
-
-    figures: dict[int, list[ReportedFigure]] = defaultdict(list)
-    for figure in session.exec(
-        select(ReportedFigure)
-        .where(col(ReportedFigure.measure) == FigureMeasure.duration_minutes, col(ReportedFigure.round_id).in_(ids))
-        .order_by(col(ReportedFigure.id))
-    ):
-        assert figure.round_id is not None
-        figures[figure.round_id].append(figure)
-    lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
+    heads = _heads(session, lookup, ids)
+    outcomes = _outcome_headlines(session, ids)
+    topics = _topics_discussed(session, lookup, ids)
+    durations = _reported_durations(session, lookup, ids)
 
     entries = {}
     for r in rounds:
@@ -214,12 +255,70 @@ def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
             round=lookup.round_ref(r),
             venue=r.venue,
             summary=r.summary,
-            duration=schemas.Measured(minutes=r.duration_minutes, reported=lookup.figures(figures[r.id])),
+            duration=schemas.Measured(minutes=r.duration_minutes, reported=lookup.figures(durations[r.id])),
             heads=sorted(heads[r.id], key=lambda h: h.party.name),
             outcomes=outcomes[r.id],
-            topics=[lookup.topic(t) for t in sorted(topics[r.id], key=topic_order.__getitem__)],
+            topics=topics[r.id],
         )
     return entries
+
+
+def _heads(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.DelegationHead]]:
+    """Who led each party's delegation at each round."""
+    rows = session.execute(
+        sa.select(col(Delegation.round_id), col(Delegation.party_id), col(DelegationMember.person_id))
+        .join(DelegationMember, col(DelegationMember.delegation_id) == Delegation.id)
+        .where(col(DelegationMember.is_head), col(Delegation.round_id).in_(round_ids))
+    ).all()
+    people = lookup.people(person_id for _, _, person_id in rows)
+    heads: dict[int, list[schemas.DelegationHead]] = defaultdict(list)
+    for round_id, party_id, person_id in rows:
+        party = lookup.party(party_id)
+        assert party is not None
+        heads[round_id].append(schemas.DelegationHead(party=party, person=people[person_id]))
+    return heads
+
+
+def _outcome_headlines(session: Session, round_ids: list[int]) -> dict[int, list[schemas.OutcomeHeadline]]:
+    outcomes: dict[int, list[schemas.OutcomeHeadline]] = defaultdict(list)
+    for o in session.exec(
+        select(Outcome).where(col(Outcome.round_id).in_(round_ids), col(Outcome.published)).order_by(col(Outcome.id))
+    ):
+        outcomes[o.round_id].append(schemas.OutcomeHeadline.model_validate(o))
+    return outcomes
+
+
+def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.TopicRef]]:
+    """The topics each round heard a position on, in the record's order of topics."""
+    rows = session.execute(
+        sa.select(col(Position.round_id), col(Position.topic_id))
+        .where(col(Position.round_id).in_(round_ids), col(Position.published))
+        .distinct()
+    ).all()
+    topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
+    topic_ids: dict[int, list[int]] = defaultdict(list)
+    for round_id, topic_id in rows:
+        topic_ids[round_id].append(topic_id)
+    topics: dict[int, list[schemas.TopicRef]] = defaultdict(list)
+    for round_id, ids in topic_ids.items():
+        topics[round_id] = [lookup.topic(t) for t in sorted(ids, key=topic_order.__getitem__)]
+    return topics
+
+
+def _reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[ReportedFigure]]:
+    """How long each round lasted, as the sources reported it; their citations loaded at once."""
+    figures: dict[int, list[ReportedFigure]] = defaultdict(list)
+    for figure in session.exec(
+        select(ReportedFigure)
+        .where(
+            col(ReportedFigure.measure) == FigureMeasure.duration_minutes, col(ReportedFigure.round_id).in_(round_ids)
+        )
+        .order_by(col(ReportedFigure.id))
+    ):
+        assert figure.round_id is not None
+        figures[figure.round_id].append(figure)
+    lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
+    return figures
 
 
 def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, schemas.TimelineEvent]:

@@ -3,7 +3,7 @@
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -46,51 +46,69 @@ def topic_history(*, session: Session, slug: str, negotiation: str | None = None
         raise NotFound(f"There is no topic {slug!r} in the record.")
     lookup = Lookup(session)
     choices = _negotiations_with(session, topic)
-    chosen_id: int | None = None
-    if negotiation:
-        found = session.exec(select(Negotiation).where(col(Negotiation.slug) == negotiation)).first()
-        if found is None:
-            raise NotFound(f"There is no negotiation {negotiation!r} in the record.")
-        if found.id not in choices:
-            raise InvalidChoice(f"negotiation: {found.title} has no published position on {topic.name}")
-        chosen_id = found.id
-    elif choices:
-        chosen_id = _latest_to_meet(session, choices)
-    positions = (
-        session.exec(
-            select(Position)
-            .outerjoin(Round, col(Round.id) == Position.round_id)
-            .where(col(Position.negotiation_id) == chosen_id, col(Position.topic_id) == topic.id, visible_position())
-            .order_by(col(Position.party_id), sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
-        ).all()
-        if chosen_id is not None
-        else []
-    )
-    by_party: dict[int, list[schemas.Statement]] = defaultdict(list)
-    for public, p in zip(lookup.positions(positions), positions, strict=True):
-        statements = by_party[p.party_id]
-        previous = statements[-1].position if statements else None
-        by_party[p.party_id].append(
-            schemas.Statement(
-                position=public,
-                previous_position_id=previous.id if previous else None,
-                diff=word_diff(statement_text(previous), statement_text(public)) if previous else None,
-            )
-        )
-    parties = [
-        schemas.PartyStatements(party=party, statements=by_party[party_id])
-        for party_id in lookup.all_parties()
-        if party_id in by_party and (party := lookup.party(party_id))
-    ]
+    chosen_id = _chosen_negotiation(session, topic, choices, negotiation)
+    positions = _positions(session, topic, chosen_id)
+    statements = _statements_by_party(lookup, positions)
     return schemas.TopicHistory(
         slug=topic.slug,
         name=topic.name,
         description=topic.description,
         negotiation=choices[chosen_id] if chosen_id is not None else None,
         negotiations=[schemas.FilterOption(value=ref.slug, label=ref.title) for ref in choices.values()],
-        parties=parties,
+        parties=_party_statements(lookup, statements),
         sources=lookup.sources(),
     )
+
+
+def _chosen_negotiation(
+    session: Session, topic: Topic, choices: dict[int, schemas.NegotiationRef], slug: str | None
+) -> int | None:
+    """The negotiation asked for, if it has a position on the topic; by default the latest to meet."""
+    if not slug:
+        return _latest_to_meet(session, choices) if choices else None
+    found = session.exec(select(Negotiation).where(col(Negotiation.slug) == slug)).first()
+    if found is None:
+        raise NotFound(f"There is no negotiation {slug!r} in the record.")
+    if found.id not in choices:
+        raise InvalidChoice(f"negotiation: {found.title} has no published position on {topic.name}")
+    return found.id
+
+
+def _positions(session: Session, topic: Topic, negotiation_id: int | None) -> Sequence[Position]:
+    """The visible positions on the topic in the negotiation, by party, each party's in the order stated."""
+    if negotiation_id is None:
+        return []
+    return session.exec(
+        select(Position)
+        .outerjoin(Round, col(Round.id) == Position.round_id)
+        .where(col(Position.negotiation_id) == negotiation_id, col(Position.topic_id) == topic.id, visible_position())
+        .order_by(col(Position.party_id), sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
+    ).all()
+
+
+def _statements_by_party(lookup: Lookup, positions: Sequence[Position]) -> dict[int, list[schemas.Statement]]:
+    """Each party's statements, each with what changed since the party's statement before it."""
+    by_party: dict[int, list[schemas.Statement]] = defaultdict(list)
+    for public, p in zip(lookup.positions(positions), positions, strict=True):
+        statements = by_party[p.party_id]
+        previous = statements[-1].position if statements else None
+        statements.append(
+            schemas.Statement(
+                position=public,
+                previous_position_id=previous.id if previous else None,
+                diff=word_diff(statement_text(previous), statement_text(public)) if previous else None,
+            )
+        )
+    return by_party
+
+
+def _party_statements(lookup: Lookup, by_party: dict[int, list[schemas.Statement]]) -> list[schemas.PartyStatements]:
+    """The parties that made a statement, in the record's order of parties."""
+    return [
+        schemas.PartyStatements(party=party, statements=by_party[party_id])
+        for party_id in lookup.all_parties()
+        if party_id in by_party and (party := lookup.party(party_id))
+    ]
 
 
 def _negotiations_with(session: Session, topic: Topic) -> dict[int, schemas.NegotiationRef]:

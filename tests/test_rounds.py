@@ -1,0 +1,42 @@
+"""A round's page as a reader sees it, read with an HTML parser, on SQLite and PostgreSQL."""
+
+from fastapi.testclient import TestClient
+
+from tests.factories import ROUND_2, soup_of, text
+
+
+def test_round_page_holds_everything_about_the_round(seeded, client: TestClient) -> None:
+    soup = soup_of(client, f"/rounds/{ROUND_2}")
+    assert text(soup.select_one("h1")) == "Round 2 · Istanbul 2 June 2025"
+    facts = {text(div.dt): text(div.dd) for div in soup.select(".facts-round > div")}
+    assert facts["Date and local time"] == "2 June 2025, 13:00 (Europe/Istanbul)"
+    assert facts["Place"] == "Çırağan Palace, Istanbul"
+    assert facts["Host"] == "Turkey"
+    assert facts["Chair"] == "Hakan Fidan, Foreign Minister"
+    assert facts["Duration"] == "sources differ: less than an hour (The News); a little over an hour (TASS, Censor.net)"
+    assert facts["Delay"] == "nearly two hours (The News)"
+
+    delegations = {text(d.h3): d for d in soup.select(".delegation")}
+    assert list(delegations) == ["Russia", "Turkey", "Ukraine"]
+    assert text(delegations["Ukraine"].select_one(".head")) == "Led by Rustem Umerov (Рустем Умєров), Defence Minister"
+    assert "Sergiy Kyslytsya (Сергій Кислиця), First Deputy Foreign Minister" in text(
+        delegations["Ukraine"].select_one(".members")
+    )
+
+    outcomes = {text(li.h3).split("[")[0]: li for li in soup.select(".outcome-list > li")}
+    memo = outcomes["Russia handed over a draft peace memorandum"]
+    assert "Implemented Document exchanged · implemented 2 June 2025" in text(memo.select_one(".outcome-meta"))
+
+    topics = [text(h) for h in soup.select(".topic-group h3")]
+    assert topics[:3] == ["Ceasefire", "Territory", "NATO and neutrality"]
+    territory = soup.select_one("#topic-territory").parent
+    assert [text(a.h4) for a in territory.select("article.position")] == ["Russia", "Ukraine"]
+
+    assert "Ukrainian drone strikes on Russian strategic bombers" in text(soup.select_one(".events"))
+    assert text(soup.select_one(".pager a[rel=prev]")).startswith("← Round 1")
+    assert text(soup.select_one(".pager a[rel=next]")).startswith("Round 3")
+
+
+def test_missing_round_is_404(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/rounds/2031-01-01-nowhere", status=404)
+    assert "There is no round '2031-01-01-nowhere' in the record." in text(soup.select_one("main"))

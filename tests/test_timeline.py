@@ -1,0 +1,127 @@
+"""The timeline as a reader sees it: its entries, its filters and their refusals, and paging by keyset."""
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from app.core.db import session_scope
+from tests.factories import ROUND_2, many_rounds, soup_of, text
+
+
+def entry_titles(soup: BeautifulSoup) -> list[str]:
+    return [text(li.select_one(".entry-title")) for li in soup.select("#timeline-entries > li.entry")]
+
+
+def test_timeline_entries_show_date_place_duration_heads_topics_and_outcomes(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/")
+    dates = [text(li.select_one(".entry-date")) for li in soup.select("#timeline-entries > li.entry")]
+    assert dates == [
+        "16 May 2025",
+        "1 June 2025",
+        "2 June 2025",
+        "June 2025 (before the end of June 2025, as Ukraine hoped)",
+    ]
+
+    round_2 = soup.select_one(f"#round-{ROUND_2}")
+    assert round_2.select_one(".entry-title a")["href"] == f"/rounds/{ROUND_2}"
+    facts = {text(div.dt): text(div.dd) for div in round_2.select(".facts > div")}
+    assert facts["Duration"] == "sources differ: less than an hour (The News); a little over an hour (TASS, Censor.net)"
+    assert "Rustem Umerov (Рустем Умєров) — Ukraine" in facts["Delegation heads"]
+    assert "Vladimir Medinsky (Владимир Мединский) — Russia" in facts["Delegation heads"]
+    topics = [text(li) for li in round_2.select(".tags li")]
+    assert topics[:3] == ["Ceasefire", "Territory", "NATO and neutrality"] and len(topics) == 11
+    outcomes = [text(li) for li in round_2.select(".outcomes li")]
+    assert "Agreed New prisoner exchange prioritising severely wounded and young prisoners" in outcomes
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "party=turkey",
+            [
+                "Round 1 · Istanbul",
+                "Context Ukrainian drone strikes on Russian strategic bombers",
+                "Round 2 · Istanbul",
+            ],
+        ),
+        ("kind=planned", ["Round 3 Planned"]),
+        ("kind=event", ["Context Ukrainian drone strikes on Russian strategic bombers"]),
+        ("kind=round&topic=leaders-meeting", ["Round 1 · Istanbul", "Round 2 · Istanbul"]),
+        ("q=%C3%A7%C4%B1ra%C4%9Fan", ["Round 2 · Istanbul"]),  # "çırağan", matching "Çırağan Palace"
+        ("q=bombers&kind=round", ["Round 2 · Istanbul"]),
+        ("year=2024", []),
+    ],
+)
+def test_timeline_filters(seeded, client: TestClient, query: str, expected: list[str]) -> None:
+    soup = soup_of(client, f"/?{query}")
+    assert entry_titles(soup) == expected
+    if not expected:
+        assert "Nothing in the record matches these filters" in text(soup.select_one("#results"))
+
+
+def test_filter_form_keeps_the_chosen_values_and_works_without_javascript(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/?party=ukraine&kind=round&q=palace")
+    form = soup.select_one("form.filters")
+    assert form["method"] == "get" and form["action"] == "/"
+    assert form.select_one("#filter-party option[selected]")["value"] == "ukraine"
+    assert form.select_one("#filter-kind option[selected]")["value"] == "round"
+    assert form.select_one("#filter-q")["value"] == "palace"
+    assert form["data-hx-get"] == "/" and form["data-hx-push-url"] == "true" and form["data-hx-target"] == "#results"
+
+
+def test_htmx_filter_request_gets_only_the_results(seeded, client: TestClient) -> None:
+    response = client.get("/?kind=planned", headers={"HX-Request": "true"})
+    assert response.headers["vary"] == "HX-Request, Accept-Encoding"
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.find("html") is None and soup.select_one("form") is None
+    assert soup.select_one("section#results") is not None
+    assert entry_titles(soup) == ["Round 3 Planned"]
+    # A boosted request or a history restore wants the whole page.
+    for header in ("HX-Boosted", "HX-History-Restore-Request"):
+        full = client.get("/?kind=planned", headers={"HX-Request": "true", header: "true"})
+        assert BeautifulSoup(full.text, "html.parser").find("html") is not None
+
+
+def test_unknown_filter_value_is_a_clear_404(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/?party=atlantis", status=404)
+    assert "There is no party 'atlantis' in the record." in text(soup.select_one("main"))
+
+
+def test_invalid_filter_value_is_a_clear_422(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/?year=soon", status=422)
+    assert "year:" in text(soup.select_one(".problems"))
+
+
+def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient) -> None:
+    with session_scope(engine) as session:
+        many_rounds(session, 45)
+    seen: list[str] = []
+    url: str | None = "/?negotiation=synthetic-talks"
+    pages = 0
+    while url:
+        soup = soup_of(client, url)
+        seen += [li["id"] for li in soup.select("#timeline-entries > li.entry")]
+        more = soup.select_one("#timeline-entries > li.load-more a")
+        url = more["href"] if more else None
+        if more:
+            assert more["data-hx-get"] == more["href"] and more["data-hx-swap"] == "outerHTML"
+            assert "after" in parse_qs(urlparse(more["href"]).query)
+            assert parse_qs(urlparse(more["href"]).query)["negotiation"] == ["synthetic-talks"]
+        pages += 1
+    assert pages == 3
+    assert seen == [f"round-synthetic-talks-round-{n}" for n in range(1, 46)]
+
+    # htmx asks for the next entries only: list items to put where the link was.
+    first = soup_of(client, "/?negotiation=synthetic-talks")
+    link = first.select_one("li.load-more a")["href"]
+    fragment = BeautifulSoup(client.get(link, headers={"HX-Request": "true"}).text, "html.parser")
+    entries = fragment.find_all("li", class_="entry", recursive=False)
+    assert fragment.find("html") is None and entries[0]["id"] == "round-synthetic-talks-round-21"
+
+
+def test_tampered_cursor_is_refused_plainly(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/?after=yesterday", status=422)
+    assert "after: String should match pattern" in text(soup.select_one(".problems"))
