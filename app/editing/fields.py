@@ -149,27 +149,63 @@ def parse(field: FieldSpec, text: str) -> tuple[Any, str | None]:
     References are resolved elsewhere (``pickers``); here a picked or chosen id is only read.
     """
     text = text.strip()
-    if field.widget == "checkbox":
+    if field.widget == "checkbox":  # an unticked box sends nothing: empty is an answer here
         return text in ("true", "on", "1"), None
     if text == "":
         return field.default, (_missing(field) if field.required else None)
-    if field.widget == "number" or (field.widget in ("choice", "pick") and field.reference):
-        if not text.lstrip("-").isdigit() or len(text) > 9:
-            return None, "Enter a whole number, such as 3." if field.widget == "number" else "Choose from the list."
-        return int(text), None
-    if field.widget == "date":
-        try:
-            return dt.date.fromisoformat(text).isoformat(), None
-        except ValueError:
-            return None, f"“{text}” is not a date that exists. Write it as YYYY-MM-DD, such as 2025-06-02."
-    if field.widget == "time":
-        try:
-            return dt.time.fromisoformat(text).strftime("%H:%M:%S"), None
-        except ValueError:
-            return None, f"“{text}” is not a time. Write it as HH:MM, such as 13:00."
-    if field.widget == "choice" and field.options and text not in {value for value, _ in field.options}:
+    return _READERS.get(field.widget, _as_typed)(field, text)
+
+
+def _whole_number(text: str, error: str) -> tuple[Any, str | None]:
+    # Nine digits always fit the database's integers; ten might not.
+    if not text.lstrip("-").isdigit() or len(text) > 9:
+        return None, error
+    return int(text), None
+
+
+def _read_number(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    return _whole_number(text, "Enter a whole number, such as 3.")
+
+
+def _read_date(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    try:
+        return dt.date.fromisoformat(text).isoformat(), None
+    except ValueError:
+        return None, f"“{text}” is not a date that exists. Write it as YYYY-MM-DD, such as 2025-06-02."
+
+
+def _read_time(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    try:
+        return dt.time.fromisoformat(text).strftime("%H:%M:%S"), None
+    except ValueError:
+        return None, f"“{text}” is not a time. Write it as HH:MM, such as 13:00."
+
+
+def _read_choice(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    """A record chosen from a list sends its id; one of an enum's values, the value itself."""
+    if field.reference:
+        return _whole_number(text, "Choose from the list.")
+    if field.options and text not in {value for value, _ in field.options}:
         return None, "Choose one of the options."
     return text, None
+
+
+def _read_pick(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    return _whole_number(text, "Choose from the list.") if field.reference else (text, None)
+
+
+def _as_typed(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    return text, None
+
+
+# How what is typed in each kind of box becomes a value; text stays as typed.
+_READERS: dict[str, Callable[[FieldSpec, str], tuple[Any, str | None]]] = {
+    "number": _read_number,
+    "date": _read_date,
+    "time": _read_time,
+    "choice": _read_choice,
+    "pick": _read_pick,
+}
 
 
 def _missing(field: FieldSpec) -> str:
