@@ -72,28 +72,48 @@ def shown_form(session: Session, view_: DraftView, item: Item, *, show_fixed: bo
     form = ItemForm(spec=item.spec, sources=list(item.sources), show_fixed=show_fixed)
     if item.live is not None:
         form.seen_version = int(item.live["version"])
-    picks = [f for f in form.visible if f.widget == "pick" and f.reference]
-    for f in form.visible:
-        value = item.fields.get(f.name)
-        form.typed[f.name] = shown(f, f.default if value is None and not item.fields else value)
-    for f in picks:
-        value = item.fields.get(f.name)
-        if isinstance(value, int):
-            form.typed[f.name] = pickers.labels(session, f.reference or "", {value}).get(value, "")
-            form.typed[f"{f.name}__id"] = str(value)
+    form.typed = _shown_fields(session, form.visible, item)
     if item.spec.embedded is not None:
-        children = [c for c in view_.embedded(item) if c.state != "removed"]
-        children.sort(key=lambda c: (not c.fields.get("is_head"), c.key))
-        for child in children:
-            row: dict[str, str] = {}
-            for f in _embedded_fields(item.spec):
-                value = child.fields.get(f.name)
-                row[f.name] = shown(f, value)
-                if f.widget == "pick" and isinstance(value, int):
-                    row[f.name] = pickers.labels(session, f.reference or "", {value}).get(value, "")
-                    row[f"{f.name}__id"] = str(value)
-            form.rows.append(row)
+        form.rows = _shown_rows(session, view_, item)
     return form
+
+
+def _shown_fields(session: Session, visible: tuple[FieldSpec, ...], item: Item) -> dict[str, str]:
+    # A record with nothing in it yet is a new one: its boxes start from their defaults.
+    fresh = not item.fields
+    typed: dict[str, str] = {}
+    for f in visible:
+        value = item.fields.get(f.name)
+        typed[f.name] = shown(f, f.default if value is None and fresh else value)
+    for f in visible:
+        value = item.fields.get(f.name)
+        if f.widget == "pick" and f.reference and isinstance(value, int):
+            _show_picked(session, f, value, typed)
+    return typed
+
+
+def _shown_rows(session: Session, view_: DraftView, item: Item) -> list[dict[str, str]]:
+    """A row for each record entered inside ``item``: a delegation's head first, as its card lists them."""
+    children = [c for c in view_.embedded(item) if c.state != "removed"]
+    children.sort(key=lambda c: (not c.fields.get("is_head"), c.key))
+    fields = _embedded_fields(item.spec)
+    return [_shown_row(session, fields, child) for child in children]
+
+
+def _shown_row(session: Session, fields: tuple[FieldSpec, ...], child: Item) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for f in fields:
+        value = child.fields.get(f.name)
+        row[f.name] = shown(f, value)
+        if f.widget == "pick" and isinstance(value, int):
+            _show_picked(session, f, value, row)
+    return row
+
+
+def _show_picked(session: Session, f: FieldSpec, value: int, typed: dict[str, str]) -> None:
+    """A picked record shows by its name, with its id beside it: sent back as it was, it is not looked up again."""
+    typed[f.name] = pickers.labels(session, f.reference or "", {value}).get(value, "")
+    typed[f"{f.name}__id"] = str(value)
 
 
 # ---------------------------------------------------------------- a form as sent
