@@ -122,30 +122,52 @@ def _show_picked(session: Session, f: FieldSpec, value: int, typed: dict[str, st
 def read(data: Mapping[str, Any], spec: KindSpec, sources: list[str], *, show_fixed: bool = False) -> ItemForm:
     """What an item form sent, kept exactly as typed."""
     form = ItemForm(spec=spec, show_fixed=show_fixed)
-    for f in form.visible:
-        form.typed[f.name] = str(data.get(f.name, "") or "")
-        if f.widget == "pick":
-            form.typed[f"{f.name}__id"] = str(data.get(f"{f.name}__id", "") or "")
-            form.typed[f"{f.name}__new"] = str(data.get(f"{f.name}__new", "") or "")
-    version = str(data.get("version", "") or "")
+    form.typed = _typed_fields(data, form.visible)
+    version = _sent(data, "version")
     form.seen_version = int(version) if version.isdigit() else None
     form.sources = list(dict.fromkeys(int(s) for s in sources if s.isdigit()))
-    form.source_text = str(data.get("source_pick", "") or "").strip()
-    form.typed["source_pick__id"] = str(data.get("source_pick__id", "") or "")
-    form.new_source = {name: str(data.get(f"new_source_{name}", "") or "").strip() for name in NEW_SOURCE_FIELDS}
+    form.source_text = _sent(data, "source_pick").strip()
+    form.typed["source_pick__id"] = _sent(data, "source_pick__id")
+    form.new_source = {name: _sent(data, f"new_source_{name}").strip() for name in NEW_SOURCE_FIELDS}
+    if spec.embedded is not None:
+        form.rows = _rows_named(_rows_sent(data), spec.embedded.identity[0])
+    return form
+
+
+def _sent(data: Mapping[str, Any], name: str) -> str:
+    return str(data.get(name, "") or "")
+
+
+def _typed_fields(data: Mapping[str, Any], visible: tuple[FieldSpec, ...]) -> dict[str, str]:
+    """Each field as typed; a pick also sends the id chosen from its list, and whether to add the name as new."""
+    typed: dict[str, str] = {}
+    for f in visible:
+        typed[f.name] = _sent(data, f.name)
+        if f.widget == "pick":
+            typed[f"{f.name}__id"] = _sent(data, f"{f.name}__id")
+            typed[f"{f.name}__new"] = _sent(data, f"{f.name}__new")
+    return typed
+
+
+def _rows_sent(data: Mapping[str, Any]) -> dict[int, dict[str, str]]:
+    """The rows of records entered inside this one, by number: ``row-2-person_id`` is row 2's person."""
     rows: dict[int, dict[str, str]] = {}
     for name in data:
         match = ROW.match(str(name))
         if match:
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = str(data.get(name, "") or "")
-    if spec.embedded is not None:
-        # A row is there when what identifies it is (its person, its party): a role left as it was is no row.
-        first = spec.embedded.identity[0]
-        for row in rows.values():
-            if row.get(first, "").isdigit() and not row.get(f"{first}__id"):  # a ticked box sends an id
-                row[f"{first}__id"], row[first] = row[first], ""
-        form.rows = [rows[i] for i in sorted(rows) if rows[i].get(first, "").strip() or rows[i].get(f"{first}__id")]
-    return form
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = _sent(data, name)
+    return rows
+
+
+def _rows_named(rows: dict[int, dict[str, str]], first: str) -> list[dict[str, str]]:
+    """The rows that name what identifies them (their person, their party), in order.
+
+    A row with only a role left as it was is no row: it is the spare one, left empty.
+    """
+    for row in rows.values():
+        if row.get(first, "").isdigit() and not row.get(f"{first}__id"):  # a ticked box sends an id
+            row[f"{first}__id"], row[first] = row[first], ""
+    return [rows[i] for i in sorted(rows) if rows[i].get(first, "").strip() or rows[i].get(f"{first}__id")]
 
 
 def check(session: Session, form: ItemForm, *, view_: DraftView, item: Item, fixed: dict[str, Any]) -> None:
