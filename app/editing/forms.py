@@ -175,31 +175,47 @@ def check(session: Session, form: ItemForm, *, view_: DraftView, item: Item, fix
     spec = form.spec
     values: dict[str, Any] = dict(fixed)
     for f in form.visible:
-        text = form.typed.get(f.name, "")
-        if f.widget == "pick" and f.reference:
-            values[f.name] = _pick(session, form, f, text, f.name)
-        else:
-            values[f.name], error = parse(f, text)
-            if error:
-                form.errors[f.name] = error
+        values[f.name] = _value(session, form, f, form.typed.get(f.name, ""), f.name)
     _fill_slug(session, spec, values, view_, item)
-    placeholders = {k: (0 if is_new_key(v) or v == _PENDING else v) for k, v in values.items()}
-    for name, error in model_errors(spec, placeholders).items():
-        form.errors.setdefault(name, error)
-    if spec.key == "parties" and "colour" in form.errors and values.get("colour"):
-        form.errors["colour"] += (
-            f" Try {pickers.suggest_colour(session, avoid=str(values['colour']))}, which reads on both."
-        )
+    _keep_first(form, model_errors(spec, _with_placeholders(values)))
+    _suggest_colour(session, form, values)
     # Every rule, every time: a submit shows all that is wrong at once.
-    for name, error in uniqueness(session, spec, values, item=item, others=view_.items.values()).items():
-        form.errors.setdefault(name, error)
-    for name, error in kind_rules(session, spec, values, view_).items():
-        form.errors.setdefault(name, error)
+    _keep_first(form, uniqueness(session, spec, values, item=item, others=view_.items.values()))
+    _keep_first(form, kind_rules(session, spec, values, view_))
     form.values = values
     if spec.cites:
         _check_sources(session, form)
     if spec.embedded is not None:
         _check_rows(session, form, values)
+
+
+def _value(session: Session, form: ItemForm, f: FieldSpec, text: str, where: str) -> Any:
+    """What ``text`` in ``f`` stands for; what is wrong with it is noted under ``where`` (a field or a row's)."""
+    if f.widget == "pick" and f.reference:
+        return _pick(session, form, f, text, where)
+    value, error = parse(f, text)
+    if error:
+        form.errors[where] = error
+    return value
+
+
+def _keep_first(form: ItemForm, errors: dict[str, str]) -> None:
+    # A field shows one error, the first found: what is wrong with it as typed says more than a rule over the record.
+    for name, error in errors.items():
+        form.errors.setdefault(name, error)
+
+
+def _with_placeholders(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as the model can check them: a record the draft or the form adds has no id yet, so 0 stands in."""
+    return {k: (0 if is_new_key(v) or v == _PENDING else v) for k, v in values.items()}
+
+
+def _suggest_colour(session: Session, form: ItemForm, values: dict[str, Any]) -> None:
+    """A party's colour that does not read on light and dark pages comes back with one that does."""
+    if form.spec.key == "parties" and "colour" in form.errors and values.get("colour"):
+        form.errors["colour"] += (
+            f" Try {pickers.suggest_colour(session, avoid=str(values['colour']))}, which reads on both."
+        )
 
 
 _PENDING = "__pending__"  # a record named in the form, to be added once the form is found valid
@@ -286,15 +302,9 @@ def _check_rows(session: Session, form: ItemForm, values: dict[str, Any]) -> Non
         resolved: dict[str, Any] = {}
         for f in _embedded_fields(spec):
             where = f"row-{index}-{f.name}"
-            text = row.get(f.name, "")
-            if f.widget == "pick" and f.reference:
-                resolved[f.name] = _pick(session, form, f, text, where)
-                if resolved[f.name] is None and where not in form.errors:
-                    form.errors[where] = f"Choose a {f.label.lower()}, or empty the row."
-            else:
-                resolved[f.name], error = parse(f, text)
-                if error:
-                    form.errors[where] = error
+            resolved[f.name] = _value(session, form, f, row.get(f.name, ""), where)
+            if f.widget == "pick" and f.reference and resolved[f.name] is None and where not in form.errors:
+                form.errors[where] = f"Choose a {f.label.lower()}, or empty the row."
         form.row_values.append(resolved)
     if spec.key == "delegations":
         form.errors.update(
