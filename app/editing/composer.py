@@ -9,7 +9,7 @@ readers until the draft is published, and the page always says what publishing w
 Routes call ``page`` to show a composer and ``save_item`` / ``remove_item`` to change a draft.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,6 +208,18 @@ NAMED = frozenset({"people", "parties", "topics", "sources"})
 
 def _summarise(session: Session, view_: DraftView, cards: list[Card]) -> None:
     """Fill each card's summary: its main fields, who is in it, and its sources, named in a few queries."""
+    names = _names(session, view_, cards)
+    for card in cards:
+        item = card.item
+        card.summary += _main_fields(item, names)
+        if item.kind in INSIDE:
+            card.summary += INSIDE[item.kind](view_, item, names)
+        if item.spec.cites:
+            card.cited = [names["sources"].get(s, f"source {s}") for s in item.sources]
+
+
+def _names(session: Session, view_: DraftView, cards: list[Card]) -> dict[str, dict[int, str]]:
+    """The people, parties, topics and sources the cards name, and the records inside them, one query a kind."""
     wanted: dict[str, set[int]] = {kind: set() for kind in NAMED}
     for card in cards:
         for item in [card.item, *view_.embedded(card.item)]:
@@ -215,38 +227,53 @@ def _summarise(session: Session, view_: DraftView, cards: list[Card]) -> None:
                 if kind in NAMED and isinstance(item.fields.get(column), int):
                     wanted[kind].add(item.fields[column])
             wanted["sources"].update(item.sources)
-    names = {kind: pickers.labels(session, kind, ids) for kind, ids in wanted.items()}
-    for card in cards:
-        item, spec = card.item, card.item.spec
-        refs = drafts.reference_columns(item.kind)
-        for name in SUMMARY.get(item.kind, ()):
-            value = item.fields.get(name)
-            if value in (None, "", False):
-                continue
-            shown = names.get(refs.get(name, ""), {}).get(value, value) if name in refs else value
-            text = str(shown).replace("_", " ") if name in ("status", "kind") else str(shown)
-            card.summary.append(f"{spec.label(name)}: {text[:160]}")
-        if item.kind == "delegations":
-            members = sorted(
-                (m for m in view_.embedded(item) if m.state != "removed"), key=lambda m: not m.fields.get("is_head")
-            )
-            people = [
-                names["people"].get(m.fields.get("person_id") or 0, "?")
-                + (" (head)" if m.fields.get("is_head") else "")
-                + (f", {m.fields['title']}" if m.fields.get("title") else "")
-                for m in members
-            ]
-            card.summary.append("People: " + ("; ".join(people) if people else "nobody named yet"))
-        if item.kind == "outcomes":
-            concerned = [
-                names["parties"].get(p.fields.get("party_id") or 0, "?")
-                for p in view_.embedded(item)
-                if p.state != "removed"
-            ]
-            if concerned:
-                card.summary.append("Concerns: " + ", ".join(concerned))
-        if spec.cites:
-            card.cited = [names["sources"].get(s, f"source {s}") for s in item.sources]
+    return {kind: pickers.labels(session, kind, ids) for kind, ids in wanted.items()}
+
+
+def _main_fields(item: Item, names: dict[str, dict[int, str]]) -> list[str]:
+    """The fields ``SUMMARY`` lists for the item's kind that say something, each as "Label: value"."""
+    refs = drafts.reference_columns(item.kind)
+    lines = []
+    for name in SUMMARY.get(item.kind, ()):
+        value = item.fields.get(name)
+        if value in (None, "", False):
+            continue
+        if name in refs:
+            value = names.get(refs[name], {}).get(value, value)
+        text = str(value).replace("_", " ") if name in ("status", "kind") else str(value)
+        lines.append(f"{item.spec.label(name)}: {text[:160]}")
+    return lines
+
+
+def _delegation_people(view_: DraftView, item: Item, names: dict[str, dict[int, str]]) -> list[str]:
+    members = [m for m in view_.embedded(item) if m.state != "removed"]
+    members.sort(key=lambda m: not m.fields.get("is_head"))  # the head first, the rest as entered
+    people = [_member(m, names["people"]) for m in members]
+    return ["People: " + ("; ".join(people) if people else "nobody named yet")]
+
+
+def _member(member: Item, people: dict[int, str]) -> str:
+    """A member as their delegation's card lists them: "Rustem Umerov (head), Defence Minister"."""
+    line = people.get(member.fields.get("person_id") or 0, "?")
+    if member.fields.get("is_head"):
+        line += " (head)"
+    if member.fields.get("title"):
+        line += f", {member.fields['title']}"
+    return line
+
+
+def _parties_concerned(view_: DraftView, item: Item, names: dict[str, dict[int, str]]) -> list[str]:
+    concerned = [
+        names["parties"].get(p.fields.get("party_id") or 0, "?") for p in view_.embedded(item) if p.state != "removed"
+    ]
+    return ["Concerns: " + ", ".join(concerned)] if concerned else []
+
+
+# What a card says of the records entered inside it, for kinds that have them.
+INSIDE: dict[str, Callable[[DraftView, Item, dict[str, dict[int, str]]], list[str]]] = {
+    "delegations": _delegation_people,
+    "outcomes": _parties_concerned,
+}
 
 
 def page(
