@@ -294,27 +294,15 @@ def page(
     """
     view_ = drafts.view(session, spec=spec, entity_id=entity_id, draft=draft)
     base = base_url(spec, entity_id, draft)
-    new_root = view_.root.id is None and not view_.root.fields
-    record = _card(session, view_, view_.root, None, base, editing=new_root or editing == RECORD or not spec.sections)
-    if new_root and record.form is not None:
-        _defaults(session, record.form, prefill or {})
-    boxes = []
-    if not new_root:
-        for section in spec.sections:
-            cards = [
-                _card(session, view_, item, section, base, editing=editing == anchor(item))
-                for item in view_.section_items(section)
-            ]
-            blank = _blank(session, view_, section, base, editing=editing == f"{section.kind}-new")
-            boxes.append(Box(section.kind, section.heading, section.add, cards, blank))
+    record = _record_card(session, view_, spec, base, editing=editing, prefill=prefill or {})
+    # A record not yet saved shows its own form alone: what hangs on it is added once it is in the draft.
+    boxes = [] if _unsaved(view_) else _boxes(session, view_, spec, base, editing=editing)
     if focus is not None:
         _replace(record, boxes, focus)
-    every = [record, *(c for b in boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]
+    every = _cards(record, boxes)
     _summarise(session, view_, [c for c in every if c.item.fields])
     heading = drafts.title_of(session, view_.root) if view_.root.fields else f"New {spec.noun}"
-    public = spec.public_path.format(slug=view_.root.fields.get("slug")) if spec.public_path and view_.root.id else None
     with_forms = [c for c in every if c.form is not None]
-    cited = {source for card in with_forms if card.form for source in card.form.sources}
     found = Page(
         spec=spec,
         view=view_,
@@ -324,18 +312,64 @@ def page(
         record=record,
         boxes=boxes,
         changes=_changes(session, view_),
-        public_url=public,
+        public_url=_public_url(spec, view_.root),
         choices=_choices(session, view_, with_forms),
-        source_labels=pickers.labels(session, "sources", cited),
+        source_labels=_source_labels(session, with_forms),
     )
     if entity_id is not None:
         found.others = _others(session, spec, entity_id, editor)
     return found
 
 
+def _unsaved(view_: DraftView) -> bool:
+    """A new record nothing has been saved of yet, in a draft or anywhere."""
+    return view_.root.id is None and not view_.root.fields
+
+
+def _record_card(
+    session: Session, view_: DraftView, spec: KindSpec, base: str, *, editing: str | None, prefill: Mapping[str, str]
+) -> Card:
+    """The record's own card, open when asked for, when the record is new, or when it is all there is to edit."""
+    unsaved = _unsaved(view_)
+    record = _card(session, view_, view_.root, None, base, editing=unsaved or editing == RECORD or not spec.sections)
+    if unsaved and record.form is not None:
+        _defaults(session, record.form, prefill)
+    return record
+
+
+def _boxes(session: Session, view_: DraftView, spec: KindSpec, base: str, *, editing: str | None) -> list[Box]:
+    """A box for each section of the record (a round's delegations, outcomes …), the card ``editing`` names open."""
+    boxes = []
+    for section in spec.sections:
+        cards = [
+            _card(session, view_, item, section, base, editing=editing == anchor(item))
+            for item in view_.section_items(section)
+        ]
+        blank = _blank(session, view_, section, base, editing=editing == f"{section.kind}-new")
+        boxes.append(Box(section.kind, section.heading, section.add, cards, blank))
+    return boxes
+
+
+def _cards(record: Card, boxes: list[Box]) -> list[Card]:
+    """Every card on the page, in order, the blank ones that add a record included."""
+    return [record, *(c for b in boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]
+
+
+def _public_url(spec: KindSpec, root: Item) -> str | None:
+    """Where readers see the record, for kinds with a page of their own, once it is published."""
+    if not (spec.public_path and root.id):
+        return None
+    return spec.public_path.format(slug=root.fields.get("slug"))
+
+
+def _source_labels(session: Session, cards: list[Card]) -> dict[int, str]:
+    """The sources the open forms cite, named, for their lists of attached sources."""
+    return pickers.labels(session, "sources", {s for card in cards if card.form for s in card.form.sources})
+
+
 def card_of(page_: Page, anchor_: str) -> Card:
     """The card the page shows under ``anchor_``, to send alone (htmx opening one form)."""
-    for card in [page_.record, *(c for b in page_.boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]:
+    for card in _cards(page_.record, page_.boxes):
         if card.anchor == anchor_:
             return card
     raise NotFound("That part of the record is not on this page any more.")
