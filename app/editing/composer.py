@@ -712,22 +712,27 @@ class ProblemLink:
 def problem_links(session: Session, page_: Page, problems: list[Problem]) -> list[ProblemLink]:
     """Each problem as a link to the part it is about; that part opens with the problem beside its field."""
     cards = {c.item.key: c for c in [page_.record, *(c for box in page_.boxes for c in box.cards)]}
-    links = []
-    for problem in problems:
-        card = cards.get(problem.key)
-        if card is None:  # entered inside another record (a member of a delegation): shown with that record
-            links.append(ProblemLink(RECORD, problem.message))
-            continue
-        if card.form is None:
-            card.form = forms.shown_form(session, page_.view, card.item, show_fixed=card.section == RECORD)
-        name = problem.field or "sources"
-        card.form.errors.setdefault(name, problem.message)
-        target = f"{card.anchor}-{name}" if problem.field and problem.field != "members" else card.anchor
-        links.append(ProblemLink(target if problem.field != "members" else f"{card.anchor}-rows", problem.message))
+    links = [_problem_link(session, page_.view, cards.get(problem.key), problem) for problem in problems]
     with_forms = [c for c in cards.values() if c.form is not None]
     page_.choices = _choices(session, page_.view, with_forms)
-    page_.source_labels = pickers.labels(session, "sources", {s for c in with_forms if c.form for s in c.form.sources})
+    page_.source_labels = _source_labels(session, with_forms)
     return links
+
+
+def _problem_link(session: Session, view_: DraftView, card: Card | None, problem: Problem) -> ProblemLink:
+    if card is None:  # entered inside another record (a member of a delegation): shown with that record
+        return ProblemLink(RECORD, problem.message)
+    if card.form is None:
+        card.form = forms.shown_form(session, view_, card.item, show_fixed=card.section == RECORD)
+    card.form.errors.setdefault(problem.field or "sources", problem.message)
+    return ProblemLink(_problem_target(card, problem.field), problem.message)
+
+
+def _problem_target(card: Card, field_: str | None) -> str:
+    """The anchor of the field at fault: a delegation's missing members point at its rows."""
+    if field_ == "members":
+        return f"{card.anchor}-rows"
+    return f"{card.anchor}-{field_}" if field_ else card.anchor
 
 
 # ---------------------------------------------------------------- every draft
