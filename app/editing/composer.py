@@ -20,7 +20,7 @@ from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
 from app.editing.fields import field_specs
 from app.editing.forms import ItemForm
-from app.editing.kinds import KindSpec, Section, spec_of
+from app.editing.kinds import Embedded, KindSpec, Section, spec_of
 from app.editing.publishing import Conflict
 from app.editing.validation import Problem
 from app.errors import NotFound
@@ -654,21 +654,11 @@ def _put_embedded(draft: Draft, view_: DraftView, item: Item, form: ItemForm) ->
     """The records entered inside ``item`` become exactly the rows of its form."""
     embedded = item.spec.embedded
     assert embedded is not None
-    parent = item.id if item.id is not None else item.key
-    current = {
-        tuple(c.fields.get(f) for f in embedded.identity): c for c in view_.embedded(item) if c.state != "removed"
-    }
-    wanted = []
-    for values in form.row_values:
-        fields = {name: values.get(name) for name in embedded.fields} | {embedded.parent: parent}
-        for name, info in spec_of(embedded.kind).kind.record.model_fields.items():
-            if name not in fields and name not in drafts.NOT_IN_DRAFTS:
-                fields[name] = info.default
-        wanted.append(fields)
+    current = {_identity(embedded, c.fields): c for c in view_.embedded(item) if c.state != "removed"}
     keep = set()
-    for fields in wanted:
-        identity = tuple(fields.get(f) for f in embedded.identity)
-        child = current.get(identity)
+    for fields in _rows_as_records(item, embedded, form.row_values):
+        # A row that names a record already inside (the same person, the same party) changes that record.
+        child = current.get(_identity(embedded, fields))
         if child is None:
             child = Item(drafts.new_key(draft, embedded.kind), embedded.kind, None, {}, [], "new")
             view_.items[child.key] = child
@@ -677,6 +667,24 @@ def _put_embedded(draft: Draft, view_: DraftView, item: Item, form: ItemForm) ->
     for child in current.values():
         if child.key not in keep:
             drafts.remove(draft, view_, child)
+
+
+def _identity(embedded: Embedded, fields: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(fields.get(f) for f in embedded.identity)
+
+
+def _rows_as_records(item: Item, embedded: Embedded, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row as the fields of the record it stands for: what was typed, its parent, the model's defaults."""
+    parent = item.id if item.id is not None else item.key
+    model_fields = spec_of(embedded.kind).kind.record.model_fields
+    records = []
+    for values in rows:
+        fields = {name: values.get(name) for name in embedded.fields} | {embedded.parent: parent}
+        for name, info in model_fields.items():
+            if name not in fields and name not in drafts.NOT_IN_DRAFTS:
+                fields[name] = info.default
+        records.append(fields)
+    return records
 
 
 def remove_item(
