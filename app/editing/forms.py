@@ -160,9 +160,9 @@ def _rows_sent(data: Mapping[str, Any]) -> dict[int, dict[str, str]]:
 
 
 def _rows_named(rows: dict[int, dict[str, str]], first: str) -> list[dict[str, str]]:
-    """The rows that name what identifies them (their person, their party), in order.
+    """The rows sent, in order, that are rows at all.
 
-    A row with only a role left as it was is no row: it is the spare one, left empty.
+    A row is there when what identifies it is (its person, its party): a role left as it was is no row.
     """
     for row in rows.values():
         if row.get(first, "").isdigit() and not row.get(f"{first}__id"):  # a ticked box sends an id
