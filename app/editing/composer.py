@@ -247,7 +247,7 @@ def _main_fields(item: Item, names: dict[str, dict[int, str]]) -> list[str]:
 
 def _delegation_people(view_: DraftView, item: Item, names: dict[str, dict[int, str]]) -> list[str]:
     members = [m for m in view_.embedded(item) if m.state != "removed"]
-    members.sort(key=lambda m: not m.fields.get("is_head"))  # the head first, the rest as entered
+    members.sort(key=lambda m: not m.fields.get("is_head"))  # the head first; the others keep their order
     people = [_member(m, names["people"]) for m in members]
     return ["People: " + ("; ".join(people) if people else "nobody named yet")]
 
