@@ -9,7 +9,7 @@ readers until the draft is published, and the page always says what publishing w
 Routes call ``page`` to show a composer and ``save_item`` / ``remove_item`` to change a draft.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
 from app.editing.fields import field_specs
 from app.editing.forms import ItemForm
-from app.editing.kinds import KindSpec, Section, spec_of
+from app.editing.kinds import Embedded, KindSpec, Section, spec_of
 from app.editing.publishing import Conflict
 from app.editing.validation import Problem
 from app.reading import schemas
@@ -208,6 +208,18 @@ NAMED = frozenset({"people", "parties", "topics", "sources"})
 
 def _summarise(session: Session, view_: DraftView, cards: list[Card]) -> None:
     """Fill each card's summary: its main fields, who is in it, and its sources, named in a few queries."""
+    names = _names(session, view_, cards)
+    for card in cards:
+        item = card.item
+        card.summary += _main_fields(item, names)
+        if item.kind in INSIDE:
+            card.summary += INSIDE[item.kind](view_, item, names)
+        if item.spec.cites:
+            card.cited = [names["sources"].get(s, f"source {s}") for s in item.sources]
+
+
+def _names(session: Session, view_: DraftView, cards: list[Card]) -> dict[str, dict[int, str]]:
+    """The people, parties, topics and sources the cards name, and the records inside them, one query a kind."""
     wanted: dict[str, set[int]] = {kind: set() for kind in NAMED}
     for card in cards:
         for item in [card.item, *view_.embedded(card.item)]:
@@ -215,38 +227,53 @@ def _summarise(session: Session, view_: DraftView, cards: list[Card]) -> None:
                 if kind in NAMED and isinstance(item.fields.get(column), int):
                     wanted[kind].add(item.fields[column])
             wanted["sources"].update(item.sources)
-    names = {kind: pickers.labels(session, kind, ids) for kind, ids in wanted.items()}
-    for card in cards:
-        item, spec = card.item, card.item.spec
-        refs = drafts.reference_columns(item.kind)
-        for name in SUMMARY.get(item.kind, ()):
-            value = item.fields.get(name)
-            if value in (None, "", False):
-                continue
-            shown = names.get(refs.get(name, ""), {}).get(value, value) if name in refs else value
-            text = str(shown).replace("_", " ") if name in ("status", "kind") else str(shown)
-            card.summary.append(f"{spec.label(name)}: {text[:160]}")
-        if item.kind == "delegations":
-            members = sorted(
-                (m for m in view_.embedded(item) if m.state != "removed"), key=lambda m: not m.fields.get("is_head")
-            )
-            people = [
-                names["people"].get(m.fields.get("person_id") or 0, "?")
-                + (" (head)" if m.fields.get("is_head") else "")
-                + (f", {m.fields['title']}" if m.fields.get("title") else "")
-                for m in members
-            ]
-            card.summary.append("People: " + ("; ".join(people) if people else "nobody named yet"))
-        if item.kind == "outcomes":
-            concerned = [
-                names["parties"].get(p.fields.get("party_id") or 0, "?")
-                for p in view_.embedded(item)
-                if p.state != "removed"
-            ]
-            if concerned:
-                card.summary.append("Concerns: " + ", ".join(concerned))
-        if spec.cites:
-            card.cited = [names["sources"].get(s, f"source {s}") for s in item.sources]
+    return {kind: pickers.labels(session, kind, ids) for kind, ids in wanted.items()}
+
+
+def _main_fields(item: Item, names: dict[str, dict[int, str]]) -> list[str]:
+    """The fields ``SUMMARY`` lists for the item's kind that say something, each as "Label: value"."""
+    refs = drafts.reference_columns(item.kind)
+    lines = []
+    for name in SUMMARY.get(item.kind, ()):
+        value = item.fields.get(name)
+        if value in (None, "", False):
+            continue
+        if name in refs:
+            value = names.get(refs[name], {}).get(value, value)
+        text = str(value).replace("_", " ") if name in ("status", "kind") else str(value)
+        lines.append(f"{item.spec.label(name)}: {text[:160]}")
+    return lines
+
+
+def _delegation_people(view_: DraftView, item: Item, names: dict[str, dict[int, str]]) -> list[str]:
+    members = [m for m in view_.embedded(item) if m.state != "removed"]
+    members.sort(key=lambda m: not m.fields.get("is_head"))  # the head first; the others keep their order
+    people = [_member(m, names["people"]) for m in members]
+    return ["People: " + ("; ".join(people) if people else "nobody named yet")]
+
+
+def _member(member: Item, people: dict[int, str]) -> str:
+    """A member as their delegation's card lists them: "Rustem Umerov (head), Defence Minister"."""
+    line = people.get(member.fields.get("person_id") or 0, "?")
+    if member.fields.get("is_head"):
+        line += " (head)"
+    if member.fields.get("title"):
+        line += f", {member.fields['title']}"
+    return line
+
+
+def _parties_concerned(view_: DraftView, item: Item, names: dict[str, dict[int, str]]) -> list[str]:
+    concerned = [
+        names["parties"].get(p.fields.get("party_id") or 0, "?") for p in view_.embedded(item) if p.state != "removed"
+    ]
+    return ["Concerns: " + ", ".join(concerned)] if concerned else []
+
+
+# What a card says of the records entered inside it, for kinds that have them.
+INSIDE: dict[str, Callable[[DraftView, Item, dict[str, dict[int, str]]], list[str]]] = {
+    "delegations": _delegation_people,
+    "outcomes": _parties_concerned,
+}
 
 
 def page(
@@ -267,27 +294,15 @@ def page(
     """
     view_ = drafts.view(session, spec=spec, entity_id=entity_id, draft=draft)
     base = base_url(spec, entity_id, draft)
-    new_root = view_.root.id is None and not view_.root.fields
-    record = _card(session, view_, view_.root, None, base, editing=new_root or editing == RECORD or not spec.sections)
-    if new_root and record.form is not None:
-        _defaults(session, record.form, prefill or {})
-    boxes = []
-    if not new_root:
-        for section in spec.sections:
-            cards = [
-                _card(session, view_, item, section, base, editing=editing == anchor(item))
-                for item in view_.section_items(section)
-            ]
-            blank = _blank(session, view_, section, base, editing=editing == f"{section.kind}-new")
-            boxes.append(Box(section.kind, section.heading, section.add, cards, blank))
+    record = _record_card(session, view_, spec, base, editing=editing, prefill=prefill or {})
+    # A record not yet saved shows its own form alone: what hangs on it is added once it is in the draft.
+    boxes = [] if _unsaved(view_) else _boxes(session, view_, spec, base, editing=editing)
     if focus is not None:
         _replace(record, boxes, focus)
-    every = [record, *(c for b in boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]
+    every = _cards(record, boxes)
     _summarise(session, view_, [c for c in every if c.item.fields])
     heading = drafts.title_of(session, view_.root) if view_.root.fields else f"New {spec.noun}"
-    public = spec.public_path.format(slug=view_.root.fields.get("slug")) if spec.public_path and view_.root.id else None
     with_forms = [c for c in every if c.form is not None]
-    cited = {source for card in with_forms if card.form for source in card.form.sources}
     found = Page(
         spec=spec,
         view=view_,
@@ -297,18 +312,64 @@ def page(
         record=record,
         boxes=boxes,
         changes=_changes(session, view_),
-        public_url=public,
+        public_url=_public_url(spec, view_.root),
         choices=_choices(session, view_, with_forms),
-        source_labels=pickers.labels(session, "sources", cited),
+        source_labels=_source_labels(session, with_forms),
     )
     if entity_id is not None:
         found.others = _others(session, spec, entity_id, editor)
     return found
 
 
+def _unsaved(view_: DraftView) -> bool:
+    """A new record nothing has been saved of yet, in a draft or anywhere."""
+    return view_.root.id is None and not view_.root.fields
+
+
+def _record_card(
+    session: Session, view_: DraftView, spec: KindSpec, base: str, *, editing: str | None, prefill: Mapping[str, str]
+) -> Card:
+    """The record's own card, open when asked for, when the record is new, or when it is all there is to edit."""
+    unsaved = _unsaved(view_)
+    record = _card(session, view_, view_.root, None, base, editing=unsaved or editing == RECORD or not spec.sections)
+    if unsaved and record.form is not None:
+        _defaults(session, record.form, prefill)
+    return record
+
+
+def _boxes(session: Session, view_: DraftView, spec: KindSpec, base: str, *, editing: str | None) -> list[Box]:
+    """A box for each section of the record (a round's delegations, outcomes …), the card ``editing`` names open."""
+    boxes = []
+    for section in spec.sections:
+        cards = [
+            _card(session, view_, item, section, base, editing=editing == anchor(item))
+            for item in view_.section_items(section)
+        ]
+        blank = _blank(session, view_, section, base, editing=editing == f"{section.kind}-new")
+        boxes.append(Box(section.kind, section.heading, section.add, cards, blank))
+    return boxes
+
+
+def _cards(record: Card, boxes: list[Box]) -> list[Card]:
+    """Every card on the page, in order, the blank ones that add a record included."""
+    return [record, *(c for b in boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]
+
+
+def _public_url(spec: KindSpec, root: Item) -> str | None:
+    """Where readers see the record, for kinds with a page of their own, once it is published."""
+    if not (spec.public_path and root.id):
+        return None
+    return spec.public_path.format(slug=root.fields.get("slug"))
+
+
+def _source_labels(session: Session, cards: list[Card]) -> dict[int, str]:
+    """The sources the open forms cite, named, for their lists of attached sources."""
+    return pickers.labels(session, "sources", {s for card in cards if card.form for s in card.form.sources})
+
+
 def card_of(page_: Page, anchor_: str) -> Card:
     """The card the page shows under ``anchor_``, to send alone (htmx opening one form)."""
-    for card in [page_.record, *(c for b in page_.boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]:
+    for card in _cards(page_.record, page_.boxes):
         if card.anchor == anchor_:
             return card
     raise NotFound("That part of the record is not on this page any more.")
@@ -593,21 +654,11 @@ def _put_embedded(draft: Draft, view_: DraftView, item: Item, form: ItemForm) ->
     """The records entered inside ``item`` become exactly the rows of its form."""
     embedded = item.spec.embedded
     assert embedded is not None
-    parent = item.id if item.id is not None else item.key
-    current = {
-        tuple(c.fields.get(f) for f in embedded.identity): c for c in view_.embedded(item) if c.state != "removed"
-    }
-    wanted = []
-    for values in form.row_values:
-        fields = {name: values.get(name) for name in embedded.fields} | {embedded.parent: parent}
-        for name, info in spec_of(embedded.kind).kind.record.model_fields.items():
-            if name not in fields and name not in drafts.NOT_IN_DRAFTS:
-                fields[name] = info.default
-        wanted.append(fields)
+    current = {_identity(embedded, c.fields): c for c in view_.embedded(item) if c.state != "removed"}
     keep = set()
-    for fields in wanted:
-        identity = tuple(fields.get(f) for f in embedded.identity)
-        child = current.get(identity)
+    for fields in _rows_as_records(item, embedded, form.row_values):
+        # A row that names a record already inside (the same person, the same party) changes that record.
+        child = current.get(_identity(embedded, fields))
         if child is None:
             child = Item(drafts.new_key(draft, embedded.kind), embedded.kind, None, {}, [], "new")
             view_.items[child.key] = child
@@ -616,6 +667,24 @@ def _put_embedded(draft: Draft, view_: DraftView, item: Item, form: ItemForm) ->
     for child in current.values():
         if child.key not in keep:
             drafts.remove(draft, view_, child)
+
+
+def _identity(embedded: Embedded, fields: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(fields.get(f) for f in embedded.identity)
+
+
+def _rows_as_records(item: Item, embedded: Embedded, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row as the fields of the record it stands for: what was typed, its parent, the model's defaults."""
+    parent = item.id if item.id is not None else item.key
+    model_fields = spec_of(embedded.kind).kind.record.model_fields
+    records = []
+    for values in rows:
+        fields = {name: values.get(name) for name in embedded.fields} | {embedded.parent: parent}
+        for name, info in model_fields.items():
+            if name not in fields and name not in drafts.NOT_IN_DRAFTS:
+                fields[name] = info.default
+        records.append(fields)
+    return records
 
 
 def remove_item(
@@ -651,22 +720,27 @@ class ProblemLink:
 def problem_links(session: Session, page_: Page, problems: list[Problem]) -> list[ProblemLink]:
     """Each problem as a link to the part it is about; that part opens with the problem beside its field."""
     cards = {c.item.key: c for c in [page_.record, *(c for box in page_.boxes for c in box.cards)]}
-    links = []
-    for problem in problems:
-        card = cards.get(problem.key)
-        if card is None:  # entered inside another record (a member of a delegation): shown with that record
-            links.append(ProblemLink(RECORD, problem.message))
-            continue
-        if card.form is None:
-            card.form = forms.shown_form(session, page_.view, card.item, show_fixed=card.section == RECORD)
-        name = problem.field or "sources"
-        card.form.errors.setdefault(name, problem.message)
-        target = f"{card.anchor}-{name}" if problem.field and problem.field != "members" else card.anchor
-        links.append(ProblemLink(target if problem.field != "members" else f"{card.anchor}-rows", problem.message))
+    links = [_problem_link(session, page_.view, cards.get(problem.key), problem) for problem in problems]
     with_forms = [c for c in cards.values() if c.form is not None]
     page_.choices = _choices(session, page_.view, with_forms)
-    page_.source_labels = pickers.labels(session, "sources", {s for c in with_forms if c.form for s in c.form.sources})
+    page_.source_labels = _source_labels(session, with_forms)
     return links
+
+
+def _problem_link(session: Session, view_: DraftView, card: Card | None, problem: Problem) -> ProblemLink:
+    if card is None:  # entered inside another record (a member of a delegation): shown with that record
+        return ProblemLink(RECORD, problem.message)
+    if card.form is None:
+        card.form = forms.shown_form(session, view_, card.item, show_fixed=card.section == RECORD)
+    card.form.errors.setdefault(problem.field or "sources", problem.message)
+    return ProblemLink(_problem_target(card, problem.field), problem.message)
+
+
+def _problem_target(card: Card, field_: str | None) -> str:
+    """The anchor of the field at fault: a delegation's missing members point at its rows."""
+    if field_ == "members":
+        return f"{card.anchor}-rows"
+    return f"{card.anchor}-{field_}" if field_ else card.anchor
 
 
 # ---------------------------------------------------------------- every draft

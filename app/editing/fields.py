@@ -10,7 +10,8 @@ import datetime as dt
 import enum
 import types
 import typing
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -68,41 +69,71 @@ def _max_length(info: FieldInfo) -> int | None:
 @cache
 def field_specs(spec: KindSpec, *, with_fixed: bool = True) -> tuple[FieldSpec, ...]:
     """The fields of ``spec``'s form, in order; without the ones its composer fills in when asked."""
-    kind = spec.kind
-    table = kind.sa_table
-    refs = {column: target.key for column, target in references(table)}
-    found = []
-    for name in spec.fields:
-        if not with_fixed and name in spec.fixed:
-            continue
-        info = kind.record.model_fields[name]
-        annotation, optional = _plain(info.annotation)
-        # An address left empty is made from other fields.
-        required = info.is_required() and not optional and not (name == "slug" and spec.slug_from)
-        label, hint = spec.label(name), spec.hints.get(name, "")
-        default = info.default if isinstance(info.default, str | int | bool | enum.Enum) else None
-        default = default.value if isinstance(default, enum.Enum) else default
-        if name in refs:
-            widget = "pick" if refs[name] in PICKED else "choice"
-            found.append(FieldSpec(name, label, widget, required, hint, reference=refs[name]))
-        elif isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-            options = tuple(
-                (m.value, OPTION_LABELS.get(m.value, m.value.replace("_", " ").capitalize())) for m in annotation
-            )
-            found.append(FieldSpec(name, label, "choice", required, hint, options=options, default=default))
-        elif annotation is bool:
-            found.append(FieldSpec(name, label, "checkbox", False, hint, default=default))
-        elif annotation is int:
-            found.append(FieldSpec(name, label, "number", required, hint, default=default))
-        elif annotation is dt.date:
-            found.append(FieldSpec(name, label, "date", required, hint))
-        elif annotation is dt.time:
-            found.append(FieldSpec(name, label, "time", required, hint))
-        else:
-            long_text = isinstance(table.c[name].type, sa.Text)
-            widget = "colour" if name == "colour" else "textarea" if long_text else "text"
-            found.append(FieldSpec(name, label, widget, required, hint, max_length=_max_length(info), default=default))
-    return tuple(found)
+    refs = {column: target.key for column, target in references(spec.kind.sa_table)}
+    return tuple(_field_spec(spec, name, refs) for name in spec.fields if with_fixed or name not in spec.fixed)
+
+
+def _field_spec(spec: KindSpec, name: str, refs: dict[str, str]) -> FieldSpec:
+    """One field as its model types it: a reference, one of an enum's values, or a plain value."""
+    info = spec.kind.record.model_fields[name]
+    annotation, optional = _plain(info.annotation)
+    hint = spec.hints.get(name, "")
+    field = FieldSpec(name, spec.label(name), "text", _required(spec, name, info, optional), hint)
+    if name in refs:
+        return replace(field, widget="pick" if refs[name] in PICKED else "choice", reference=refs[name])
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return replace(field, widget="choice", options=_options(annotation), default=_default(info))
+    return _BY_TYPE.get(annotation, _text)(field, info, spec.kind.sa_table)
+
+
+def _required(spec: KindSpec, name: str, info: FieldInfo, optional: bool) -> bool:
+    if name == "slug" and spec.slug_from:  # an address left empty is made from other fields
+        return False
+    return info.is_required() and not optional
+
+
+def _default(info: FieldInfo) -> Any:
+    """What an empty box stands for, as the form sends it: the model's default, when it is a plain value."""
+    if isinstance(info.default, enum.Enum):
+        return info.default.value
+    return info.default if isinstance(info.default, str | int | bool) else None
+
+
+def _options(values: type[enum.Enum]) -> tuple[tuple[str, str], ...]:
+    return tuple((m.value, OPTION_LABELS.get(m.value, m.value.replace("_", " ").capitalize())) for m in values)
+
+
+def _checkbox(field: FieldSpec, info: FieldInfo, table: sa.Table) -> FieldSpec:
+    # A box left unticked is an answer (no), never a missing one.
+    return replace(field, widget="checkbox", required=False, default=_default(info))
+
+
+def _number(field: FieldSpec, info: FieldInfo, table: sa.Table) -> FieldSpec:
+    return replace(field, widget="number", default=_default(info))
+
+
+def _date(field: FieldSpec, info: FieldInfo, table: sa.Table) -> FieldSpec:
+    return replace(field, widget="date")
+
+
+def _time(field: FieldSpec, info: FieldInfo, table: sa.Table) -> FieldSpec:
+    return replace(field, widget="time")
+
+
+def _text(field: FieldSpec, info: FieldInfo, table: sa.Table) -> FieldSpec:
+    # A party's colour gets a colour well; a column of unbounded text, room for paragraphs.
+    long_text = isinstance(table.c[field.name].type, sa.Text)
+    widget = "colour" if field.name == "colour" else "textarea" if long_text else "text"
+    return replace(field, widget=widget, max_length=_max_length(info), default=_default(info))
+
+
+# The box a plain value is typed in, by the value's type; anything else is text.
+_BY_TYPE: dict[Any, Callable[[FieldSpec, FieldInfo, sa.Table], FieldSpec]] = {
+    bool: _checkbox,
+    int: _number,
+    dt.date: _date,
+    dt.time: _time,
+}
 
 
 def spec_field(spec: KindSpec, name: str) -> FieldSpec:
@@ -118,27 +149,63 @@ def parse(field: FieldSpec, text: str) -> tuple[Any, str | None]:
     References are resolved elsewhere (``pickers``); here a picked or chosen id is only read.
     """
     text = text.strip()
-    if field.widget == "checkbox":
+    if field.widget == "checkbox":  # an unticked box sends nothing: empty is an answer here
         return text in ("true", "on", "1"), None
     if text == "":
         return field.default, (_missing(field) if field.required else None)
-    if field.widget == "number" or (field.widget in ("choice", "pick") and field.reference):
-        if not text.lstrip("-").isdigit() or len(text) > 9:
-            return None, "Enter a whole number, such as 3." if field.widget == "number" else "Choose from the list."
-        return int(text), None
-    if field.widget == "date":
-        try:
-            return dt.date.fromisoformat(text).isoformat(), None
-        except ValueError:
-            return None, f"“{text}” is not a date that exists. Write it as YYYY-MM-DD, such as 2025-06-02."
-    if field.widget == "time":
-        try:
-            return dt.time.fromisoformat(text).strftime("%H:%M:%S"), None
-        except ValueError:
-            return None, f"“{text}” is not a time. Write it as HH:MM, such as 13:00."
-    if field.widget == "choice" and field.options and text not in {value for value, _ in field.options}:
+    return _READERS.get(field.widget, _as_typed)(field, text)
+
+
+def _whole_number(text: str, error: str) -> tuple[Any, str | None]:
+    # Nine digits always fit the database's integers; ten might not.
+    if not text.lstrip("-").isdigit() or len(text) > 9:
+        return None, error
+    return int(text), None
+
+
+def _read_number(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    return _whole_number(text, "Enter a whole number, such as 3.")
+
+
+def _read_date(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    try:
+        return dt.date.fromisoformat(text).isoformat(), None
+    except ValueError:
+        return None, f"“{text}” is not a date that exists. Write it as YYYY-MM-DD, such as 2025-06-02."
+
+
+def _read_time(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    try:
+        return dt.time.fromisoformat(text).strftime("%H:%M:%S"), None
+    except ValueError:
+        return None, f"“{text}” is not a time. Write it as HH:MM, such as 13:00."
+
+
+def _read_choice(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    """A record chosen from a list sends its id; one of an enum's values, the value itself."""
+    if field.reference:
+        return _whole_number(text, "Choose from the list.")
+    if field.options and text not in {value for value, _ in field.options}:
         return None, "Choose one of the options."
     return text, None
+
+
+def _read_pick(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    return _whole_number(text, "Choose from the list.") if field.reference else (text, None)
+
+
+def _as_typed(field: FieldSpec, text: str) -> tuple[Any, str | None]:
+    return text, None
+
+
+# How what is typed in each kind of box becomes a value; text stays as typed.
+_READERS: dict[str, Callable[[FieldSpec, str], tuple[Any, str | None]]] = {
+    "number": _read_number,
+    "date": _read_date,
+    "time": _read_time,
+    "choice": _read_choice,
+    "pick": _read_pick,
+}
 
 
 def _missing(field: FieldSpec) -> str:

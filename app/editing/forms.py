@@ -72,28 +72,48 @@ def shown_form(session: Session, view_: DraftView, item: Item, *, show_fixed: bo
     form = ItemForm(spec=item.spec, sources=list(item.sources), show_fixed=show_fixed)
     if item.live is not None:
         form.seen_version = int(item.live["version"])
-    picks = [f for f in form.visible if f.widget == "pick" and f.reference]
-    for f in form.visible:
-        value = item.fields.get(f.name)
-        form.typed[f.name] = shown(f, f.default if value is None and not item.fields else value)
-    for f in picks:
-        value = item.fields.get(f.name)
-        if isinstance(value, int):
-            form.typed[f.name] = pickers.labels(session, f.reference or "", {value}).get(value, "")
-            form.typed[f"{f.name}__id"] = str(value)
+    form.typed = _shown_fields(session, form.visible, item)
     if item.spec.embedded is not None:
-        children = [c for c in view_.embedded(item) if c.state != "removed"]
-        children.sort(key=lambda c: (not c.fields.get("is_head"), c.key))
-        for child in children:
-            row: dict[str, str] = {}
-            for f in _embedded_fields(item.spec):
-                value = child.fields.get(f.name)
-                row[f.name] = shown(f, value)
-                if f.widget == "pick" and isinstance(value, int):
-                    row[f.name] = pickers.labels(session, f.reference or "", {value}).get(value, "")
-                    row[f"{f.name}__id"] = str(value)
-            form.rows.append(row)
+        form.rows = _shown_rows(session, view_, item)
     return form
+
+
+def _shown_fields(session: Session, visible: tuple[FieldSpec, ...], item: Item) -> dict[str, str]:
+    # A record with nothing in it yet is a new one: its boxes start from their defaults.
+    fresh = not item.fields
+    typed: dict[str, str] = {}
+    for f in visible:
+        value = item.fields.get(f.name)
+        typed[f.name] = shown(f, f.default if value is None and fresh else value)
+    for f in visible:
+        value = item.fields.get(f.name)
+        if f.widget == "pick" and f.reference and isinstance(value, int):
+            _show_picked(session, f, value, typed)
+    return typed
+
+
+def _shown_rows(session: Session, view_: DraftView, item: Item) -> list[dict[str, str]]:
+    """A row for each record entered inside ``item``: a delegation's head first, as its card lists them."""
+    children = [c for c in view_.embedded(item) if c.state != "removed"]
+    children.sort(key=lambda c: (not c.fields.get("is_head"), c.key))
+    fields = _embedded_fields(item.spec)
+    return [_shown_row(session, fields, child) for child in children]
+
+
+def _shown_row(session: Session, fields: tuple[FieldSpec, ...], child: Item) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for f in fields:
+        value = child.fields.get(f.name)
+        row[f.name] = shown(f, value)
+        if f.widget == "pick" and isinstance(value, int):
+            _show_picked(session, f, value, row)
+    return row
+
+
+def _show_picked(session: Session, f: FieldSpec, value: int, typed: dict[str, str]) -> None:
+    """A picked record shows by its name, with its id beside it: sent back as it was, it is not looked up again."""
+    typed[f.name] = pickers.labels(session, f.reference or "", {value}).get(value, "")
+    typed[f"{f.name}__id"] = str(value)
 
 
 # ---------------------------------------------------------------- a form as sent
@@ -102,30 +122,52 @@ def shown_form(session: Session, view_: DraftView, item: Item, *, show_fixed: bo
 def read(data: Mapping[str, Any], spec: KindSpec, sources: list[str], *, show_fixed: bool = False) -> ItemForm:
     """What an item form sent, kept exactly as typed."""
     form = ItemForm(spec=spec, show_fixed=show_fixed)
-    for f in form.visible:
-        form.typed[f.name] = str(data.get(f.name, "") or "")
-        if f.widget == "pick":
-            form.typed[f"{f.name}__id"] = str(data.get(f"{f.name}__id", "") or "")
-            form.typed[f"{f.name}__new"] = str(data.get(f"{f.name}__new", "") or "")
-    version = str(data.get("version", "") or "")
+    form.typed = _typed_fields(data, form.visible)
+    version = _sent(data, "version")
     form.seen_version = int(version) if version.isdigit() else None
     form.sources = list(dict.fromkeys(int(s) for s in sources if s.isdigit()))
-    form.source_text = str(data.get("source_pick", "") or "").strip()
-    form.typed["source_pick__id"] = str(data.get("source_pick__id", "") or "")
-    form.new_source = {name: str(data.get(f"new_source_{name}", "") or "").strip() for name in NEW_SOURCE_FIELDS}
+    form.source_text = _sent(data, "source_pick").strip()
+    form.typed["source_pick__id"] = _sent(data, "source_pick__id")
+    form.new_source = {name: _sent(data, f"new_source_{name}").strip() for name in NEW_SOURCE_FIELDS}
+    if spec.embedded is not None:
+        form.rows = _rows_named(_rows_sent(data), spec.embedded.identity[0])
+    return form
+
+
+def _sent(data: Mapping[str, Any], name: str) -> str:
+    return str(data.get(name, "") or "")
+
+
+def _typed_fields(data: Mapping[str, Any], visible: tuple[FieldSpec, ...]) -> dict[str, str]:
+    """Each field as typed; a pick also sends the id chosen from its list, and whether to add the name as new."""
+    typed: dict[str, str] = {}
+    for f in visible:
+        typed[f.name] = _sent(data, f.name)
+        if f.widget == "pick":
+            typed[f"{f.name}__id"] = _sent(data, f"{f.name}__id")
+            typed[f"{f.name}__new"] = _sent(data, f"{f.name}__new")
+    return typed
+
+
+def _rows_sent(data: Mapping[str, Any]) -> dict[int, dict[str, str]]:
+    """The rows of records entered inside this one, by number: ``row-2-person_id`` is row 2's person."""
     rows: dict[int, dict[str, str]] = {}
     for name in data:
         match = ROW.match(str(name))
         if match:
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = str(data.get(name, "") or "")
-    if spec.embedded is not None:
-        # A row is there when what identifies it is (its person, its party): a role left as it was is no row.
-        first = spec.embedded.identity[0]
-        for row in rows.values():
-            if row.get(first, "").isdigit() and not row.get(f"{first}__id"):  # a ticked box sends an id
-                row[f"{first}__id"], row[first] = row[first], ""
-        form.rows = [rows[i] for i in sorted(rows) if rows[i].get(first, "").strip() or rows[i].get(f"{first}__id")]
-    return form
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = _sent(data, name)
+    return rows
+
+
+def _rows_named(rows: dict[int, dict[str, str]], first: str) -> list[dict[str, str]]:
+    """The rows sent, in order, that are rows at all.
+
+    A row is there when what identifies it is (its person, its party): a role left as it was is no row.
+    """
+    for row in rows.values():
+        if row.get(first, "").isdigit() and not row.get(f"{first}__id"):  # a ticked box sends an id
+            row[f"{first}__id"], row[first] = row[first], ""
+    return [rows[i] for i in sorted(rows) if rows[i].get(first, "").strip() or rows[i].get(f"{first}__id")]
 
 
 def check(session: Session, form: ItemForm, *, view_: DraftView, item: Item, fixed: dict[str, Any]) -> None:
@@ -133,31 +175,47 @@ def check(session: Session, form: ItemForm, *, view_: DraftView, item: Item, fix
     spec = form.spec
     values: dict[str, Any] = dict(fixed)
     for f in form.visible:
-        text = form.typed.get(f.name, "")
-        if f.widget == "pick" and f.reference:
-            values[f.name] = _pick(session, form, f, text, f.name)
-        else:
-            values[f.name], error = parse(f, text)
-            if error:
-                form.errors[f.name] = error
+        values[f.name] = _value(session, form, f, form.typed.get(f.name, ""), f.name)
     _fill_slug(session, spec, values, view_, item)
-    placeholders = {k: (0 if is_new_key(v) or v == _PENDING else v) for k, v in values.items()}
-    for name, error in model_errors(spec, placeholders).items():
-        form.errors.setdefault(name, error)
-    if spec.key == "parties" and "colour" in form.errors and values.get("colour"):
-        form.errors["colour"] += (
-            f" Try {pickers.suggest_colour(session, avoid=str(values['colour']))}, which reads on both."
-        )
+    _keep_first(form, model_errors(spec, _with_placeholders(values)))
+    _suggest_colour(session, form, values)
     # Every rule, every time: a submit shows all that is wrong at once.
-    for name, error in uniqueness(session, spec, values, item=item, others=view_.items.values()).items():
-        form.errors.setdefault(name, error)
-    for name, error in kind_rules(session, spec, values, view_).items():
-        form.errors.setdefault(name, error)
+    _keep_first(form, uniqueness(session, spec, values, item=item, others=view_.items.values()))
+    _keep_first(form, kind_rules(session, spec, values, view_))
     form.values = values
     if spec.cites:
         _check_sources(session, form)
     if spec.embedded is not None:
         _check_rows(session, form, values)
+
+
+def _value(session: Session, form: ItemForm, f: FieldSpec, text: str, where: str) -> Any:
+    """What ``text`` in ``f`` stands for; what is wrong with it is noted under ``where`` (a field or a row's)."""
+    if f.widget == "pick" and f.reference:
+        return _pick(session, form, f, text, where)
+    value, error = parse(f, text)
+    if error:
+        form.errors[where] = error
+    return value
+
+
+def _keep_first(form: ItemForm, errors: dict[str, str]) -> None:
+    # A field shows one error, the first found: what is wrong with it as typed says more than a rule over the record.
+    for name, error in errors.items():
+        form.errors.setdefault(name, error)
+
+
+def _with_placeholders(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as the model can check them: a record the draft or the form adds has no id yet, so 0 stands in."""
+    return {k: (0 if is_new_key(v) or v == _PENDING else v) for k, v in values.items()}
+
+
+def _suggest_colour(session: Session, form: ItemForm, values: dict[str, Any]) -> None:
+    """A party's colour that does not read on light and dark pages comes back with one that does."""
+    if form.spec.key == "parties" and "colour" in form.errors and values.get("colour"):
+        form.errors["colour"] += (
+            f" Try {pickers.suggest_colour(session, avoid=str(values['colour']))}, which reads on both."
+        )
 
 
 _PENDING = "__pending__"  # a record named in the form, to be added once the form is found valid
@@ -244,15 +302,9 @@ def _check_rows(session: Session, form: ItemForm, values: dict[str, Any]) -> Non
         resolved: dict[str, Any] = {}
         for f in _embedded_fields(spec):
             where = f"row-{index}-{f.name}"
-            text = row.get(f.name, "")
-            if f.widget == "pick" and f.reference:
-                resolved[f.name] = _pick(session, form, f, text, where)
-                if resolved[f.name] is None and where not in form.errors:
-                    form.errors[where] = f"Choose a {f.label.lower()}, or empty the row."
-            else:
-                resolved[f.name], error = parse(f, text)
-                if error:
-                    form.errors[where] = error
+            resolved[f.name] = _value(session, form, f, row.get(f.name, ""), where)
+            if f.widget == "pick" and f.reference and resolved[f.name] is None and where not in form.errors:
+                form.errors[where] = f"Choose a {f.label.lower()}, or empty the row."
         form.row_values.append(resolved)
     if spec.key == "delegations":
         form.errors.update(
