@@ -74,10 +74,12 @@ def test_fields_its_composer_fills_in_can_be_left_out() -> None:
     assert [f.name for f in field_specs(spec_of("delegations"))] == ["round_id", "party_id", "note"]
 
 
-def test_labels_and_hints_come_from_the_kind_then_from_the_model() -> None:
+def test_labels_and_hints_come_from_the_kind() -> None:
     assert field("rounds", "sequence").label == "Round number"
     assert field("rounds", "sequence").hint == "1 for the first round of its negotiation."
-    assert field("people", "name_native").hint == "The name in its own script.", "the model's description"
+    assert field("people", "name_native").hint == "The name in its own script."
+    # The model's description is for the codebook; a form does not fall back to it.
+    assert field("rounds", "city").hint == ""
 
 
 # ------------------------------------------------------------------ what is typed becomes a value
@@ -90,6 +92,10 @@ def test_labels_and_hints_come_from_the_kind_then_from_the_model() -> None:
         ("rounds", "sequence", "-2", -2, None),  # the model, not the box, says it must be 1 or more
         ("rounds", "sequence", "4.5", None, "Enter a whole number, such as 3."),
         ("rounds", "sequence", "1234567890", None, "Enter a whole number, such as 3."),
+        ("rounds", "sequence", "--3", None, "Enter a whole number, such as 3."),  # once a 500
+        ("rounds", "sequence", "²", None, "Enter a whole number, such as 3."),  # a digit to isdigit(), not to int()
+        ("rounds", "sequence", "٣", 3, None),  # Arabic-Indic three
+        ("rounds", "chair_id", "--3", None, "Choose from the list."),
         ("rounds", "negotiation_id", "1", 1, None),  # a record chosen from a list sends its id
         ("rounds", "negotiation_id", "Istanbul", None, "Choose from the list."),
         ("rounds", "chair_id", "12", 12, None),

@@ -8,6 +8,7 @@ was typed, so that a form sent back with errors shows it unchanged.
 
 import datetime as dt
 import enum
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -156,9 +157,12 @@ def parse(field: FieldSpec, text: str) -> tuple[Any, str | None]:
     return _READERS.get(field.widget, _as_typed)(field, text)
 
 
+# Any script's decimal digits, as int() reads them; nine always fit the database's integers, ten might not.
+WHOLE_NUMBER = re.compile(r"-?\d{1,9}")
+
+
 def _whole_number(text: str, error: str) -> tuple[Any, str | None]:
-    # Nine digits always fit the database's integers; ten might not.
-    if not text.lstrip("-").isdigit() or len(text) > 9:
+    if not WHOLE_NUMBER.fullmatch(text):
         return None, error
     return int(text), None
 
