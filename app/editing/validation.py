@@ -50,31 +50,55 @@ def _taken_message(spec: KindSpec, key: tuple[str, ...], values: dict[str, Any],
     return f"Another {spec.noun} already has this {shown}."
 
 
+@dataclass(frozen=True)
+class _RestOfDraft:
+    """The rest of the draft, as far as one record's unique keys go."""
+
+    siblings: list[Item]  # records of the same kind the draft keeps, which may not share a key with it
+    removed: set[int]  # published records the draft deletes: their keys are free
+    changed: dict[int, Item]  # published records the draft changes: their keys as the draft leaves them
+
+    @classmethod
+    def of(cls, spec: KindSpec, item: Item, others: Iterable[Item]) -> "_RestOfDraft":
+        siblings = [o for o in others if o.kind == spec.key and o.key != item.key and o.state != "removed"]
+        removed = {o.id for o in others if o.kind == spec.key and o.state == "removed" and o.id is not None}
+        return cls(siblings, removed, {o.id: o for o in siblings if o.id is not None})
+
+    def holds(self, key: tuple[str, ...], wanted: tuple[Any, ...]) -> bool:
+        return any(tuple(o.fields.get(c) for c in key) == wanted for o in self.siblings)
+
+    def keeps(self, row_id: int, key: tuple[str, ...], wanted: tuple[Any, ...]) -> bool:
+        """Whether published record ``row_id`` still has ``wanted`` once the draft is published."""
+        if row_id in self.removed:
+            return False
+        moved = self.changed.get(row_id)
+        return moved is None or tuple(moved.fields.get(c) for c in key) == wanted
+
+
+def _in_record(
+    session: Session, table: sa.Table, key: tuple[str, ...], wanted: tuple[Any, ...], *, item: Item, rest: _RestOfDraft
+) -> bool:
+    """Whether a published record other than ``item`` has ``wanted`` and keeps it."""
+    if any(is_new_key(v) for v in wanted):
+        return False  # it refers to a record the draft adds, which nothing published can refer to
+    query = sa.select(table.c.id).where(*(table.c[c] == v for c, v in zip(key, wanted, strict=True)))
+    rows = session.execute(query).scalars().all()
+    return any(row_id != item.id and rest.keeps(row_id, key, wanted) for row_id in rows)
+
+
 def uniqueness(
     session: Session, spec: KindSpec, values: dict[str, Any], *, item: Item, others: Iterable[Item]
 ) -> dict[str, str]:
     """Unique keys of ``spec``'s table that ``values`` would share with a published record or another in the draft."""
     table = spec.kind.sa_table
     errors: dict[str, str] = {}
-    siblings = [o for o in others if o.kind == spec.key and o.key != item.key and o.state != "removed"]
-    removed = {o.id for o in others if o.kind == spec.key and o.state == "removed" and o.id is not None}
-    changed_away = {o.id: o for o in siblings if o.id is not None}
+    rest = _RestOfDraft.of(spec, item, others)
     for key in unique_keys(table):
         wanted = tuple(values.get(c) for c in key)
         if any(v is None for v in wanted):
             continue
-        in_draft = any(tuple(o.fields.get(c) for c in key) == wanted for o in siblings)
-        in_record = False
-        if not any(is_new_key(v) for v in wanted):
-            rows = session.execute(
-                sa.select(table.c.id).where(*(table.c[c] == v for c, v in zip(key, wanted, strict=True)))
-            ).scalars()
-            for row_id in rows:
-                if row_id == item.id or row_id in removed:
-                    continue
-                if row_id in changed_away and tuple(changed_away[row_id].fields.get(c) for c in key) != wanted:
-                    continue  # the draft moves that record out of the way
-                in_record = True
+        in_draft = rest.holds(key, wanted)
+        in_record = _in_record(session, table, key, wanted, item=item, rest=rest)
         if in_draft or in_record:
             errors.setdefault(key[-1], _taken_message(spec, key, values, session))
     return errors
