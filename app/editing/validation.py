@@ -5,7 +5,7 @@ Every rule reports in a sentence an editor can act on, and every rule is checked
 submit shows all that is wrong at once.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,48 +139,78 @@ def publish_problems(session: Session, view_: DraftView) -> list[Problem]:
     place, a delegation with nobody in it, and what others published since that the draft now clashes with."""
     problems: list[Problem] = []
     for item in view_.changed():
-        if item.state == "removed":
-            continue
-        spec = spec_of(item.kind)
-        named = (
-            f"{spec.noun.capitalize()} “{title_of(session, item)}”"
-            if item.kind != "rounds"
-            else title_of(session, item)
-        )
-        if item.id is not None and item.live is None:
-            problems.append(Problem(item.key, None, f"{named} was deleted after you began; remove it from your draft."))
-            continue
-        if spec.cites and not item.sources:
-            problems.append(Problem(item.key, "sources", f"{named} needs a source before it can be published."))
-        if item.kind == "rounds" and item.fields.get("status") == RoundStatus.held.value:
-            if not item.fields.get("date"):
-                problems.append(
-                    Problem(item.key, "date", "A round that was held needs its date before it can be published.")
-                )
-            if not (item.fields.get("city") or item.fields.get("venue")):
-                problems.append(
-                    Problem(
-                        item.key,
-                        "city",
-                        "A round that was held needs its place (a city or a venue) before it can be published.",
-                    )
-                )
-        if item.kind == "delegations" and not [m for m in view_.embedded(item) if m.state != "removed"]:
-            problems.append(
-                Problem(
-                    item.key,
-                    "members",
-                    f"Name who was in the {named.lower()} (at least its head) before publishing it.",
-                )
-            )
-        problems += [
-            Problem(item.key, field, message)
-            for field, message in uniqueness(
-                session, spec, _values(item), item=item, others=view_.items.values()
-            ).items()
-        ]
-        problems += _missing_references(session, item)
+        if item.state != "removed":
+            problems += _item_problems(session, view_, item)
     return problems
+
+
+def _item_problems(session: Session, view_: DraftView, item: Item) -> list[Problem]:
+    """All that is wrong with one record, so that one attempt shows it all; one deleted since can only go."""
+    named = _named(session, item)
+    if item.id is not None and item.live is None:
+        return [Problem(item.key, None, f"{named} was deleted after you began; remove it from your draft.")]
+    return [
+        *_unsourced(item, named),
+        *KIND_PROBLEMS.get(item.kind, _nothing_more)(view_, item, named),
+        *_duplicates(session, view_, item),
+        *_missing_references(session, item),
+    ]
+
+
+def _named(session: Session, item: Item) -> str:
+    """How a message names the item: "Outcome “Further talks”"; a round's title names it a round already."""
+    if item.kind == "rounds":
+        return title_of(session, item)
+    return f"{spec_of(item.kind).noun.capitalize()} “{title_of(session, item)}”"
+
+
+def _unsourced(item: Item, named: str) -> list[Problem]:
+    if spec_of(item.kind).cites and not item.sources:
+        return [Problem(item.key, "sources", f"{named} needs a source before it can be published.")]
+    return []
+
+
+def _held_round_incomplete(view_: DraftView, item: Item, named: str) -> list[Problem]:
+    """Readers are told when and where a round took place; one planned may not know yet."""
+    if item.fields.get("status") != RoundStatus.held.value:
+        return []
+    problems = []
+    if not item.fields.get("date"):
+        problems.append(Problem(item.key, "date", "A round that was held needs its date before it can be published."))
+    if not (item.fields.get("city") or item.fields.get("venue")):
+        problems.append(
+            Problem(
+                item.key,
+                "city",
+                "A round that was held needs its place (a city or a venue) before it can be published.",
+            )
+        )
+    return problems
+
+
+def _empty_delegation(view_: DraftView, item: Item, named: str) -> list[Problem]:
+    if [m for m in view_.embedded(item) if m.state != "removed"]:
+        return []
+    message = f"Name who was in the {named.lower()} (at least its head) before publishing it."
+    return [Problem(item.key, "members", message)]
+
+
+def _nothing_more(view_: DraftView, item: Item, named: str) -> list[Problem]:
+    return []
+
+
+# What a kind needs before publishing besides sources and unique keys.
+KIND_PROBLEMS: dict[str, Callable[[DraftView, Item, str], list[Problem]]] = {
+    "rounds": _held_round_incomplete,
+    "delegations": _empty_delegation,
+}
+
+
+def _duplicates(session: Session, view_: DraftView, item: Item) -> list[Problem]:
+    """Unique keys checked again: others may have published the same since the draft was saved."""
+    spec = spec_of(item.kind)
+    clashes = uniqueness(session, spec, _values(item), item=item, others=view_.items.values())
+    return [Problem(item.key, field, message) for field, message in clashes.items()]
 
 
 def _values(item: Item) -> dict[str, Any]:
