@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.editing import pickers
 from app.editing.fields import field_specs, parse, spec_field
 from app.editing.kinds import spec_of
-from app.record.models import DARK_BACKGROUND, LIGHT_BACKGROUND, MIN_GRAPHIC_CONTRAST, contrast_ratio
+from app.record.models import DARK_BACKGROUND, LIGHT_BACKGROUND, MIN_GRAPHIC_CONTRAST, Person, contrast_ratio
 
 
 def test_rounds_are_named_by_number_and_date() -> None:
@@ -117,3 +117,161 @@ def test_fields_come_in_the_order_the_kind_gives_them_with_domain_labels() -> No
     ]
     assert spec_of("outcome_parties").noun == "party concerned"
     assert spec_of("parties").noun == "party" and spec_of("people").noun == "person"
+
+
+# ------------------------------------------------------------------ labels and lists
+
+
+@pytest.mark.parametrize(
+    ("kind", "entity_id", "label"),
+    [
+        ("people", 2, "Vladimir Medinsky"),
+        ("parties", 4, "United States"),
+        ("topics", 7, "Deported children"),
+        ("sources", 5, "Ukrainian Attack on Bombers Undermines Truce Talks in Turkey — The News, 2 June 2025"),
+        (
+            "sources",
+            1,
+            "https://hurriyetdailynews.com/turkiye-russia-ukraine-talks-start-in-istanbul-209262 — Hürriyet Daily News",
+        ),
+        ("negotiations", 1, "Russia–Ukraine talks, Istanbul 2025"),
+        ("rounds", 3, "Round 3 — June 2025 (planned)"),
+        ("delegations", 4, "Ukraine delegation, Round 2 — 2 June 2025"),
+        ("outcomes", 8, "Further talks"),
+        ("events", 1, "Ukrainian drone strikes on Russian strategic bombers"),
+    ],
+)
+def test_records_are_labelled_as_editors_know_them(
+    seeded: sa.Engine, session: Session, kind: str, entity_id: int, label: str
+) -> None:
+    assert pickers.labels(session, kind, {entity_id, 999}) == {entity_id: label}
+
+
+def test_only_ids_of_records_are_labelled(seeded: sa.Engine, session: Session) -> None:
+    assert pickers.labels(session, "people", {2, "rounds:+1", None}) == {2: "Vladimir Medinsky"}
+    assert pickers.labels(session, "rounds", {"rounds:+1"}) == {}
+    assert pickers.labels(session, "people", set()) == {}
+
+
+def test_rounds_to_choose_from_name_their_negotiation_unless_it_is_given(seeded: sa.Engine, session: Session) -> None:
+    negotiation = "Russia–Ukraine talks, Istanbul 2025"
+    assert [(o.id, o.label, o.detail) for o in pickers.choices(session, "rounds")] == [
+        (1, "Round 1 — 16 May 2025", negotiation),
+        (2, "Round 2 — 2 June 2025", negotiation),
+        (3, "Round 3 — June 2025 (planned)", negotiation),
+    ]
+    assert [(o.id, o.detail) for o in pickers.choices(session, "rounds", negotiation_id=1)] == [
+        (1, ""),
+        (2, ""),
+        (3, ""),
+    ]
+    assert pickers.choices(session, "rounds", negotiation_id=999) == []
+
+
+def test_delegations_to_choose_from_are_named_by_party_and_round(seeded: sa.Engine, session: Session) -> None:
+    assert [o.label for o in pickers.choices(session, "delegations")] == [
+        "Ukraine delegation, Round 1 — 16 May 2025",
+        "Russia delegation, Round 1 — 16 May 2025",
+        "Turkey delegation, Round 1 — 16 May 2025",
+        "Ukraine delegation, Round 2 — 2 June 2025",
+        "Russia delegation, Round 2 — 2 June 2025",
+        "Turkey delegation, Round 2 — 2 June 2025",
+    ]
+
+
+def test_every_kind_with_a_list_offers_all_its_records(seeded: sa.Engine, session: Session) -> None:
+    assert [o.label for o in pickers.choices(session, "negotiations")] == ["Russia–Ukraine talks, Istanbul 2025"]
+    assert [o.id for o in pickers.choices(session, "outcomes")] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [o.id for o in pickers.choices(session, "events")] == [1]
+    assert [o.id for o in pickers.choices(session, "topics")] == list(range(1, 12))  # in the comparison's order
+    people = {o.id: o.detail for o in pickers.choices(session, "people")}
+    assert len(people) == 13 and people[3] == "Turkey, Foreign Minister" and people[7] == "Ukraine"
+    assert len(pickers.choices(session, "sources")) == 13
+
+
+# ------------------------------------------------------------------ searching as the editor types
+
+
+@pytest.mark.parametrize(
+    ("kind", "words", "expected"),
+    [
+        ("people", "VLADIMIR", {2, 12}),  # the name, in any case
+        ("people", "Рустем", {1}),  # the name in its own script
+        ("people", "ibrahim-kalin", {4}),  # the address
+        ("parties", "us", {2, 4}),  # Russia by its name, the United States by its short name
+        ("topics", "leaders-meeting", {9}),  # the address
+        ("topics", "children", {7}),
+        ("rounds", "june", {2, 3}),  # kinds without a search of their own: their labels
+        ("outcomes", "further", {8}),
+        ("rounds", "Istanbul", set()),
+    ],
+)
+def test_records_are_found_by_what_names_them(
+    seeded: sa.Engine, session: Session, kind: str, words: str, expected: set[int]
+) -> None:
+    assert {o.id for o in pickers.search(session, kind, f" {words} ")} == expected
+
+
+def test_people_found_are_told_apart_by_party_and_office(seeded: sa.Engine, session: Session) -> None:
+    assert {(o.label, o.detail) for o in pickers.search(session, "people", "vladimir")} == {
+        ("Vladimir Medinsky", "Russia, Presidential aide"),
+        ("Vladimir Putin", "Russia, President"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["people", "parties", "topics", "sources", "rounds"])
+def test_a_search_shows_no_more_than_asked(seeded: sa.Engine, session: Session, kind: str) -> None:
+    assert len(pickers.search(session, kind, "", limit=2)) == 2
+    assert len(pickers.search(session, kind, "")) <= pickers.OPTIONS_SHOWN
+
+
+# ------------------------------------------------------------------ a name typed in full
+
+
+def test_nothing_typed_is_nothing_chosen(seeded: sa.Engine, session: Session) -> None:
+    assert pickers.resolve(session, "people", "   ") == pickers.Resolved()
+    assert pickers.resolve(session, "people", "", chosen="3").id == 3
+
+
+def test_a_chosen_id_that_names_no_record_leaves_the_words_to_decide(seeded: sa.Engine, session: Session) -> None:
+    assert pickers.resolve(session, "people", "Igor", chosen="999").id == 10
+
+
+def test_a_name_typed_exactly_wins_over_longer_names_that_hold_it(seeded: sa.Engine, session: Session) -> None:
+    assert pickers.resolve(session, "outcomes", "Further talks").id == 8
+    assert pickers.resolve(session, "parties", "russia").id == 2
+
+
+def test_a_source_is_understood_by_its_address_or_its_title(seeded: sa.Engine, session: Session) -> None:
+    assert pickers.resolve(session, "sources", "https://tass.com/politics/1989745").id == 8
+    assert pickers.resolve(session, "sources", "Ukrainian Attack on Bombers Undermines Truce Talks").id == 5
+
+
+def test_namesakes_are_listed_for_the_editor_to_choose(seeded: sa.Engine, session: Session) -> None:
+    session.add(Person(slug="hakan-fidan-2", name="Hakan Fidan"))
+    session.flush()
+    found = pickers.resolve(session, "people", "hakan fidan")
+    assert found.id is None and found.error is not None
+    head, _, names = found.error.removesuffix(". Choose one from the list.").partition(": ")
+    assert head == "2 people are called “hakan fidan”"
+    assert set(names.split("; ")) == {"Hakan Fidan (Turkey, Foreign Minister)", "Hakan Fidan"}
+
+
+def test_a_name_many_records_hold_asks_for_more_of_it(seeded: sa.Engine, session: Session) -> None:
+    found = pickers.resolve(session, "people", "e")
+    assert found.error is not None and found.error.startswith("“e” matches ")
+    assert found.error.endswith(" and more. Type more of the name, or choose from the list.")
+    assert len(found.error.split("; ")) == 5
+
+
+def test_only_people_parties_and_topics_may_be_added_by_name(seeded: sa.Engine, session: Session) -> None:
+    party = pickers.resolve(session, "parties", "Moldova")
+    assert party.addable and party.error == (
+        "No party called “Moldova” is in the record. Pick one from the list, or add them as new."
+    )
+    assert pickers.resolve(session, "topics", "Grain corridor", add_new=True) == pickers.Resolved(
+        create="Grain corridor"
+    )
+    outcome = pickers.resolve(session, "outcomes", "Moldova", add_new=True)
+    assert not outcome.addable and outcome.create is None
+    assert outcome.error == "Nothing in the record matches “Moldova”. Choose from the list."

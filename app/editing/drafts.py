@@ -12,13 +12,14 @@ laid over it, every item marked as published, new, changed or removed.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.errors import NotFound
 from app.editing import history, pickers
 from app.editing.kinds import CITED, KindSpec, Section, spec_of
 from app.reading.rounds import NEARBY
@@ -247,34 +248,54 @@ def _embedded_of(session: Session, parents: list[Item]) -> Iterator[Item]:
 
 def view(session: Session, *, spec: KindSpec, entity_id: int | None, draft: Draft | None) -> DraftView:
     """``spec``'s record (None: a new one) and what hangs on it, with ``draft``'s changes laid over."""
+    root = _published_root(session, spec, entity_id)
     items: dict[str, Item] = {}
-    root: Item | None = live_item(session, spec.key, entity_id) if entity_id is not None else None
-    if entity_id is not None and root is None:
-        from app.core.errors import NotFound
-
-        raise NotFound(f"There is no {spec.noun} {entity_id} in the record; it may have been deleted.")
     if root is not None:
         items[root.key] = root
         items.update((i.key, i) for i in _scope(session, spec, root))
     for key, change in (draft.changes if draft else {}).items():
-        item = items.get(key)
-        if item is None and change.get("id") is not None:
-            item = live_item(session, change["kind"], change["id"])
-            if item is None:  # deleted since: publishing will say so
-                item = Item(key, change["kind"], change["id"], dict(change.get("fields", {})), [], "changed")
-            items[key] = item
-        if item is None:
-            items[key] = Item(key, change["kind"], None, dict(change["fields"]), list(change.get("sources", [])), "new")
-            continue
-        item.base = change.get("base")
-        if change.get("removed"):
-            item.state = "removed"
-        else:
-            item.fields, item.sources, item.state = dict(change["fields"]), list(change.get("sources", [])), "changed"
+        _lay_over(session, items, key, change)
     if root is None:
-        new_roots = [i for i in items.values() if i.kind == spec.key and i.state == "new"]
-        root = new_roots[0] if new_roots else Item(f"{spec.key}:+0", spec.key, None, {}, [], "new")
+        root = _new_root(spec, items)
     return DraftView(spec=spec, root=root, items=items, draft=draft)
+
+
+def _published_root(session: Session, spec: KindSpec, entity_id: int | None) -> Item | None:
+    if entity_id is None:
+        return None
+    root = live_item(session, spec.key, entity_id)
+    if root is None:
+        raise NotFound(f"There is no {spec.noun} {entity_id} in the record; it may have been deleted.")
+    return root
+
+
+def _lay_over(session: Session, items: dict[str, Item], key: str, change: dict[str, Any]) -> None:
+    """Show one of the draft's changes: a record it adds, or its change to (or removal of) a published one."""
+    item = items.get(key)
+    if item is None and change.get("id") is None:
+        items[key] = Item(key, change["kind"], None, dict(change["fields"]), list(change.get("sources", [])), "new")
+        return
+    if item is None:  # a published record outside what hangs on the root
+        item = items[key] = _published_or_gone(session, key, change)
+    item.base = change.get("base")
+    if change.get("removed"):
+        item.state = "removed"
+    else:
+        item.fields, item.sources, item.state = dict(change["fields"]), list(change.get("sources", [])), "changed"
+
+
+def _published_or_gone(session: Session, key: str, change: dict[str, Any]) -> Item:
+    """The record a change is to as published now; deleted since, a stand-in, for publishing to refuse."""
+    item = live_item(session, change["kind"], change["id"])
+    if item is None:
+        item = Item(key, change["kind"], change["id"], dict(change.get("fields", {})), [], "changed")
+    return item
+
+
+def _new_root(spec: KindSpec, items: dict[str, Item]) -> Item:
+    """The first record of ``spec``'s kind the draft adds, or (none yet) an empty one."""
+    new_roots = [i for i in items.values() if i.kind == spec.key and i.state == "new"]
+    return new_roots[0] if new_roots else Item(f"{spec.key}:+0", spec.key, None, {}, [], "new")
 
 
 # ---------------------------------------------------------------- changing a draft
@@ -361,33 +382,60 @@ def _hanging_on(view_: DraftView, item: Item) -> Iterable[Item]:
             yield other
 
 
+def _round_title(session: Session, fields: dict[str, Any]) -> str:
+    label = pickers.round_label(
+        fields.get("sequence") or 0,
+        fields.get("date"),
+        fields.get("date_precision") or "day",
+        fields.get("status") or "held",
+    )
+    return label + (f" · {fields['city']}" if fields.get("city") else "")
+
+
+def _delegation_title(session: Session, fields: dict[str, Any]) -> str:
+    party = fields.get("party_id")
+    name = pickers.labels(session, "parties", {party}).get(party, "New") if isinstance(party, int) else "New"
+    return f"{name} delegation"
+
+
+def _position_title(session: Session, fields: dict[str, Any]) -> str:
+    names = [
+        pickers.labels(session, kind, {fields[column]}).get(fields[column], "")
+        for column, kind in (("party_id", "parties"), ("topic_id", "topics"))
+        if isinstance(fields.get(column), int)
+    ]
+    return " on ".join(n for n in names if n) + (f": {fields['summary']}" if fields.get("summary") else "")
+
+
+def _assessment_title(session: Session, fields: dict[str, Any]) -> str | None:
+    if not isinstance(fields.get("topic_id"), int):  # a topic new in the draft has no name to show yet
+        return _own_title(session, fields)
+    topic = pickers.labels(session, "topics", {fields["topic_id"]}).get(fields["topic_id"], "")
+    return f"{topic}: {str(fields.get('state') or '').replace('_', ' ')}"
+
+
+def _figure_title(session: Session, fields: dict[str, Any]) -> str:
+    return f"{str(fields.get('measure') or '').replace('_', ' ').capitalize()}: {fields.get('as_reported') or ''}"
+
+
+def _own_title(session: Session, fields: dict[str, Any]) -> str | None:
+    for name in ("title", "name", "summary"):
+        if fields.get(name):
+            return str(fields[name])
+    return None
+
+
+# Records with no title of their own are named by what they are about; None: nothing names it yet.
+TITLES: dict[str, Callable[[Session, dict[str, Any]], str | None]] = {
+    "rounds": _round_title,
+    "delegations": _delegation_title,
+    "positions": _position_title,
+    "gap_assessments": _assessment_title,
+    "reported_figures": _figure_title,
+}
+
+
 def title_of(session: Session, item: Item) -> str:
     """A line that names an item the way an editor would: "Round 2 — 2 June 2025", "Ukraine delegation"."""
-    f = item.fields
-    if not f:
-        return f"New {item.spec.noun}"
-    if item.kind == "rounds":
-        label = pickers.round_label(
-            f.get("sequence") or 0, f.get("date"), f.get("date_precision") or "day", f.get("status") or "held"
-        )
-        return label + (f" · {f['city']}" if f.get("city") else "")
-    if item.kind == "delegations":
-        party = f.get("party_id")
-        name = pickers.labels(session, "parties", {party}).get(party, "New") if isinstance(party, int) else "New"
-        return f"{name} delegation"
-    if item.kind == "positions":
-        names = [
-            pickers.labels(session, kind, {f[column]}).get(f[column], "")
-            for column, kind in (("party_id", "parties"), ("topic_id", "topics"))
-            if isinstance(f.get(column), int)
-        ]
-        return " on ".join(n for n in names if n) + (f": {f['summary']}" if f.get("summary") else "")
-    if item.kind == "gap_assessments" and isinstance(f.get("topic_id"), int):
-        topic = pickers.labels(session, "topics", {f["topic_id"]}).get(f["topic_id"], "")
-        return f"{topic}: {str(f.get('state') or '').replace('_', ' ')}"
-    if item.kind == "reported_figures":
-        return f"{str(f.get('measure') or '').replace('_', ' ').capitalize()}: {f.get('as_reported') or ''}"
-    for name in ("title", "name", "summary"):
-        if f.get(name):
-            return str(f[name])
-    return f"New {item.spec.noun}"
+    title = TITLES.get(item.kind, _own_title)(session, item.fields) if item.fields else None
+    return f"New {item.spec.noun}" if title is None else title

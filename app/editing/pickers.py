@@ -9,8 +9,9 @@ may add it as new in place (people, parties and topics; sources have their own f
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -51,6 +52,8 @@ SLUG_FOLDS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "s
 CREATABLE = {"people": "person", "parties": "party", "topics": "topic"}
 # What is chosen by typing a name, with the server searching as the editor types.
 PICKED_KINDS = frozenset({"people", "parties", "topics", "sources"})
+# Records named by a ``name`` column of their own.
+_Named = TypeVar("_Named", Person, Party, Topic)
 
 
 @dataclass(frozen=True)
@@ -116,97 +119,156 @@ assert all(contrast_ratio(c, "#ffffff") >= 3 and contrast_ratio(c, "#15171a") >=
 # ---------------------------------------------------------------- labels of records
 
 
+def _names(model: type[_Named]) -> Callable[[Session, set[int]], dict[int, str]]:
+    def named(session: Session, ids: set[int]) -> dict[int, str]:
+        return {row.id: row.name for row in session.exec(select(model).where(col(model.id).in_(ids))) if row.id}
+
+    return named
+
+
+def _source_labels(session: Session, ids: set[int]) -> dict[int, str]:
+    return {s.id: source_label(s) for s in session.exec(select(Source).where(col(Source.id).in_(ids))) if s.id}
+
+
+# A form names a record in the words it was chosen by: its own name, or the line its list shows.
+LABELS: dict[str, Callable[[Session, set[int]], dict[int, str]]] = {
+    "people": _names(Person),
+    "parties": _names(Party),
+    "topics": _names(Topic),
+    "sources": _source_labels,
+}
+
+
 def labels(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
     """How records of ``kind`` are named in forms, by id."""
     ids = {i for i in ids if isinstance(i, int)}
     if not ids:
         return {}
-    if kind == "people":
-        return {p.id: p.name for p in session.exec(select(Person).where(col(Person.id).in_(ids))) if p.id}
-    if kind == "parties":
-        return {p.id: p.name for p in session.exec(select(Party).where(col(Party.id).in_(ids))) if p.id}
-    if kind == "topics":
-        return {t.id: t.name for t in session.exec(select(Topic).where(col(Topic.id).in_(ids))) if t.id}
-    if kind == "sources":
-        return {s.id: source_label(s) for s in session.exec(select(Source).where(col(Source.id).in_(ids))) if s.id}
-    return {option.id: option.label for option in choices(session, kind) if option.id in ids}
+    named = LABELS.get(kind)
+    if named is None:
+        return {option.id: option.label for option in choices(session, kind) if option.id in ids}
+    return named(session, ids)
+
+
+def _negotiations(session: Session, negotiation_id: int | None) -> list[Option]:
+    return [Option(n.id or 0, n.title) for n in session.exec(select(Negotiation).order_by(col(Negotiation.title)))]
+
+
+def _rounds(session: Session, negotiation_id: int | None) -> list[Option]:
+    """The rounds of one negotiation or, none given, of all, each beside its negotiation's title."""
+    query = select(Round, Negotiation.title).join(Negotiation, col(Negotiation.id) == Round.negotiation_id)
+    if negotiation_id is not None:
+        query = query.where(col(Round.negotiation_id) == negotiation_id)
+    rows = session.exec(query.order_by(col(Negotiation.title), col(Round.sequence))).all()
+    return [
+        Option(
+            r.id or 0,
+            round_label(r.sequence, r.date, r.date_precision.value, r.status.value),
+            title if negotiation_id is None else "",
+        )
+        for r, title in rows
+    ]
+
+
+def _outcomes(session: Session, negotiation_id: int | None) -> list[Option]:
+    return [Option(o.id or 0, o.title) for o in session.exec(select(Outcome).order_by(col(Outcome.id)))]
+
+
+def _events(session: Session, negotiation_id: int | None) -> list[Option]:
+    return [Option(e.id or 0, e.title) for e in session.exec(select(Event).order_by(col(Event.sort_date)))]
+
+
+def _delegations(session: Session, negotiation_id: int | None) -> list[Option]:
+    """ "Ukraine delegation, Round 2 — 2 June 2025": a delegation is known by its party and its round."""
+    found = session.exec(
+        select(Delegation, Party.name, Round)
+        .join(Party, col(Party.id) == Delegation.party_id)
+        .join(Round, col(Round.id) == Delegation.round_id)
+        .order_by(col(Delegation.id))
+    ).all()
+    return [
+        Option(d.id or 0, f"{name} delegation, {round_label(r.sequence, r.date, r.date_precision.value)}")
+        for d, name, r in found
+    ]
+
+
+# Kinds chosen from a list; the kinds picked by typing a name list what an empty search finds.
+LISTS: dict[str, Callable[[Session, int | None], list[Option]]] = {
+    "negotiations": _negotiations,
+    "rounds": _rounds,
+    "outcomes": _outcomes,
+    "events": _events,
+    "delegations": _delegations,
+}
 
 
 def choices(session: Session, kind: str, *, negotiation_id: int | None = None) -> list[Option]:
     """Everything of ``kind`` to choose from in a list, named as editors know it."""
-    if kind == "negotiations":
-        return [Option(n.id or 0, n.title) for n in session.exec(select(Negotiation).order_by(col(Negotiation.title)))]
-    if kind == "rounds":
-        query = select(Round, Negotiation.title).join(Negotiation, col(Negotiation.id) == Round.negotiation_id)
-        if negotiation_id is not None:
-            query = query.where(col(Round.negotiation_id) == negotiation_id)
-        rows = session.exec(query.order_by(col(Negotiation.title), col(Round.sequence))).all()
-        return [
-            Option(
-                r.id or 0,
-                round_label(r.sequence, r.date, r.date_precision.value, r.status.value),
-                title if negotiation_id is None else "",
-            )
-            for r, title in rows
-        ]
-    if kind == "outcomes":
-        return [Option(o.id or 0, o.title) for o in session.exec(select(Outcome).order_by(col(Outcome.id)))]
-    if kind == "events":
-        return [Option(e.id or 0, e.title) for e in session.exec(select(Event).order_by(col(Event.sort_date)))]
-    if kind == "delegations":
-        found = session.exec(
-            select(Delegation, Party.name, Round)
-            .join(Party, col(Party.id) == Delegation.party_id)
-            .join(Round, col(Round.id) == Delegation.round_id)
-            .order_by(col(Delegation.id))
-        ).all()
-        return [
-            Option(d.id or 0, f"{name} delegation, {round_label(r.sequence, r.date, r.date_precision.value)}")
-            for d, name, r in found
-        ]
-    return search(session, kind, "", limit=None)
+    listed = LISTS.get(kind)
+    if listed is None:
+        return search(session, kind, "", limit=None)
+    return listed(session, negotiation_id)
 
 
 # ---------------------------------------------------------------- searching as the editor types
 
 
-def search(session: Session, kind: str, words: str, *, limit: int | None = OPTIONS_SHOWN) -> list[Option]:
-    """Records of ``kind`` whose name (or, for sources, title, publisher, address or date) holds ``words``."""
-    text = words.strip().lower()
-    pattern = f"%{text}%"
-    if kind == "people":
-        query = select(Person, Party.name).outerjoin(Party, col(Party.id) == Person.party_id)
-        if text:
-            query = query.where(
-                sa.or_(
-                    sa.func.lower(Person.name).like(pattern),
-                    sa.func.lower(sa.func.coalesce(Person.name_native, "")).like(pattern),
-                    col(Person.slug).like(pattern),
-                )
+def _people_matching(session: Session, text: str, limit: int | None) -> list[Option]:
+    """People by name, in Latin letters or their own script, or by address; told apart by party and office."""
+    query = select(Person, Party.name).outerjoin(Party, col(Party.id) == Person.party_id)
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Person.name).like(pattern),
+                sa.func.lower(sa.func.coalesce(Person.name_native, "")).like(pattern),
+                col(Person.slug).like(pattern),
             )
-        rows = session.exec(query.order_by(col(Person.name)).limit(limit)).all()
-        return [Option(p.id or 0, p.name, ", ".join(x for x in (party, p.title) if x)) for p, party in rows]
-    if kind == "parties":
-        parties = select(Party)
-        if text:
-            parties = parties.where(
-                sa.or_(sa.func.lower(Party.name).like(pattern), sa.func.lower(Party.short_name).like(pattern))
-            )
-        return [Option(p.id or 0, p.name) for p in session.exec(parties.order_by(col(Party.name)).limit(limit))]
-    if kind == "topics":
-        topics = select(Topic)
-        if text:
-            topics = topics.where(sa.or_(sa.func.lower(Topic.name).like(pattern), col(Topic.slug).like(pattern)))
-        return [Option(t.id or 0, t.name) for t in session.exec(topics.order_by(col(Topic.sort_order)).limit(limit))]
-    if kind == "sources":
-        return _sources(session, text, limit)
-    return [o for o in choices(session, kind) if text in o.label.lower()][:limit]
+        )
+    rows = session.exec(query.order_by(col(Person.name)).limit(limit)).all()
+    return [Option(p.id or 0, p.name, ", ".join(x for x in (party, p.title) if x)) for p, party in rows]
 
 
-def _sources(session: Session, text: str, limit: int | None) -> list[Option]:
+def _parties_matching(session: Session, text: str, limit: int | None) -> list[Option]:
+    parties = select(Party)
+    if text:
+        pattern = f"%{text}%"
+        parties = parties.where(
+            sa.or_(sa.func.lower(Party.name).like(pattern), sa.func.lower(Party.short_name).like(pattern))
+        )
+    return [Option(p.id or 0, p.name) for p in session.exec(parties.order_by(col(Party.name)).limit(limit))]
+
+
+def _topics_matching(session: Session, text: str, limit: int | None) -> list[Option]:
+    topics = select(Topic)
+    if text:
+        pattern = f"%{text}%"
+        topics = topics.where(sa.or_(sa.func.lower(Topic.name).like(pattern), col(Topic.slug).like(pattern)))
+    return [Option(t.id or 0, t.name) for t in session.exec(topics.order_by(col(Topic.sort_order)).limit(limit))]
+
+
+def _sources_matching(session: Session, text: str, limit: int | None) -> list[Option]:
     query = select(Source).where(source_matches(text)).order_by(*SOURCES_ORDER)
     rows = session.exec(query.limit(limit)).all()
     return [Option(s.id or 0, source_label(s), s.url or "no address: known second-hand") for s in rows]
+
+
+# The kinds the server searches as the editor types (``PICKED_KINDS``); any other is found in its list.
+SEARCHES: dict[str, Callable[[Session, str, int | None], list[Option]]] = {
+    "people": _people_matching,
+    "parties": _parties_matching,
+    "topics": _topics_matching,
+    "sources": _sources_matching,
+}
+
+
+def search(session: Session, kind: str, words: str, *, limit: int | None = OPTIONS_SHOWN) -> list[Option]:
+    """Records of ``kind`` whose name (or, for sources, title, publisher, address or date) holds ``words``."""
+    text = words.strip().lower()
+    searched = SEARCHES.get(kind)
+    if searched is None:
+        return [o for o in choices(session, kind) if text in o.label.lower()][:limit]
+    return searched(session, text, limit)
 
 
 # The newest first (undated ones last, on every engine): the source an editor looks for is most often the day's.
@@ -273,26 +335,45 @@ def resolve(session: Session, kind: str, text: str, *, chosen: str = "", add_new
         return Resolved(id=int(chosen))
     if not text:
         return Resolved()
-    noun, plural = NOUNS.get(kind, (kind.removesuffix("s"), kind))
+    return (
+        _named_exactly(session, kind, text)
+        or _named_in_part(session, kind, text)
+        or _not_in_record(kind, text, add_new=add_new)
+    )
+
+
+def _named_exactly(session: Session, kind: str, text: str) -> Resolved | None:
+    """The one record called ``text``; namesakes, listed for the editor to choose from; None when none is."""
     exact = [o for o in search(session, kind, text, limit=None) if _same(o.label, text) or _same_source(o, text)]
     if len(exact) == 1:
         return Resolved(id=exact[0].id)
-    if len(exact) > 1:
-        names = "; ".join(f"{o.label} ({o.detail})" if o.detail else o.label for o in exact[:5])
-        return Resolved(error=f"{len(exact)} {plural} are called “{text}”: {names}. Choose one from the list.")
+    if not exact:
+        return None
+    _, plural = NOUNS.get(kind, (kind.removesuffix("s"), kind))
+    names = "; ".join(f"{o.label} ({o.detail})" if o.detail else o.label for o in exact[:5])
+    return Resolved(error=f"{len(exact)} {plural} are called “{text}”: {names}. Choose one from the list.")
+
+
+def _named_in_part(session: Session, kind: str, text: str) -> Resolved | None:
+    """The one record whose name holds ``text``; when several do, what they are; None when none does."""
     found = search(session, kind, text, limit=6)
     if len(found) == 1:
         return Resolved(id=found[0].id)
-    if found:
-        names = "; ".join(o.label for o in found[:5])
-        more = " and more" if len(found) > 5 else ""
-        return Resolved(error=f"“{text}” matches {names}{more}. Type more of the name, or choose from the list.")
-    if add_new and kind in CREATABLE:
+    if not found:
+        return None
+    names = "; ".join(o.label for o in found[:5])
+    more = " and more" if len(found) > 5 else ""
+    return Resolved(error=f"“{text}” matches {names}{more}. Type more of the name, or choose from the list.")
+
+
+def _not_in_record(kind: str, text: str, *, add_new: bool) -> Resolved:
+    """Nothing is called ``text``: a person, party or topic may be added as new; anything else is chosen from a list."""
+    if kind not in CREATABLE:
+        return Resolved(error=f"Nothing in the record matches “{text}”. Choose from the list.")
+    if add_new:
         return Resolved(create=text)
-    if kind in CREATABLE:
-        message = f"No {noun} called “{text}” is in the record. Pick one from the list, or add them as new."
-        return Resolved(error=message, addable=True)
-    return Resolved(error=f"Nothing in the record matches “{text}”. Choose from the list.")
+    message = f"No {CREATABLE[kind]} called “{text}” is in the record. Pick one from the list, or add them as new."
+    return Resolved(error=message, addable=True)
 
 
 def _same(label: str, text: str) -> bool:

@@ -92,52 +92,81 @@ def merge(view_: DraftView, resolutions: dict[str, dict[str, Any]] | None = None
     """
     conflicts: list[Conflict] = []
     for item in view_.changed():
-        if item.state != "changed" or item.base is None or item.live is None:
+        base_state, live = item.base, item.live
+        if item.state != "changed" or base_state is None or live is None:
             continue
-        base, live = item.base, item.live
-        if base.get("version") == live.get("version"):
-            continue
-        chosen = (resolutions or {}).get(item.key, {})
-        still_seen = chosen.get("version") == live.get("version")
-        merged = dict(item.fields)
-        mine = {**item.fields, "sources": item.sources}
-        before = {**base["fields"], "sources": base.get("sources", [])}
-        now = {**live["fields"], "sources": live.get("sources", [])}
-        for name in mine:
-            ours, old, theirs = mine[name], before.get(name), now.get(name)
-            if name == "sources":
-                ours, old, theirs = sorted(ours or []), sorted(old or []), sorted(theirs or [])
-            if ours == old:
-                value = theirs  # only they changed it (or nobody)
-            elif theirs in (old, ours):
-                value = ours  # only this draft changed it, or both alike
-            elif still_seen and chosen.get("fields", {}).get(name) in ("theirs", "yours"):
-                value = theirs if chosen["fields"][name] == "theirs" else ours
-            else:
-                spec = spec_of(item.kind)
-                conflicts.append(
-                    Conflict(
-                        key=item.key,
-                        label=_label(item),
-                        field=name,
-                        field_label="Sources" if name == "sources" else spec.label(name),
-                        base=_text(old),
-                        theirs=_text(theirs),
-                        yours=_text(ours),
-                        theirs_diff=word_diff(_text(old), _text(theirs)),
-                        yours_diff=word_diff(_text(old), _text(ours)),
-                        version=int(live["version"]),
-                    )
-                )
-                continue
-            if name == "sources":
-                item.sources = list(value or [])
-            else:
-                merged[name] = value
-        item.fields = merged
-        if not [c for c in conflicts if c.key == item.key]:
-            item.base = live  # merged: the draft now starts from what is published
+        if base_state.get("version") == live.get("version"):
+            continue  # nobody has published it anew since the draft began from it
+        conflicts += _merge_record(item, base_state, live, (resolutions or {}).get(item.key, {}))
     return conflicts
+
+
+# A field both sides changed, differently, that no resolution decides.
+CONFLICTED = object()
+
+
+def _merge_record(
+    item: Item, base_state: dict[str, Any], live: dict[str, Any], resolution: dict[str, Any]
+) -> list[Conflict]:
+    """Merge one record field by field; once nothing conflicts, the draft starts from what is published."""
+    still_seen = resolution.get("version") == live.get("version")
+    chosen = resolution.get("fields", {})
+    # Sources merge as one more field, compared as a set.
+    our_fields = {**item.fields, "sources": item.sources}
+    base_fields = {**base_state["fields"], "sources": base_state.get("sources", [])}
+    their_fields = {**live["fields"], "sources": live.get("sources", [])}
+    merged = dict(item.fields)
+    conflicts = []
+    for name, ours in our_fields.items():
+        base, theirs = base_fields.get(name), their_fields.get(name)
+        if name == "sources":
+            base, ours, theirs = sorted(base or []), sorted(ours or []), sorted(theirs or [])
+        value = _three_way(base, ours, theirs)
+        if value is CONFLICTED and still_seen:
+            value = _as_resolved(chosen.get(name), ours, theirs)
+        if value is CONFLICTED:
+            conflicts.append(_conflict(item, name, base, ours, theirs, live))
+        elif name == "sources":
+            item.sources = list(value or [])
+        else:
+            merged[name] = value
+    item.fields = merged
+    if not conflicts:
+        item.base = live
+    return conflicts
+
+
+def _three_way(base: Any, ours: Any, theirs: Any) -> Any:
+    """One field merged: the side that changed it, or CONFLICTED where both did, differently."""
+    if ours == base:
+        return theirs  # only they changed it (or nobody)
+    if theirs in (base, ours):
+        return ours  # only this draft changed it, or both alike
+    return CONFLICTED
+
+
+def _as_resolved(choice: Any, ours: Any, theirs: Any) -> Any:
+    """The side the editor chose on the conflict screen; CONFLICTED while they have chosen neither."""
+    if choice == "theirs":
+        return theirs
+    if choice == "yours":
+        return ours
+    return CONFLICTED
+
+
+def _conflict(item: Item, name: str, base: Any, ours: Any, theirs: Any, live: dict[str, Any]) -> Conflict:
+    return Conflict(
+        key=item.key,
+        label=_label(item),
+        field=name,
+        field_label="Sources" if name == "sources" else spec_of(item.kind).label(name),
+        base=_text(base),
+        theirs=_text(theirs),
+        yours=_text(ours),
+        theirs_diff=word_diff(_text(base), _text(theirs)),
+        yours_diff=word_diff(_text(base), _text(ours)),
+        version=int(live["version"]),
+    )
 
 
 def record_merge(draft: Draft, view_: DraftView) -> None:

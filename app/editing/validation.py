@@ -5,7 +5,7 @@ Every rule reports in a sentence an editor can act on, and every rule is checked
 submit shows all that is wrong at once.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,31 +50,55 @@ def _taken_message(spec: KindSpec, key: tuple[str, ...], values: dict[str, Any],
     return f"Another {spec.noun} already has this {shown}."
 
 
+@dataclass(frozen=True)
+class _RestOfDraft:
+    """The rest of the draft, as far as one record's unique keys go."""
+
+    siblings: list[Item]  # records of the same kind the draft keeps, which may not share a key with it
+    removed: set[int]  # published records the draft deletes: their keys are free
+    changed: dict[int, Item]  # published records the draft changes: their keys as the draft leaves them
+
+    @classmethod
+    def of(cls, spec: KindSpec, item: Item, others: Iterable[Item]) -> "_RestOfDraft":
+        siblings = [o for o in others if o.kind == spec.key and o.key != item.key and o.state != "removed"]
+        removed = {o.id for o in others if o.kind == spec.key and o.state == "removed" and o.id is not None}
+        return cls(siblings, removed, {o.id: o for o in siblings if o.id is not None})
+
+    def holds(self, key: tuple[str, ...], wanted: tuple[Any, ...]) -> bool:
+        return any(tuple(o.fields.get(c) for c in key) == wanted for o in self.siblings)
+
+    def keeps(self, row_id: int, key: tuple[str, ...], wanted: tuple[Any, ...]) -> bool:
+        """Whether published record ``row_id`` still has ``wanted`` once the draft is published."""
+        if row_id in self.removed:
+            return False
+        moved = self.changed.get(row_id)
+        return moved is None or tuple(moved.fields.get(c) for c in key) == wanted
+
+
+def _in_record(
+    session: Session, table: sa.Table, key: tuple[str, ...], wanted: tuple[Any, ...], *, item: Item, rest: _RestOfDraft
+) -> bool:
+    """Whether a published record other than ``item`` has ``wanted`` and keeps it."""
+    if any(is_new_key(v) for v in wanted):
+        return False  # it refers to a record the draft adds, which nothing published can refer to
+    query = sa.select(table.c.id).where(*(table.c[c] == v for c, v in zip(key, wanted, strict=True)))
+    rows = session.execute(query).scalars().all()
+    return any(row_id != item.id and rest.keeps(row_id, key, wanted) for row_id in rows)
+
+
 def uniqueness(
     session: Session, spec: KindSpec, values: dict[str, Any], *, item: Item, others: Iterable[Item]
 ) -> dict[str, str]:
     """Unique keys of ``spec``'s table that ``values`` would share with a published record or another in the draft."""
     table = spec.kind.sa_table
     errors: dict[str, str] = {}
-    siblings = [o for o in others if o.kind == spec.key and o.key != item.key and o.state != "removed"]
-    removed = {o.id for o in others if o.kind == spec.key and o.state == "removed" and o.id is not None}
-    changed_away = {o.id: o for o in siblings if o.id is not None}
+    rest = _RestOfDraft.of(spec, item, others)
     for key in unique_keys(table):
         wanted = tuple(values.get(c) for c in key)
         if any(v is None for v in wanted):
             continue
-        in_draft = any(tuple(o.fields.get(c) for c in key) == wanted for o in siblings)
-        in_record = False
-        if not any(is_new_key(v) for v in wanted):
-            rows = session.execute(
-                sa.select(table.c.id).where(*(table.c[c] == v for c, v in zip(key, wanted, strict=True)))
-            ).scalars()
-            for row_id in rows:
-                if row_id == item.id or row_id in removed:
-                    continue
-                if row_id in changed_away and tuple(changed_away[row_id].fields.get(c) for c in key) != wanted:
-                    continue  # the draft moves that record out of the way
-                in_record = True
+        in_draft = rest.holds(key, wanted)
+        in_record = _in_record(session, table, key, wanted, item=item, rest=rest)
         if in_draft or in_record:
             errors.setdefault(key[-1], _taken_message(spec, key, values, session))
     return errors
@@ -115,48 +139,78 @@ def publish_problems(session: Session, view_: DraftView) -> list[Problem]:
     place, a delegation with nobody in it, and what others published since that the draft now clashes with."""
     problems: list[Problem] = []
     for item in view_.changed():
-        if item.state == "removed":
-            continue
-        spec = spec_of(item.kind)
-        named = (
-            f"{spec.noun.capitalize()} “{title_of(session, item)}”"
-            if item.kind != "rounds"
-            else title_of(session, item)
-        )
-        if item.id is not None and item.live is None:
-            problems.append(Problem(item.key, None, f"{named} was deleted after you began; remove it from your draft."))
-            continue
-        if spec.cites and not item.sources:
-            problems.append(Problem(item.key, "sources", f"{named} needs a source before it can be published."))
-        if item.kind == "rounds" and item.fields.get("status") == RoundStatus.held.value:
-            if not item.fields.get("date"):
-                problems.append(
-                    Problem(item.key, "date", "A round that was held needs its date before it can be published.")
-                )
-            if not (item.fields.get("city") or item.fields.get("venue")):
-                problems.append(
-                    Problem(
-                        item.key,
-                        "city",
-                        "A round that was held needs its place (a city or a venue) before it can be published.",
-                    )
-                )
-        if item.kind == "delegations" and not [m for m in view_.embedded(item) if m.state != "removed"]:
-            problems.append(
-                Problem(
-                    item.key,
-                    "members",
-                    f"Name who was in the {named.lower()} (at least its head) before publishing it.",
-                )
-            )
-        problems += [
-            Problem(item.key, field, message)
-            for field, message in uniqueness(
-                session, spec, _values(item), item=item, others=view_.items.values()
-            ).items()
-        ]
-        problems += _missing_references(session, item)
+        if item.state != "removed":
+            problems += _item_problems(session, view_, item)
     return problems
+
+
+def _item_problems(session: Session, view_: DraftView, item: Item) -> list[Problem]:
+    """All that is wrong with one record, so that one attempt shows it all; one deleted since can only go."""
+    named = _named(session, item)
+    if item.id is not None and item.live is None:
+        return [Problem(item.key, None, f"{named} was deleted after you began; remove it from your draft.")]
+    return [
+        *_unsourced(item, named),
+        *KIND_PROBLEMS.get(item.kind, _nothing_more)(view_, item, named),
+        *_duplicates(session, view_, item),
+        *_missing_references(session, item),
+    ]
+
+
+def _named(session: Session, item: Item) -> str:
+    """How a message names the item: "Outcome “Further talks”"; a round's title names it a round already."""
+    if item.kind == "rounds":
+        return title_of(session, item)
+    return f"{spec_of(item.kind).noun.capitalize()} “{title_of(session, item)}”"
+
+
+def _unsourced(item: Item, named: str) -> list[Problem]:
+    if spec_of(item.kind).cites and not item.sources:
+        return [Problem(item.key, "sources", f"{named} needs a source before it can be published.")]
+    return []
+
+
+def _held_round_incomplete(view_: DraftView, item: Item, named: str) -> list[Problem]:
+    """Readers are told when and where a round took place; one planned may not know yet."""
+    if item.fields.get("status") != RoundStatus.held.value:
+        return []
+    problems = []
+    if not item.fields.get("date"):
+        problems.append(Problem(item.key, "date", "A round that was held needs its date before it can be published."))
+    if not (item.fields.get("city") or item.fields.get("venue")):
+        problems.append(
+            Problem(
+                item.key,
+                "city",
+                "A round that was held needs its place (a city or a venue) before it can be published.",
+            )
+        )
+    return problems
+
+
+def _empty_delegation(view_: DraftView, item: Item, named: str) -> list[Problem]:
+    if [m for m in view_.embedded(item) if m.state != "removed"]:
+        return []
+    message = f"Name who was in the {named.lower()} (at least its head) before publishing it."
+    return [Problem(item.key, "members", message)]
+
+
+def _nothing_more(view_: DraftView, item: Item, named: str) -> list[Problem]:
+    return []
+
+
+# What a kind needs before publishing besides sources and unique keys.
+KIND_PROBLEMS: dict[str, Callable[[DraftView, Item, str], list[Problem]]] = {
+    "rounds": _held_round_incomplete,
+    "delegations": _empty_delegation,
+}
+
+
+def _duplicates(session: Session, view_: DraftView, item: Item) -> list[Problem]:
+    """Unique keys checked again: others may have published the same since the draft was saved."""
+    spec = spec_of(item.kind)
+    clashes = uniqueness(session, spec, _values(item), item=item, others=view_.items.values())
+    return [Problem(item.key, field, message) for field, message in clashes.items()]
 
 
 def _values(item: Item) -> dict[str, Any]:
