@@ -1,10 +1,11 @@
 """The house rules the layout stands for, checked: imports flow one way (web → editing → reading →
-record → core)."""
+record → core), and no function in app/ is too tangled to read."""
 
 import ast
 from pathlib import Path
 
 import pytest
+from radon.complexity import cc_visit
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # What each layer may import from: itself and the layers below it.
@@ -15,6 +16,8 @@ MAY_IMPORT = {
     "editing": {"editing", "reading", "record", "core"},
     "web": {"web", "editing", "reading", "record", "core"},
 }
+# Radon's cyclomatic complexity: past 15, a function has more paths than a reader can hold at once.
+MOST_COMPLEX = 15
 
 
 def _modules() -> list[Path]:
@@ -52,3 +55,14 @@ def test_every_module_is_in_a_layer_but_the_two_that_assemble_the_app() -> None:
     loose = {p.name for p in _modules() if _layer(p) is None}
     assert loose == {"__init__.py", "main.py", "cli.py"}
     assert {_layer(p) for p in _modules() if _layer(p)} == set(MAY_IMPORT)
+
+
+def test_no_function_is_more_complex_than_15() -> None:
+    tangled = [
+        f"{path.relative_to(APP)}:{block.lineno} {block.fullname} ({block.complexity})"
+        for path in _modules()
+        for block in cc_visit(path.read_text())
+        for block in [block, *getattr(block, "methods", [])]
+        if block.complexity > MOST_COMPLEX
+    ]
+    assert tangled == []

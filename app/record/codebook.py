@@ -103,25 +103,38 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+# Types whose words say it all; the rest (enums, integers, text) are described from their constraints.
+FIXED_TYPE_WORDS: dict[Any, str] = {
+    bool: "true/false",
+    dt.date: "date (YYYY-MM-DD)",
+    dt.time: "time of day (HH:MM:SS)",
+}
+
+
 def _type_words(base: Any, metadata: list[Any], target: Kind | None) -> str:
     if target is not None:
         return f"id of {_article(kind_name(target))}"
     if isinstance(base, type) and issubclass(base, enum.Enum):
         return "one of: " + ", ".join(str(member.value) for member in base)
-    if base is bool:
-        return "true/false"
-    if base is dt.date:
-        return "date (YYYY-MM-DD)"
-    if base is dt.time:
-        return "time of day (HH:MM:SS)"
+    if base in FIXED_TYPE_WORDS:
+        return FIXED_TYPE_WORDS[base]
     if base is int:
-        minimum = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
+        minimum = _constraint(metadata, annotated_types.Ge, "ge")
         return f"integer, {minimum} or more" if minimum is not None else "integer"
+    return _text_words(metadata)
+
+
+def _constraint(metadata: list[Any], kind: type, attribute: str) -> Any:
+    return next((getattr(m, attribute) for m in metadata if isinstance(m, kind)), None)
+
+
+def _text_words(metadata: list[Any]) -> str:
+    """ "text (slug: lowercase letters, digits and hyphens), up to 80 characters"."""
     words = "text"
     pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
     if pattern is not None:
         words += f" ({PATTERN_NAMES.get(pattern, f'matching {pattern}')})"
-    max_length = next((m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen)), None)
+    max_length = _constraint(metadata, annotated_types.MaxLen, "max_length")
     if max_length is not None:
         words += f", up to {max_length} characters"
     return words

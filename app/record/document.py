@@ -264,20 +264,29 @@ class RecordChecker:
             if isinstance(raw, dict) and isinstance(raw.get("id"), int):
                 self.ids[kind.key].add(raw["id"])  # so that what refers to it is not reported as well
             return None
-        rules = _rules(kind)
-        entry_id: int = entry.id  # type: ignore[attr-defined]
         found = len(self.problems) + self.more
+        label = _label(kind.key, index, entry)
+        self._check_id(kind, label, entry)
+        self._check_references(kind, label, entry)
+        self._check_unique(kind, index, label, entry)
+        self._cross_entry(kind, index, entry)
+        return entry if len(self.problems) + self.more == found else None
+
+    def _check_id(self, kind: Kind, label: str, entry: Any) -> None:
+        entry_id: int = entry.id
         seen = self.ids[kind.key]
         if entry_id in seen:
-            self._report(
-                f'{_label(kind.key, index, entry)}: field "id": {entry_id} is used by another entry of {kind.key}'
-            )
+            self._report(f'{label}: field "id": {entry_id} is used by another entry of {kind.key}')
         seen.add(entry_id)
-        for column, target in rules.references:
+
+    def _check_references(self, kind: Kind, label: str, entry: Any) -> None:
+        for column, target in _rules(kind).references:
             value = getattr(entry, column)
             if value is not None and value not in self.ids[target]:
-                self._report(f'{_label(kind.key, index, entry)}: field "{column}": no entry of {target} has id {value}')
-        for key in rules.unique_keys:
+                self._report(f'{label}: field "{column}": no entry of {target} has id {value}')
+
+    def _check_unique(self, kind: Kind, index: int, label: str, entry: Any) -> None:
+        for key in _rules(kind).unique_keys:
             values = tuple(getattr(entry, column) for column in key)
             if any(v is None for v in values):
                 continue
@@ -285,13 +294,11 @@ class RecordChecker:
             if values in taken:
                 shown = ", ".join(json.dumps(str(v), ensure_ascii=False) for v in values)
                 self._report(
-                    f'{_label(kind.key, index, entry)}: field "{", ".join(key)}": {shown} is already used by '
+                    f'{label}: field "{", ".join(key)}": {shown} is already used by '
                     f"{kind.key}[{taken[values]}]; it must be unique"
                 )
             else:
                 taken[values] = index
-        self._cross_entry(kind, index, entry)
-        return entry if len(self.problems) + self.more == found else None
 
     def _cross_entry(self, kind: Kind, index: int, entry: Any) -> None:
         """Rules that span two entries, which no single field can check."""

@@ -158,8 +158,6 @@ def _calendar_event(round_: Round, negotiation: Negotiation, base: str) -> "ical
     assert round_.date is not None
     url = f"{base}/rounds/{round_.slug}"
     precision = DatePrecision(round_.date_precision)
-    approximate = precision is not DatePrecision.day
-    when = fuzzy_date(round_.date, precision)
 
     import icalendar  # only here: a fifth of the app's import time, for one route
 
@@ -169,30 +167,12 @@ def _calendar_event(round_: Round, negotiation: Negotiation, base: str) -> "ical
     event.add("created", as_utc(round_.created_at))
     event.add("last-modified", as_utc(round_.updated_at))
     event.add("sequence", max(round_.version - 1, 0))
-    lines = []
-    if round_.start_time is not None and round_.timezone and not approximate:
-        start = dt.datetime.combine(round_.date, round_.start_time, tzinfo=zoneinfo.ZoneInfo(round_.timezone))
-        event.add("dtstart", start)
-        if round_.duration_minutes:
-            event.add("duration", dt.timedelta(minutes=round_.duration_minutes))
-    else:
-        # DTEND of an all-day event is exclusive: the day after the period's last day.
-        event.add("dtstart", round_.date)
-        event.add("dtend", period_end(round_.date, precision) + dt.timedelta(days=1))
-        if round_.start_time is not None and not approximate:
-            lines.append(f"Starts at {round_.start_time:%H:%M} local time.")
-
-    summary = f"Round {round_.sequence}"
-    if round_.city:
-        summary += f" · {round_.city}"
-    summary += f": {negotiation.title}"
-    if approximate:
-        summary += f" (date approximate: {when})"
+    lines = _place_in_time(event, round_, precision)
+    summary = f"{round_name(round_.sequence, round_.city)}: {negotiation.title}"
+    if precision is not DatePrecision.day:
+        summary += f" (date approximate: {fuzzy_date(round_.date, precision)})"
         event.add("status", "TENTATIVE")
-        note = f" — {round_.date_note}" if round_.date_note else ""
-        lines.insert(0, f"Date approximate: only {when} is known{note}. Shown across the whole {precision.value}.")
-    elif round_.date_note:
-        lines.insert(0, f"Date: {round_.date_note}.")
+    lines = [*_date_words(round_, precision), *lines]
     event.add("summary", summary)
     if round_.summary:
         lines.append(round_.summary)
@@ -205,6 +185,34 @@ def _calendar_event(round_: Round, negotiation: Negotiation, base: str) -> "ical
     # Following talks is not attending them: keep the reader's own calendar free.
     event.add("transp", "TRANSPARENT")
     return event
+
+
+def _place_in_time(event: "icalendar.Event", round_: Round, precision: DatePrecision) -> list[str]:
+    """A start time where the day, hour and zone are known; else the whole day, month or year. Returns
+    what the description must say that the times cannot."""
+    assert round_.date is not None
+    exact_day = precision is DatePrecision.day
+    if round_.start_time is not None and round_.timezone and exact_day:
+        start = dt.datetime.combine(round_.date, round_.start_time, tzinfo=zoneinfo.ZoneInfo(round_.timezone))
+        event.add("dtstart", start)
+        if round_.duration_minutes:
+            event.add("duration", dt.timedelta(minutes=round_.duration_minutes))
+        return []
+    # DTEND of an all-day event is exclusive: the day after the period's last day.
+    event.add("dtstart", round_.date)
+    event.add("dtend", period_end(round_.date, precision) + dt.timedelta(days=1))
+    if round_.start_time is not None and exact_day:
+        return [f"Starts at {round_.start_time:%H:%M} local time."]
+    return []
+
+
+def _date_words(round_: Round, precision: DatePrecision) -> list[str]:
+    """How sure the date is, in words, for the top of the description."""
+    if precision is not DatePrecision.day:
+        when = fuzzy_date(round_.date, precision)
+        note = f" — {round_.date_note}" if round_.date_note else ""
+        return [f"Date approximate: only {when} is known{note}. Shown across the whole {precision.value}."]
+    return [f"Date: {round_.date_note}."] if round_.date_note else []
 
 
 def planned_rounds_calendar(*, session: Session, base_url: str) -> bytes:

@@ -37,29 +37,49 @@ def _embed_for(request: Request, session: Session, url: str) -> EmbedCode | None
         if parts.scheme not in ("http", "https") or parts.netloc.lower() != urlsplit(base).netloc.lower():
             return None
         params = parse_qsl(parts.query)
-        if parts.path == "/compare":
-            view = comparison.compare(
-                session=session,
-                negotiation=dict(params).get("negotiation") or None,
-                parties=[value for name, value in params if name == "party"],
-                as_of=dict(params).get("as_of") or None,
-                topics=[value for name, value in params if name == "topic"],
-            )
-            return compare_embed(base, view, params)
-        negotiation = re.fullmatch(f"/negotiations/({SLUG})", parts.path)
-        if parts.path == "/" or negotiation:
-            fields = schemas.TimelineFilters.model_fields
-            values = {name: value for name, value in params if name in fields}
-            if negotiation:
-                values["negotiation"] = negotiation[1]
-            filters = schemas.TimelineFilters.model_validate(values)
-            return timeline_embed(base, timeline.timeline(session=session, filters=filters, limit=1))
-        found = re.fullmatch(f"/rounds/({SLUG})", parts.path)
-        if found:
-            return round_embeds(base, rounds.round_detail(session=session, slug=found[1]))[0]
+        for embed in (_compare_embed, _timeline_embed, _round_embed):
+            code = embed(session, base, parts.path, params)
+            if code is not None:
+                return code
     except (ValueError, NotFound, InvalidChoice, ValidationError):
         return None
     return None
+
+
+Params = list[tuple[str, str]]
+
+
+def _compare_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:
+    if path != "/compare":
+        return None
+    view = comparison.compare(
+        session=session,
+        negotiation=dict(params).get("negotiation") or None,
+        parties=[value for name, value in params if name == "party"],
+        as_of=dict(params).get("as_of") or None,
+        topics=[value for name, value in params if name == "topic"],
+    )
+    return compare_embed(base, view, params)
+
+
+def _timeline_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:
+    """The timeline, of all negotiations (/) or of one (/negotiations/<slug>), with the page's filters."""
+    negotiation = re.fullmatch(f"/negotiations/({SLUG})", path)
+    if path != "/" and not negotiation:
+        return None
+    fields = schemas.TimelineFilters.model_fields
+    values = {name: value for name, value in params if name in fields}
+    if negotiation:
+        values["negotiation"] = negotiation[1]
+    filters = schemas.TimelineFilters.model_validate(values)
+    return timeline_embed(base, timeline.timeline(session=session, filters=filters, limit=1))
+
+
+def _round_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:
+    found = re.fullmatch(f"/rounds/({SLUG})", path)
+    if not found:
+        return None
+    return round_embeds(base, rounds.round_detail(session=session, slug=found[1]))[0]
 
 
 @router.get("/oembed")

@@ -186,34 +186,46 @@ def _timeline_citations(session: Session, page: schemas.TimelinePage) -> Timelin
     round_ids = _ids(session, Round, [e.round.slug for e in shown_rounds])
     event_ids = _ids(session, Event, [e.event.slug for e in shown_events])
     outcome_ids = [o.id for e in shown_rounds for o in e.outcomes]
-    figures: dict[int, list[int]] = defaultdict(list)
-    for round_id, figure_id in session.execute(
-        sa.select(col(ReportedFigure.round_id), col(ReportedFigure.id))
-        .where(
-            col(ReportedFigure.round_id).in_(round_ids.values()),
-            col(ReportedFigure.measure) == FigureMeasure.duration_minutes,
-        )
-        .order_by(col(ReportedFigure.id))
-    ):
-        figures[round_id].append(figure_id)
+    durations = _reported_durations(session, round_ids.values())
 
     lookup = Lookup(session)
     lookup.load_citations("round_id", round_ids.values())
-    lookup.load_citations("figure_id", [f for fs in figures.values() for f in fs])
+    lookup.load_citations("figure_id", [f for fs in durations.values() for f in fs])
     lookup.load_citations("outcome_id", outcome_ids)
     lookup.load_citations("event_id", event_ids.values())
     refs: dict[str, list[schemas.CitationRef]] = {}
     for entry in page.entries:
         if isinstance(entry, schemas.TimelineRound):
-            ident = round_ids[entry.round.slug]
-            cited = lookup.cite("round_id", ident)
-            cited += [ref for f in figures[ident] for ref in lookup.cite("figure_id", f)]
-            cited += [ref for o in entry.outcomes for ref in lookup.cite("outcome_id", o.id)]
-            refs[f"round-{entry.round.slug}"] = _distinct(cited)
+            refs[f"round-{entry.round.slug}"] = _round_refs(lookup, entry, round_ids[entry.round.slug], durations)
         else:
             refs[f"event-{entry.event.slug}"] = _distinct(lookup.cite("event_id", event_ids[entry.event.slug]))
     updated = _newest(session, rounds=list(round_ids.values()), events=list(event_ids.values()), outcomes=outcome_ids)
     return TimelineCitations(refs=refs, sources=lookup.sources(), updated=updated)
+
+
+def _reported_durations(session: Session, round_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The ids of the durations each round's sources reported, by round: the widget cites them too."""
+    figures: dict[int, list[int]] = defaultdict(list)
+    for round_id, figure_id in session.execute(
+        sa.select(col(ReportedFigure.round_id), col(ReportedFigure.id))
+        .where(
+            col(ReportedFigure.round_id).in_(round_ids),
+            col(ReportedFigure.measure) == FigureMeasure.duration_minutes,
+        )
+        .order_by(col(ReportedFigure.id))
+    ):
+        figures[round_id].append(figure_id)
+    return figures
+
+
+def _round_refs(
+    lookup: Lookup, entry: schemas.TimelineRound, round_id: int, durations: dict[int, list[int]]
+) -> list[schemas.CitationRef]:
+    """A round's footnotes in the widget: the round's own, its reported durations', its outcomes'."""
+    cited = lookup.cite("round_id", round_id)
+    cited += [ref for f in durations[round_id] for ref in lookup.cite("figure_id", f)]
+    cited += [ref for o in entry.outcomes for ref in lookup.cite("outcome_id", o.id)]
+    return _distinct(cited)
 
 
 def _round_cited(detail: schemas.RoundDetail) -> list[schemas.SourcePublic]:
