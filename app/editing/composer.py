@@ -18,7 +18,6 @@ from sqlmodel import Session
 from app.core.errors import NotFound
 from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
-from app.editing.fields import field_specs
 from app.editing.forms import ItemForm
 from app.editing.kinds import Embedded, KindSpec, Section, spec_of
 from app.editing.publishing import Conflict
@@ -400,10 +399,6 @@ def _defaults(session: Session, form: ItemForm, prefill: Mapping[str, str]) -> N
                 sa.select(sa.func.max(col(Round.sequence))).where(col(Round.negotiation_id) == negotiation)
             ).scalar()
             form.typed["sequence"] = str((last or 0) + 1)
-
-
-def spec_field_named(spec: KindSpec, name: str) -> bool:
-    return any(f.name == name for f in field_specs(spec))
 
 
 def _replace(record: Card, boxes: list[Box], focus: Card) -> None:

@@ -34,14 +34,6 @@ def key_of(kind: str, entity_id: int) -> str:
     return f"{kind}:{entity_id}"
 
 
-def split_key(key: str) -> tuple[str, int | None]:
-    """ "rounds:12" → ("rounds", 12); "rounds:+1" → ("rounds", None)."""
-    kind, _, rest = key.partition(":")
-    if kind not in KIND_BY_KEY or not rest:
-        raise ValueError(f"not a key: {key!r}")
-    return kind, (int(rest) if rest.isdigit() else None)
-
-
 def is_new_key(value: object) -> bool:
     return isinstance(value, str) and ":+" in value and value.split(":", 1)[0] in KIND_BY_KEY
 

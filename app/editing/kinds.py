@@ -73,10 +73,6 @@ class KindSpec:
     def cites(self) -> bool:
         return self.key in CITED
 
-    @property
-    def publishable(self) -> bool:
-        return "published" in self.kind.record.model_fields
-
     def label(self, name: str) -> str:
         return self.labels.get(name) or name.removesuffix("_id").replace("_", " ").capitalize()
 

@@ -89,8 +89,3 @@ def address_now(request: Request, session: Session) -> str | None:
         slug=slug if isinstance(slug, str) else None,
         query=request.query_params.multi_items(),
     )
-
-
-def _now(session: Session, name: str, value: str) -> str:
-    kind = QUERY_SLUGS.get(name)
-    return (current_slug(session, kind=kind, old=value) or value) if kind and value else value
