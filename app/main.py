@@ -13,7 +13,6 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
-from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -44,7 +43,7 @@ from app.web.caching import (
     ResponseCacheMiddleware,
     version_reader,
 )
-from app.web.security import CsrfProtection, SecurityHeaders, Sessions, add_security_headers, csrf_token_for_template
+from app.web.security import CsrfProtection, SecurityHeaders, Sessions, csrf_token_for_template, with_security_headers
 
 # Every function templates call, in one place (the shared macros are loaded by app.web.templating).
 templating.add_globals(
@@ -106,12 +105,8 @@ class Parley(FastAPI):
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, status: int, title: str, message: str = ""
     ) -> None:
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                add_security_headers(scope, MutableHeaders(scope=message), frame_origins=self.frame_origins)
-            await send(message)
-
-        await error_pages.send_error(scope, receive, with_headers, status, title, message)
+        sending = with_security_headers(scope, send, self.frame_origins)
+        await error_pages.send_error(scope, receive, sending, status, title, message)
 
 
 def _without_body(send: Send) -> Send:
@@ -144,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Parley:
     )
     app.state.settings = settings
     # One connection per request thread: a request never waits on the pool for longer than
-    # pool_timeout, and is answered 503 if it must (app/error_pages.py).
+    # pool_timeout, and is answered 503 if it must (app/web/error_pages.py).
     app.state.engine = make_engine(
         settings.database_url, pool_size=settings.threads, pool_timeout=settings.pool_timeout
     )

@@ -35,6 +35,14 @@ def test_after_a_form_a_browser_is_redirected_and_htmx_navigates() -> None:
     assert "location" not in swapped.headers
 
 
+def test_htmx_sent_to_sign_in_is_told_why_and_where_it_was() -> None:
+    request = request_with(HX_Request="true", HX_Current_URL="http://testserver/drafts")
+    assert htmx.current_url(request) == "http://testserver/drafts"
+    assert htmx.current_url(request_with(HX_Current_URL="http://testserver/drafts")) == ""
+    refused = htmx.go_to(request, "/login?next=%2Fdrafts", htmx_status=401)
+    assert (refused.status_code, refused.headers["HX-Redirect"]) == (401, "/login?next=%2Fdrafts")
+
+
 def test_an_answer_can_be_sent_somewhere_else_on_the_page() -> None:
     response = htmx.swap_into(htmx.go_to(request_with(), "/"), "#flash")
     assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == ("#flash", "innerHTML")

@@ -1,4 +1,4 @@
-"""Errors the reading services raise, which the app turns into 404 and 422 answers."""
+"""Errors the reading and editing services raise, which the app turns into 404 and 422 answers."""
 
 
 class NotFound(LookupError):

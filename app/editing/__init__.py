@@ -5,5 +5,6 @@
 - ``validation``: the rules beyond a record's own fields, and what publishing needs;
 - ``drafts``, ``publishing``: changes kept apart until published, merged three ways, applied whole;
 - ``history``: revisions and their snapshots;
+- ``library``: the source library, every source found by title, publisher, address or date;
 - ``composer``: the page that puts them together, for the routes in ``app/web/editor.py``.
 """

@@ -1,5 +1,5 @@
-"""Field specifications and forms: what each field of each kind looks like to an editor, how what
-they type becomes a value, and how a value is shown again in a form.
+"""Field specifications: what each field of each kind looks like to an editor, how what they type
+becomes a value, and how a value is shown again in a form (whole forms are ``forms``).
 
 Specifications come from the record's models (type, length, whether required) and from
 ``kinds.SPECS`` (order, labels, hints), so a new field needs no new form. A form keeps exactly what

@@ -1,2 +1,3 @@
 """The negotiation record itself: the tables (``models``), the whole record as one JSON document and its
-import and export, what readers may see (``visibility``), and the addresses records have had."""
+import and export, the ``codebook`` that describes it, what readers may see (``visibility``), and
+the addresses records have had."""

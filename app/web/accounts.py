@@ -1,8 +1,9 @@
-"""Editor and admin accounts: creating and disabling them, signing in, and what routes ask for.
+"""Editor and admin accounts: creating and disabling them, signing in (throttled per account and
+address), and the server-side sessions that say who is signed in.
 
-Routes take ``CurrentUser`` (anyone, signed in or not), ``EditorDep`` (an editor or admin, else a
-redirect to the sign-in page) or ``AdminDep`` (an admin, else 403). Templates call
-``current_user()``: ``None`` for readers.
+``signed_in_user`` answers for a request; routes ask for it through ``app.web.deps`` (``CurrentUser``,
+``EditorDep``, ``AdminDep``) and templates through ``current_user()``, ``None`` for readers.
+``send_to_login`` answers ``LoginRequired``.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from pydantic import ValidationError, field_validator, model_validator
@@ -28,7 +29,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 from app.core.db import REQUEST_SESSION
 from app.core.errors import NotFound
 from app.record.models import LoginAttempt, Role, User, UserSession, as_utc, utcnow
-from app.web.htmx import is_htmx
+from app.web.htmx import current_url, go_to, is_htmx
 from app.web.security import CSRF_SESSION_KEY, new_csrf_token, request_of, safe_next
 
 # argon2-cffi's defaults (RFC 9106's low-memory profile). Tests swap in a cheaper hasher.
@@ -494,7 +495,7 @@ def login_url(next_path: str) -> str:
 def _return_path(request: Request) -> str:
     """Where to come back to after signing in: the page the visitor was on, if it is on this site."""
     if is_htmx(request):
-        return _same_site_path(request, request.headers.get("HX-Current-URL", ""))
+        return _same_site_path(request, current_url(request))
     if request.method in ("GET", "HEAD"):
         query = request.url.query
         return safe_next(request.url.path + (f"?{query}" if query else ""))
@@ -512,10 +513,7 @@ async def send_to_login(request: Request, exc: Exception) -> Response:
     """The answer to ``LoginRequired``: 303 to the sign-in page (htmx: a full navigation), 401 under /api."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": str(exc) or "Sign in first."}, status_code=401)
-    url = login_url(_return_path(request))
-    if is_htmx(request):
-        return Response(status_code=401, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+    return go_to(request, login_url(_return_path(request)), htmx_status=401)
 
 
 def client_address(request: Request) -> str:

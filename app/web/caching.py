@@ -41,7 +41,7 @@ logger = logging.getLogger("parley.cache")
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 # StaticFiles answers conditional requests itself; health checks must reach the database.
 UNCACHED_PREFIXES = ("/static/", "/healthz")
-# Request headers an answer may depend on besides its address (see app.web.templating.wants_fragment).
+# Request headers an answer may depend on besides its address (see app.web.htmx.wants_fragment).
 VARYING_HEADERS = (b"host", b"hx-request", b"hx-boosted", b"hx-history-restore-request")
 _VARYING = frozenset(VARYING_HEADERS)
 

@@ -22,11 +22,16 @@ def wants_fragment(request: Request) -> bool:
     )
 
 
-def go_to(request: Request, url: str) -> Response:
+def current_url(request: Request) -> str:
+    """The address of the page an htmx request was made from ("" for any other request)."""
+    return request.headers.get("HX-Current-URL", "") if is_htmx(request) else ""
+
+
+def go_to(request: Request, url: str, *, htmx_status: int = 204) -> Response:
     """After a form: 303 to ``url``, or for htmx a full navigation there (an htmx request would swap a
-    followed redirect into the page it came from)."""
+    followed redirect into the page it came from). ``htmx_status`` 401 says why htmx is sent away."""
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
+        return Response(status_code=htmx_status, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
 
 

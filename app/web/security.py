@@ -249,6 +249,17 @@ def _with_frame_ancestors(policy: str | None, sources: str) -> str:
     return "; ".join([*kept, f"frame-ancestors {sources}"])
 
 
+def with_security_headers(scope: Scope, send: Send, frame_origins: str) -> Send:
+    """``send``, adding the security headers to the answer's start."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            add_security_headers(scope, MutableHeaders(scope=message), frame_origins=frame_origins)
+        await send(message)
+
+    return sending
+
+
 def add_security_headers(scope: Scope, headers: MutableHeaders, *, frame_origins: str) -> None:
     """What every answer says about itself: its CSP and framing rule, nosniff, referrer and permissions policies,
     and, for open data, that any site's scripts may read it."""
@@ -286,12 +297,7 @@ class SecurityHeaders:
             await self._preflight(scope, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                add_security_headers(scope, MutableHeaders(scope=message), frame_origins=self.frame_origins)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, with_security_headers(scope, send, self.frame_origins))
 
     async def _preflight(self, scope: Scope, send: Send) -> None:
         asked = Headers(scope=scope).get("access-control-request-headers", "")

@@ -1,9 +1,10 @@
 """Widgets for other sites' pages: the comparison, the timeline and a round card.
 
 A widget renders what the reading services return, so it shows published claims only, exactly as
-the pages do. It is a page of its own, small enough to serve from a CDN: its CSS inline, no htmx,
-no cookies, nothing from other hosts. Embed routes may be framed by any site (or by those a setting
-allows); every other route refuses to be framed.
+the pages do; what it adds around them (its own footnote numbers, when it last changed) it asks of
+the record here. It is a page of its own, small enough to serve from a CDN: its CSS inline, no htmx,
+no cookies, nothing from other hosts. Widgets may be framed by any site (or by those a setting
+allows); ``app.web.security`` makes every other answer refuse to be framed.
 """
 
 import datetime as dt
