@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import schemas
-from app.reading.lookup import Lookup
+from app.reading.lookup import Lookup, negotiation_options
 from app.record.models import (
     GapAssessment,
     Negotiation,
@@ -62,7 +62,7 @@ def compare(
     ]
     return schemas.Comparison(
         negotiation=negotiation_ref,
-        negotiations=_negotiation_options(session),
+        negotiations=negotiation_options(session),
         parties=_party_refs(lookup, party_ids),
         available_parties=[schemas.PartyRef.model_validate(p) for p in available],
         as_of=_ref_of(as_of_round, round_refs),
@@ -214,11 +214,6 @@ def _latest_gaps(session: Session, rounds: Sequence[Round], as_of_round: Round |
         if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
             gaps[gap.topic_id] = gap
     return gaps
-
-
-def _negotiation_options(session: Session) -> list[schemas.FilterOption]:
-    negotiations = session.exec(select(Negotiation).order_by(col(Negotiation.title)))
-    return [schemas.FilterOption(value=x.slug, label=x.title) for x in negotiations]
 
 
 # ------------------------------------------------------------------ assemble: rows of cells

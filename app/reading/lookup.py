@@ -188,3 +188,9 @@ class Lookup:
             quote=p.quote,
             citations=self.cite("position_id", p.id),
         )
+
+
+def negotiation_options(session: Session) -> list[schemas.FilterOption]:
+    """Every negotiation, by title, for a page's choice of negotiation."""
+    negotiations = session.exec(select(Negotiation).order_by(col(Negotiation.title)))
+    return [schemas.FilterOption(value=n.slug, label=n.title) for n in negotiations]

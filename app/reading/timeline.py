@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
 from app.reading import schemas
-from app.reading.lookup import Lookup
+from app.reading.lookup import Lookup, negotiation_options
 from app.reading.rounds import event_public
 from app.record.models import (
     Delegation,
@@ -246,7 +246,7 @@ def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
     heads = _heads(session, lookup, ids)
     outcomes = _outcome_headlines(session, ids)
     topics = _topics_discussed(session, lookup, ids)
-    durations = _reported_durations(session, lookup, ids)
+    durations = reported_durations(session, lookup, ids)
 
     entries = {}
     for r in rounds:
@@ -305,8 +305,9 @@ def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) ->
     return topics
 
 
-def _reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[ReportedFigure]]:
-    """How long each round lasted, as the sources reported it; their citations loaded at once."""
+def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[ReportedFigure]]:
+    """How long each round lasted, as the sources reported it; their citations loaded at once (the
+    timeline widget numbers them among its own footnotes)."""
     figures: dict[int, list[ReportedFigure]] = defaultdict(list)
     for figure in session.exec(
         select(ReportedFigure)
@@ -335,9 +336,8 @@ def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
 
 
 def _options(session: Session, lookup: Lookup) -> schemas.TimelineOptions:
-    negotiations = session.exec(select(Negotiation).order_by(col(Negotiation.title))).all()
     return schemas.TimelineOptions(
-        negotiations=[schemas.FilterOption(value=n.slug, label=n.title) for n in negotiations],
+        negotiations=negotiation_options(session),
         parties=[schemas.FilterOption(value=p.slug, label=p.name) for p in lookup.all_parties().values()],
         topics=[schemas.FilterOption(value=t.slug, label=t.name) for t in lookup.all_topics().values()],
         years=_years(session),

@@ -9,7 +9,6 @@ allows); ``app.web.security`` makes every other answer refuse to be framed.
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -31,7 +30,6 @@ from app.record.models import (
     Delegation,
     DelegationMember,
     Event,
-    FigureMeasure,
     GapAssessment,
     Outcome,
     Position,
@@ -187,11 +185,10 @@ def _timeline_citations(session: Session, page: schemas.TimelinePage) -> Timelin
     round_ids = _ids(session, Round, [e.round.slug for e in shown_rounds])
     event_ids = _ids(session, Event, [e.event.slug for e in shown_events])
     outcome_ids = [o.id for e in shown_rounds for o in e.outcomes]
-    durations = _reported_durations(session, round_ids.values())
 
     lookup = Lookup(session)
     lookup.load_citations("round_id", round_ids.values())
-    lookup.load_citations("figure_id", [f for fs in durations.values() for f in fs])
+    durations = timeline.reported_durations(session, lookup, list(round_ids.values()))
     lookup.load_citations("outcome_id", outcome_ids)
     lookup.load_citations("event_id", event_ids.values())
     refs: dict[str, list[schemas.CitationRef]] = {}
@@ -204,27 +201,12 @@ def _timeline_citations(session: Session, page: schemas.TimelinePage) -> Timelin
     return TimelineCitations(refs=refs, sources=lookup.sources(), updated=updated)
 
 
-def _reported_durations(session: Session, round_ids: Iterable[int]) -> dict[int, list[int]]:
-    """The ids of the durations each round's sources reported, by round: the widget cites them too."""
-    figures: dict[int, list[int]] = defaultdict(list)
-    for round_id, figure_id in session.execute(
-        sa.select(col(ReportedFigure.round_id), col(ReportedFigure.id))
-        .where(
-            col(ReportedFigure.round_id).in_(round_ids),
-            col(ReportedFigure.measure) == FigureMeasure.duration_minutes,
-        )
-        .order_by(col(ReportedFigure.id))
-    ):
-        figures[round_id].append(figure_id)
-    return figures
-
-
 def _round_refs(
-    lookup: Lookup, entry: schemas.TimelineRound, round_id: int, durations: dict[int, list[int]]
+    lookup: Lookup, entry: schemas.TimelineRound, round_id: int, durations: dict[int, list[ReportedFigure]]
 ) -> list[schemas.CitationRef]:
     """A round's footnotes in the widget: the round's own, its reported durations', its outcomes'."""
     cited = lookup.cite("round_id", round_id)
-    cited += [ref for f in durations[round_id] for ref in lookup.cite("figure_id", f)]
+    cited += [ref for f in durations[round_id] if f.id for ref in lookup.cite("figure_id", f.id)]
     cited += [ref for o in entry.outcomes for ref in lookup.cite("outcome_id", o.id)]
     return _distinct(cited)
 
