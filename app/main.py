@@ -148,7 +148,9 @@ def create_app(settings: Settings | None = None) -> Parley:
         settings.database_url, pool_size=1, max_overflow=0, pool_timeout=settings.pool_timeout
     )
     app.state.listener = None
-    app.state.response_cache = ResponseCache(read_version=version_reader(app.state.version_engine))
+    app.state.response_cache = ResponseCache(
+        read_version=version_reader(app.state.version_engine), max_bytes=settings.response_cache_mb * 1024 * 1024
+    )
     if make_url(settings.database_url).get_backend_name() == "postgresql":
         cache = app.state.response_cache
         listener = ChangeListener(make_url(settings.database_url), cache.invalidate, cache.recheck)

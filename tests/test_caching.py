@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.core.config import Settings
 from app.core.db import session_scope
+from app.main import create_app
 from app.record.models import Round
 from app.web import caching
 from app.web.caching import QueryNames, ResponseCache
@@ -23,6 +25,16 @@ def cache(client: TestClient) -> ResponseCache:
     found = client.app.state.response_cache  # type: ignore[attr-defined]
     assert isinstance(found, ResponseCache)
     return found
+
+
+def test_a_cache_of_no_size_renders_every_page_afresh(seeded: sa.Engine, settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
+    with TestClient(app) as client:
+        first = client.get("/")
+        assert statements(client, "/") != [], "rendered again, from the database"
+        assert client.get("/").content == first.content
+        assert client.app.state.response_cache._answers == {}  # type: ignore[attr-defined]
+    app.state.engine.dispose()
 
 
 # ------------------------------------------------------------------ keyed on what the page reads

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
             "before it is answered 503 with Retry-After."
         ),
     )
+    response_cache_mb: int = Field(
+        32,
+        ge=0,
+        le=4096,
+        description=(
+            "Megabytes of rendered public answers one worker keeps. 0 keeps none, so that every page is "
+            "rendered afresh (what `make bench` measures as cold)."
+        ),
+    )
     forwarded_allow_ips: str = Field(
         "",
         description=(
