@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from importlib import resources
 from typing import Any
 
@@ -103,14 +104,13 @@ def _load(session: Session, entries: Iterable[tuple[Kind, SQLModel]], on_progres
     batch: list[dict[str, Any]] = []
     batch_kind: Kind | None = None
 
+    insert = _copy if session.get_bind().dialect.name == "postgresql" else _insert_many
+
     def flush() -> None:
         nonlocal written
         if batch_kind is None or not batch:
             return
-        try:
-            session.execute(sa.insert(batch_kind.sa_table), batch)
-        except sa.exc.IntegrityError as exc:
-            raise DocumentError([f"{batch_kind.key}: the database refused an entry: {exc.orig}"]) from exc
+        insert(session, batch_kind, batch)
         written += len(batch)
         if on_progress is not None:
             on_progress(len(batch))
@@ -125,6 +125,33 @@ def _load(session: Session, entries: Iterable[tuple[Kind, SQLModel]], on_progres
     flush()
     _advance_id_sequences(session)
     return written
+
+
+def _insert_many(session: Session, kind: Kind, rows: list[dict[str, Any]]) -> None:
+    try:
+        session.execute(sa.insert(kind.sa_table), rows)
+    except sa.exc.IntegrityError as exc:
+        raise DocumentError([f"{kind.key}: the database refused an entry: {exc.orig}"]) from exc
+
+
+def _copy(session: Session, kind: Kind, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, in the session's transaction: an INSERT per row took a quarter of an hour
+    for a large record, COPY takes seconds."""
+    from psycopg import errors, sql  # only PostgreSQL deployments have it
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(kind.sa_table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                # Enums go as their values, as the ORM stores them (psycopg would send an Enum's name).
+                copy.write_row([value.value if isinstance(value, Enum) else value for value in row.values()])
+    except errors.IntegrityError as exc:
+        raise DocumentError([f"{kind.key}: the database refused an entry: {exc}"]) from exc
 
 
 def _advance_id_sequences(session: Session) -> None:
