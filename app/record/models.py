@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import zoneinfo
 from enum import StrEnum
+from functools import cache
 from typing import Any, Self
 
 import sqlalchemy as sa
@@ -48,6 +49,13 @@ def utcnow() -> dt.datetime:
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """Timestamps are stored in UTC; SQLite hands them back without a zone."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+@cache
+def iana_time_zones() -> frozenset[str]:
+    """Every IANA time zone this system knows. Read once: finding them walks the zone database's
+    folders, which took a tenth of a second for every round checked."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def enum_type(enum: type[StrEnum]) -> sa.Enum:
@@ -418,7 +426,7 @@ class RoundBase(Publishable):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str | None) -> str | None:
-        if value is not None and value not in zoneinfo.available_timezones():
+        if value is not None and value not in iana_time_zones():
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Istanbul)")
         return value
 
