@@ -518,7 +518,8 @@ def _cold(runs: dict[str, Run], verdicts: list[tuple[str, str, bool]]) -> list[s
                 target, ok = f"≥ {COLD_TARGET:.1%}", share >= COLD_TARGET
                 verdicts.append((f"{name}, cold: {page.label} ≥ {COLD_TARGET:.1%} of ceiling", f"{share:.2%}", ok))
             else:
-                growth = cold.p50 / bundled.cold[page.key].p50 if bundled and page.key in bundled.cold else None
+                base = bundled.cold.get(page.key) if bundled else None
+                growth = cold.p50 / base.p50 if base is not None and base.p50 > 0 else None
                 target, ok = f"≤ {LARGE_GROWTH}× bundled", growth is not None and growth <= LARGE_GROWTH
                 shown = f"{growth:.2f}×" if growth is not None else "not measured"
                 verdicts.append((f"{name}, cold: {page.label} p50 ≤ {LARGE_GROWTH}× bundled", shown, ok))
