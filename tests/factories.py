@@ -2,8 +2,11 @@
 and read the pages they make as a reader would."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -131,3 +134,27 @@ def soup_of(client: TestClient, url: str, status: int = 200, **headers: str) -> 
 def text(node: Tag | None) -> str:
     assert node is not None
     return " ".join(node.get_text().split())
+
+
+def round_named(session: Session, slug: str) -> Round:
+    return session.exec(select(Round).where(Round.slug == slug)).one()
+
+
+def outcome_titled(session: Session, title_start: str) -> Outcome:
+    return next(o for o in session.exec(select(Outcome)).all() if o.title.startswith(title_start))
+
+
+@contextmanager
+def statements_sent(client: TestClient) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

@@ -3,47 +3,21 @@
 import csv
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.record import document
 from app.record.codebook import KIND_DESCRIPTIONS, codebook
 from app.record.document import KINDS
-from app.record.models import Outcome, Round, RoundRecord
+from app.record.models import RoundRecord
 from app.record.transfer import bundled_record, export_record
+from tests.factories import statements_sent
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 HOSTILE = '<script>alert("x")</script> & "quoted" \x07 ]]> done'
 PLANNED = "2025-06-next-round"
-
-
-def _round(session: Session, slug: str) -> Round:
-    return session.exec(select(Round).where(Round.slug == slug)).one()
-
-
-def _outcome(session: Session, title_start: str) -> Outcome:
-    return next(o for o in session.exec(select(Outcome)).all() if o.title.startswith(title_start))
-
-
-@contextmanager
-def _statements(client: TestClient) -> Iterator[list[str]]:
-    """The SQL statements the app sends while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 # ---------------------------------------------------------------- Atom
@@ -104,13 +78,13 @@ def test_record_json_is_what_parley_export_writes(seeded, client: TestClient, se
 
 def test_downloads_query_a_fixed_number_of_times(seeded, client: TestClient) -> None:
     """One query per kind, whatever the number of rows."""
-    with _statements(client) as many:
+    with statements_sent(client) as many:
         client.get("/exports/citations.csv")
-    with _statements(client) as none:
+    with statements_sent(client) as none:
         client.get("/exports/gap_assessments.csv")
     assert len(bundled_record().citations) > 100
     assert len(many) == len(none) == len(KINDS)  # drafts are pruned from the whole record
-    with _statements(client) as record:
+    with statements_sent(client) as record:
         client.get("/exports/record.json")
     assert len(record) == len(KINDS)
 

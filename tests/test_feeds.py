@@ -3,45 +3,19 @@
 import datetime as dt
 import xml.etree.ElementTree as ET
 import zoneinfo
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import icalendar
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.record.models import DatePrecision, Outcome, OutcomeKind, OutcomeStatus, Round
+from app.record.models import DatePrecision, Outcome, OutcomeKind, OutcomeStatus
 from app.record.transfer import bundled_record
+from tests.factories import outcome_titled, round_named, statements_sent
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 HOSTILE = '<script>alert("x")</script> & "quoted" \x07 ]]> done'
 PLANNED = "2025-06-next-round"
-
-
-def _round(session: Session, slug: str) -> Round:
-    return session.exec(select(Round).where(Round.slug == slug)).one()
-
-
-def _outcome(session: Session, title_start: str) -> Outcome:
-    return next(o for o in session.exec(select(Outcome)).all() if o.title.startswith(title_start))
-
-
-@contextmanager
-def _statements(client: TestClient) -> Iterator[list[str]]:
-    """The SQL statements the app sends while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 # ---------------------------------------------------------------- Atom
@@ -89,7 +63,7 @@ def test_feed_has_one_entry_per_round_and_outcome_newest_first(seeded, client: T
     round_2 = by_title["Round 2 · Istanbul — 2 June 2025"]
     assert round_2["link"] == "http://testserver/rounds/2025-06-02-istanbul"
     assert "Hakan Fidan" in round_2["summary"]
-    bodies = _outcome(session, "Return of 6,000 bodies")
+    bodies = outcome_titled(session, "Return of 6,000 bodies")
     outcome = by_title["Outcome of round 2: Return of 6,000 bodies of fallen soldiers to each side"]
     assert outcome["link"] == f"http://testserver/rounds/2025-06-02-istanbul#outcome-{bodies.id}"
     assert outcome["summary"].startswith("Agreed.")
@@ -98,7 +72,7 @@ def test_feed_has_one_entry_per_round_and_outcome_newest_first(seeded, client: T
 
 def test_feed_puts_a_changed_round_first_and_escapes_its_text(seeded, client: TestClient, session: Session) -> None:
     before = {entry["id"] for entry in _entries(_feed(client))}
-    round_1 = _round(session, "2025-05-16-istanbul")
+    round_1 = round_named(session, "2025-05-16-istanbul")
     round_1.summary = HOSTILE
     session.add(round_1)
     session.commit()
@@ -113,7 +87,7 @@ def test_feed_puts_a_changed_round_first_and_escapes_its_text(seeded, client: Te
 
 
 def test_feed_holds_the_50_newest_changes(seeded, client: TestClient, session: Session) -> None:
-    round_2 = _round(session, "2025-06-02-istanbul")
+    round_2 = round_named(session, "2025-06-02-istanbul")
     assert round_2.id is not None
     for number in range(60):
         session.add(
@@ -187,7 +161,7 @@ def test_calendar_shows_the_planned_round_over_the_whole_of_june(seeded, client:
 def test_calendar_places_a_round_as_precisely_as_it_is_known(
     seeded, client: TestClient, session: Session, changes: dict[str, object], start, end, approximate: bool
 ) -> None:
-    planned = _round(session, PLANNED)
+    planned = round_named(session, PLANNED)
     planned.date_precision = DatePrecision.day
     planned.city = "Istanbul"
     planned.venue = 'Palace; "North", Wing\\B'
@@ -209,7 +183,7 @@ def test_calendar_places_a_round_as_precisely_as_it_is_known(
 
 
 def test_calendar_leaves_out_rounds_that_are_not_planned(seeded, client: TestClient, session: Session) -> None:
-    planned = _round(session, PLANNED)
+    planned = round_named(session, PLANNED)
     planned.status = "postponed"  # type: ignore[assignment]
     session.add(planned)
     session.commit()
@@ -222,10 +196,10 @@ def test_calendar_leaves_out_rounds_that_are_not_planned(seeded, client: TestCli
 
 
 def test_feeds_query_a_fixed_number_of_times(seeded, client: TestClient) -> None:
-    with _statements(client) as feed:
+    with statements_sent(client) as feed:
         client.get("/feed.atom")
     assert len(feed) == 2
-    with _statements(client) as calendar:
+    with statements_sent(client) as calendar:
         client.get("/calendar.ics")
     assert len(calendar) == 1
 

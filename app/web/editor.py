@@ -196,33 +196,23 @@ def _save(
     item: str,
 ) -> Response:
     action = str(data.get("action", "save"))
+    # The part as sent: checking it and saving it read the same.
+    sent: dict[str, Any] = {
+        "spec": spec,
+        "entity_id": entity_id,
+        "draft": draft,
+        "editor": editor,
+        "section_key": section,
+        "item_ref": item,
+        "data": data,
+        "sources": [str(v) for v in data.getlist("source")],
+    }
     if action == "check":  # an editor left a field (static/editor.js): say what saving would say of it
-        errors = composer.check_item(
-            session,
-            spec=spec,
-            entity_id=entity_id,
-            draft=draft,
-            editor=editor,
-            section_key=section,
-            item_ref=item,
-            data=data,
-            sources=[str(v) for v in data.getlist("source")],
-        )
+        errors = composer.check_item(session, **sent)
         session.rollback()
         return JSONResponse({"errors": errors}, headers={"Cache-Control": PRIVATE})
     first_save = draft is None
-    saved = composer.save_item(
-        session,
-        spec=spec,
-        entity_id=entity_id,
-        draft=draft,
-        editor=editor,
-        section_key=section,
-        item_ref=item,
-        data=data,
-        sources=[str(v) for v in data.getlist("source")],
-        action=action,
-    )
+    saved = composer.save_item(session, **sent, action=action)
     if saved.ok and action == "publish":
         return _publish(request, session, editor, saved.draft, data)
     if not saved.ok or action in ("more", "add_source"):
