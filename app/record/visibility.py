@@ -7,10 +7,13 @@ from sqlmodel import col
 
 from app.record.models import Event, GapAssessment, Outcome, Position, Round
 
+# An alias, so that the check stays a subquery even where the query already joins rounds. Made once:
+# building an alias copies every column of the table, which cost a tenth of a comparison page.
+_PUBLISHED_ROUNDS = sa.inspect(Round).local_table.alias("published_rounds")
+
 
 def _round_published(round_id: Any) -> sa.ColumnElement[bool]:
-    # An alias, so that the check stays a subquery even where the query already joins rounds.
-    rounds = sa.inspect(Round).local_table.alias("published_rounds")
+    rounds = _PUBLISHED_ROUNDS
     return sa.exists().where(rounds.c.id == round_id, rounds.c.published.is_(True))
 
 
