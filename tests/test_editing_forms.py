@@ -9,6 +9,7 @@ from app.editing import drafts, forms
 from app.editing.drafts import DraftView, Item
 from app.editing.forms import NEW_SOURCE_FIELDS, ItemForm
 from app.editing.kinds import spec_of
+from app.record.models import DelegationMember
 
 ROUND_2 = 2  # 2 June 2025, Istanbul: Ukraine's delegation is 4, led by Rustem Umerov (person 1)
 UKRAINE, TURKEY = 1, 3
@@ -106,18 +107,22 @@ def test_a_record_is_shown_with_picked_records_by_name_and_id(seeded: sa.Engine,
     assert (form.typed["chair_id"], form.typed["chair_id__id"]) == ("Hakan Fidan", "3")
     assert (form.typed["host_party_id"], form.typed["host_party_id__id"]) == ("Turkey", str(TURKEY))
     assert form.typed["negotiation_id"] == "1", "a choice from a short list is its id"
-    assert form.typed["start_time"] == "13:00" and form.typed["duration_minutes"] == ""
+    assert form.typed["scheduled_start"] == "13:00" and form.typed["start_time"] == ""
+    assert form.typed["duration_minutes"] == ""
     assert view.root.live is not None and form.seen_version == view.root.live["version"]
     assert form.sources == view.root.sources
 
 
 def test_a_delegations_members_are_its_rows_head_first(seeded: sa.Engine, session: Session) -> None:
+    for person_id in (6, 7):  # Sergiy Kyslytsya and Oleksandr Poklad join Rustem Umerov at round 2
+        session.add(DelegationMember(delegation_id=4, person_id=person_id, is_head=False))
+    session.commit()
     view = round_2(session)
     ukraine = view.items["delegations:4"]
     # As a draft would leave them: Sergiy Kyslytsya taken out, Oleksandr Poklad made head.
-    view.items["delegation_members:11"].state = "removed"
-    view.items["delegation_members:10"].fields["is_head"] = False
-    view.items["delegation_members:12"].fields["is_head"] = True
+    view.items["delegation_members:7"].state = "removed"
+    view.items["delegation_members:4"].fields["is_head"] = False
+    view.items["delegation_members:8"].fields["is_head"] = True
     form = forms.shown_form(session, view, ukraine)
     assert "round_id" not in form.typed, "the round it is entered in fills that in"
     assert (form.typed["party_id"], form.typed["party_id__id"]) == ("Ukraine", str(UKRAINE))

@@ -54,7 +54,7 @@ def test_a_choice_made_in_the_picker_wins_over_the_words(seeded: sa.Engine, sess
         ("censor", {9, 13}),  # publisher
         ("bombers", {5}),  # title
         ("tass.com/politics/1989745", {8}),  # address
-        ("2025-06-02", {5, 12}),  # the day it was published
+        ("2025-06-02", {12}),  # the day it was published
     ],
 )
 def test_the_source_library_is_searched_by_title_publisher_address_or_date(
@@ -128,7 +128,7 @@ def test_fields_come_in_the_order_the_kind_gives_them_with_domain_labels() -> No
         ("people", 2, "Vladimir Medinsky"),
         ("parties", 4, "United States"),
         ("topics", 7, "Deported children"),
-        ("sources", 5, "Ukrainian Attack on Bombers Undermines Truce Talks in Turkey — The News, 2 June 2025"),
+        ("sources", 5, "Ukrainian Attack on Bombers Undermines Truce Talks in Turkey — The News"),
         (
             "sources",
             1,

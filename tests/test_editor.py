@@ -34,7 +34,7 @@ def round_facts(**changes: str) -> dict[str, str]:
         "chair_id": "Hakan Fidan",
         "host_party_id": "Turkey",
         "summary": "The third round of direct talks.",
-        "source_pick": "https://www.thenews.com.pk/",
+        "source_pick": "https://tass.com/politics/1966757",
         "action": "save",
     } | changes
 

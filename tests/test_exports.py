@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.record import document
 from app.record.codebook import KIND_DESCRIPTIONS, codebook
 from app.record.document import KINDS
-from app.record.models import RoundRecord
+from app.record.models import DelegationMember, RoundRecord
 from app.record.transfer import bundled_record, export_record
 from tests.factories import statements_sent
 
@@ -50,14 +50,17 @@ def test_rounds_csv_reads_as_a_spreadsheet_would(seeded, client: TestClient) -> 
     assert len(rows) == len(bundled_record().rounds)
     round_2 = rows["2025-06-02-istanbul"]
     assert round_2["venue"] == "Çırağan Palace"
-    assert (round_2["date"], round_2["start_time"], round_2["status"]) == ("2025-06-02", "13:00:00", "held")
+    assert (round_2["date"], round_2["scheduled_start"], round_2["status"]) == ("2025-06-02", "13:00:00", "held")
+    assert round_2["start_time"] == "", "no source says when round 2 began"
     assert round_2["duration_minutes"] == "", "null is an empty cell"
     assert [row["id"] for row in csv.DictReader(io.StringIO(text))] == ["1", "2", "3"]
     planned = rows[PLANNED]
     assert (planned["date"], planned["date_precision"]) == ("2025-06-01", "month")
 
 
-def test_delegation_heads_are_true_and_false(seeded, client: TestClient) -> None:
+def test_delegation_heads_are_true_and_false(seeded, client: TestClient, session: Session) -> None:
+    session.add(DelegationMember(delegation_id=4, person_id=6, is_head=False))
+    session.commit()
     text = client.get("/exports/delegation_members.csv").content.decode("utf-8")
     assert {row["is_head"] for row in csv.DictReader(io.StringIO(text))} == {"true", "false"}
 

@@ -142,6 +142,12 @@ def test_calendar_shows_the_planned_round_over_the_whole_of_june(seeded, client:
             None,
             False,
         ),
+        (
+            {"date": dt.date(2025, 7, 10), "scheduled_start": dt.time(13, 0), "timezone": "Europe/Istanbul"},
+            dt.datetime(2025, 7, 10, 13, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Istanbul")),
+            None,
+            False,
+        ),
         ({"date": dt.date(2025, 7, 10)}, dt.date(2025, 7, 10), dt.date(2025, 7, 11), False),
         (
             {"date": dt.date(2025, 7, 10), "start_time": dt.time(14, 0), "timezone": None},
@@ -156,7 +162,7 @@ def test_calendar_shows_the_planned_round_over_the_whole_of_june(seeded, client:
             True,
         ),
     ],
-    ids=["day-and-time", "day", "time-without-zone", "year"],
+    ids=["day-and-time", "day-and-scheduled-time", "day", "time-without-zone", "year"],
 )
 def test_calendar_places_a_round_as_precisely_as_it_is_known(
     seeded, client: TestClient, session: Session, changes: dict[str, object], start, end, approximate: bool
@@ -180,6 +186,8 @@ def test_calendar_places_a_round_as_precisely_as_it_is_known(
         assert event.decoded("DTEND") == end
     assert ("approximate" in str(event["SUMMARY"])) is approximate
     assert str(event["LOCATION"]) == 'Palace; "North", Wing\\B, Istanbul'
+    if "scheduled_start" in changes:
+        assert "Scheduled to start at 13:00 local time." in str(event["DESCRIPTION"])
 
 
 def test_calendar_leaves_out_rounds_that_are_not_planned(seeded, client: TestClient, session: Session) -> None:

@@ -9,19 +9,22 @@ def test_round_page_holds_everything_about_the_round(seeded, client: TestClient)
     soup = soup_of(client, f"/rounds/{ROUND_2}")
     assert text(soup.select_one("h1")) == "Round 2 · Istanbul 2 June 2025"
     facts = {text(div.dt): text(div.dd) for div in soup.select(".facts-round > div")}
-    assert facts["Date and local time"] == "2 June 2025, 13:00 (Europe/Istanbul)"
+    assert facts["Date"] == "2 June 2025"
+    # The talks were due at 13:00 and began nearly two hours late: the page says which time is which.
+    assert facts["Scheduled start"] == "13:00 local time (Europe/Istanbul)"
+    assert facts["Began"] == "not reported"
     assert facts["Place"] == "Çırağan Palace, Istanbul"
     assert facts["Host"] == "Turkey"
     assert facts["Chair"] == "Hakan Fidan, Foreign Minister"
     assert facts["Duration"] == "sources differ: less than an hour (The News); a little over an hour (TASS, Censor.net)"
     assert facts["Delay"] == "nearly two hours (The News)"
 
-    delegations = {text(d.h3): d for d in soup.select(".delegation")}
+    delegations = {text(d.h3).split("[")[0]: d for d in soup.select(".delegation")}
     assert list(delegations) == ["Russia", "Turkey", "Ukraine"]
     assert text(delegations["Ukraine"].select_one(".head")) == "Led by Rustem Umerov (Рустем Умєров), Defence Minister"
-    assert "Sergiy Kyslytsya (Сергій Кислиця), First Deputy Foreign Minister" in text(
-        delegations["Ukraine"].select_one(".members")
-    )
+    # No source in the record says who else sat in the delegations, so none are listed; each carries its sources.
+    assert delegations["Ukraine"].select_one(".members") is None
+    assert all(d.select(".cite") for d in delegations.values())
 
     outcomes = {text(li.h3).split("[")[0]: li for li in soup.select(".outcome-list > li")}
     memo = outcomes["Russia handed over a draft peace memorandum"]

@@ -199,7 +199,7 @@ SUMMARY = {
     "parties": ("short_name", "colour"),
     "people": ("name_native", "party_id", "title"),
     "topics": ("description",),
-    "sources": ("publisher", "url", "published_on", "standpoint"),
+    "sources": ("publisher", "citing", "via", "url", "published_on", "standpoint"),
     "negotiations": ("description",),
 }
 NAMED = frozenset({"people", "parties", "topics", "sources"})

@@ -21,7 +21,7 @@ from app.editing.kinds import KindSpec, spec_of
 from app.editing.validation import kind_rules, member_rules, uniqueness
 from app.record.models import RevisionAction, Source, SourceBase, User
 
-NEW_SOURCE_FIELDS = ("title", "publisher", "url", "published_on", "language", "standpoint")
+NEW_SOURCE_FIELDS = ("title", "publisher", "citing", "via", "url", "published_on", "language", "standpoint")
 ROW = re.compile(r"^row-(\d{1,3})-(\w+)$")
 SPARE_ROWS = 1  # empty rows offered for another member, party or role
 

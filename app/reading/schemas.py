@@ -77,6 +77,8 @@ class SourcePublic(Public):
     number: int
     url: str | None
     publisher: str
+    citing: str | None = None
+    via: str | None = None
     title: str | None
     published_on: dt.date | None
     language: str
@@ -165,6 +167,7 @@ class RoundDetail(Public):
     status: RoundStatus
     negotiation: NegotiationRef
     date: FuzzyDate | None
+    scheduled_start: dt.time | None = None
     start_time: dt.time | None
     timezone: str | None
     city: str | None

@@ -29,7 +29,9 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "the United States …",
     "people": "A person in the record: a delegate, a chair, a speaker.",
     "negotiations": "A negotiation process or track, such as the Russia–Ukraine talks in Istanbul in 2025.",
-    "negotiation_parties": "The role a party plays in a negotiation: negotiating party, host, mediator or observer.",
+    "negotiation_parties": (
+        "The role a party plays in a negotiation: negotiating party, host, chair, mediator, observer or outside party."
+    ),
     "rounds": "One round of talks: when and where it met (with how precisely the date is known), who hosted and "
     "chaired it, how long it lasted and how late it started.",
     "delegations": "The delegation one party sent to one round.",

@@ -80,8 +80,11 @@ def exactly_one_set(*columns: str) -> str:
 class PartyRole(StrEnum):
     negotiating_party = "negotiating_party"
     host = "host"
+    chair = "chair"
     mediator = "mediator"
     observer = "observer"
+    # A power that presses the parties from outside without taking part, e.g. one that would mediate.
+    outside_party = "outside_party"
 
 
 class RoundStatus(StrEnum):
@@ -394,7 +397,10 @@ class RoundBase(Publishable):
     date_note: str | None = Field(
         default=None, max_length=200, description='The date in the words of the sources, e.g. "before the end of June".'
     )
-    start_time: dt.time | None = Field(default=None, description="Local start time, as scheduled or reported.")
+    scheduled_start: dt.time | None = Field(default=None, description="Local time the round was due to start.")
+    start_time: dt.time | None = Field(
+        default=None, description="Local time the round began, as reported; empty where sources do not say."
+    )
     timezone: str | None = Field(default=None, max_length=64, description="IANA time zone of the venue.")
     city: str | None = Field(default=None, max_length=120, description="City the round met in.")
     venue: str | None = Field(default=None, max_length=200, description="Building or place the round met in.")
@@ -698,6 +704,14 @@ class SourceBase(StrictBase):
         description="Empty for a source only known second-hand.",
     )
     publisher: str = Field(min_length=1, max_length=200, description="Who published the source.")
+    via: str | None = Field(
+        default=None,
+        max_length=200,
+        description='The outlet it is known through, when it is known only second-hand, e.g. "babel.ua".',
+    )
+    citing: str | None = Field(
+        default=None, max_length=200, description='Whose reporting it passes on, e.g. "Reuters".'
+    )
     title: str | None = Field(default=None, max_length=500, description="Title of the article or document.")
     published_on: dt.date | None = Field(default=None, description="When the source was published.")
     language: str = Field(

@@ -192,17 +192,20 @@ def _place_in_time(event: "icalendar.Event", round_: Round, precision: DatePreci
     what the description must say that the times cannot."""
     assert round_.date is not None
     exact_day = precision is DatePrecision.day
-    if round_.start_time is not None and round_.timezone and exact_day:
-        start = dt.datetime.combine(round_.date, round_.start_time, tzinfo=zoneinfo.ZoneInfo(round_.timezone))
+    # When it began, where that is known; before then (or where no source says), when it was due to.
+    began = round_.start_time
+    starts = began or round_.scheduled_start
+    if starts is not None and round_.timezone and exact_day:
+        start = dt.datetime.combine(round_.date, starts, tzinfo=zoneinfo.ZoneInfo(round_.timezone))
         event.add("dtstart", start)
         if round_.duration_minutes:
             event.add("duration", dt.timedelta(minutes=round_.duration_minutes))
-        return []
+        return [] if began else [f"Scheduled to start at {starts:%H:%M} local time."]
     # DTEND of an all-day event is exclusive: the day after the period's last day.
     event.add("dtstart", round_.date)
     event.add("dtend", period_end(round_.date, precision) + dt.timedelta(days=1))
-    if round_.start_time is not None and exact_day:
-        return [f"Starts at {round_.start_time:%H:%M} local time."]
+    if starts is not None and exact_day:
+        return [f"{'Began' if began else 'Scheduled to start'} at {starts:%H:%M} local time."]
     return []
 
 
