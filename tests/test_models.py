@@ -10,12 +10,15 @@ from sqlmodel import Session
 from app.record.models import (
     Citation,
     CitationRecord,
+    DatePrecision,
     Negotiation,
     PartyRecord,
     ReportedFigureRecord,
     RoundRecord,
+    RoundStatus,
     Source,
     contrast_ratio,
+    overdue,
 )
 
 
@@ -67,3 +70,17 @@ def test_the_database_refuses_a_citation_that_supports_nothing(session: Session)
     session.add(Citation(source_id=source.id, event_id=None, round_id=None, outcome_id=None))
     with pytest.raises(sa.exc.IntegrityError):
         session.flush()
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "expected"),
+    [
+        (RoundStatus.planned, dt.date(2025, 6, 30), False),  # June is not over yet
+        (RoundStatus.planned, dt.date(2025, 7, 1), True),
+        (RoundStatus.held, dt.date(2026, 11, 29), False),  # a round that met is never overdue
+    ],
+)
+def test_a_planned_round_is_overdue_once_its_whole_expected_period_has_passed(
+    status: RoundStatus, today: dt.date, expected: bool
+) -> None:
+    assert overdue(status, dt.date(2025, 6, 1), DatePrecision.month, today) is expected

@@ -43,3 +43,17 @@ def test_round_page_holds_everything_about_the_round(seeded, client: TestClient)
 def test_missing_round_is_404(seeded, client: TestClient) -> None:
     soup = soup_of(client, "/rounds/2031-01-01-nowhere", status=404)
     assert "There is no round '2031-01-01-nowhere' in the record." in text(soup.select_one("main"))
+
+
+def test_a_planned_round_whose_month_has_passed_says_no_date_was_announced(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/rounds/2025-06-next-round")
+    facts = {text(div.dt): text(div.dd) for div in soup.select(".facts-round > div")}
+    assert facts["Date"] == (
+        "expected June 2025 (before the end of June 2025, as Ukraine hoped) — no date announced since"
+    )
+    timeline = soup_of(client, "/")
+    assert "no date announced since" in text(timeline.select_one("#round-2025-06-next-round .entry-date"))
+    widget = soup_of(client, "/embed/timeline?negotiation=russia-ukraine-istanbul-2025")
+    assert "no date announced since" in text(widget)
+    assert client.get("/api/rounds/2025-06-next-round").json()["overdue"] is True
+    assert "no date has been announced since" in client.get("/feed.atom").text

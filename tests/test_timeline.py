@@ -21,7 +21,7 @@ def test_timeline_entries_show_date_place_duration_heads_topics_and_outcomes(see
         "16 May 2025",
         "1 June 2025",
         "2 June 2025",
-        "June 2025 (before the end of June 2025, as Ukraine hoped)",
+        "expected June 2025 (before the end of June 2025, as Ukraine hoped) — no date announced since",
     ]
 
     round_2 = soup.select_one(f"#round-{ROUND_2}")

@@ -25,6 +25,7 @@ from app.record.models import (
     Source,
     Topic,
     fuzzy_date,
+    overdue,
 )
 
 
@@ -101,6 +102,7 @@ class Lookup:
                 date=fuzzy(r.date, r.date_precision, r.date_note),
                 city=r.city,
                 negotiation=negotiation,
+                overdue=overdue(r.status, r.date, r.date_precision, dt.date.today()),
             )
         return self._rounds[r.id]
 

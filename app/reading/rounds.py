@@ -53,6 +53,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
         status=r.status,
         negotiation=ref.negotiation,
         date=ref.date,
+        overdue=ref.overdue,
         scheduled_start=r.scheduled_start,
         start_time=r.start_time,
         timezone=r.timezone,

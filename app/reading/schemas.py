@@ -69,6 +69,9 @@ class RoundRef(Public):
     date: FuzzyDate | None
     city: str | None
     negotiation: NegotiationRef
+    overdue: bool = Field(
+        default=False, description="Planned, and its expected date has passed with no new date in the record."
+    )
 
 
 class SourcePublic(Public):
@@ -167,6 +170,9 @@ class RoundDetail(Public):
     status: RoundStatus
     negotiation: NegotiationRef
     date: FuzzyDate | None
+    overdue: bool = Field(
+        default=False, description="Planned, and its expected date has passed with no new date in the record."
+    )
     scheduled_start: dt.time | None = None
     start_time: dt.time | None
     timezone: str | None

@@ -199,6 +199,12 @@ def period_end(value: dt.date, precision: DatePrecision) -> dt.date:
     return value
 
 
+def overdue(status: "RoundStatus", value: dt.date | None, precision: DatePrecision, today: dt.date) -> bool:
+    """A planned round whose expected date has gone by with no new date: "expected June 2025" read in
+    November 2026 must say that nothing has been announced since."""
+    return status is RoundStatus.planned and value is not None and period_end(value, DatePrecision(precision)) < today
+
+
 def _linear(channel: int) -> float:
     c = channel / 255
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4

@@ -21,6 +21,7 @@ from app.record.models import (
     RoundStatus,
     as_utc,
     fuzzy_date,
+    overdue,
     period_end,
     round_name,
 )
@@ -70,6 +71,8 @@ def _round_entry(round_: Round, negotiation: Negotiation, base: str) -> FeedEntr
     summary = round_.summary or f"Round {round_.sequence} of {negotiation.title}."
     if round_.date_note:
         summary = f"Date: {fuzzy_date(round_.date, round_.date_precision)}, {round_.date_note}. {summary}"
+    if overdue(round_.status, round_.date, round_.date_precision, dt.date.today()):
+        summary = f"{_overdue_words(round_)} {summary}"
     return FeedEntry(
         id=url,
         title=round_title(round_),
@@ -209,13 +212,18 @@ def _place_in_time(event: "icalendar.Event", round_: Round, precision: DatePreci
     return []
 
 
+def _overdue_words(round_: Round) -> str:
+    return f"Expected {fuzzy_date(round_.date, round_.date_precision)}; no date has been announced since."
+
+
 def _date_words(round_: Round, precision: DatePrecision) -> list[str]:
     """How sure the date is, in words, for the top of the description."""
+    late = [_overdue_words(round_)] if overdue(round_.status, round_.date, precision, dt.date.today()) else []
     if precision is not DatePrecision.day:
         when = fuzzy_date(round_.date, precision)
         note = f" — {round_.date_note}" if round_.date_note else ""
-        return [f"Date approximate: only {when} is known{note}. Shown across the whole {precision.value}."]
-    return [f"Date: {round_.date_note}."] if round_.date_note else []
+        return [*late, f"Date approximate: only {when} is known{note}. Shown across the whole {precision.value}."]
+    return [*late, f"Date: {round_.date_note}."] if round_.date_note else late
 
 
 def planned_rounds_calendar(*, session: Session, base_url: str) -> bytes:
