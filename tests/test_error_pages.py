@@ -15,6 +15,7 @@ from app.core.db import make_engine, session_scope
 from app.main import create_app
 from app.record.models import Round
 from tests.accounts_fixtures import csrf
+from tests.factories import text
 from tests.test_performance import ROUND_2
 
 
@@ -181,3 +182,31 @@ def test_a_pool_with_no_connection_free_answers_503_instead_of_waiting(
                 connection.close()
         assert client.get("/compare").status_code == 200, "and all is well once connections are free"
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("/?year=abc", "“abc” is not a year: write it as four digits, such as 2025."),
+        ("/?q=" + "x" * 300, "The search is too long: at most 200 characters."),
+        (
+            "/rounds/2025_06_02",
+            "“2025_06_02” is not the address of a round: addresses in Parley use lower-case letters, digits and "
+            "hyphens only, such as 2025-06-02-istanbul.",
+        ),
+        ("/?kind=talks", "“talks” is not one of the choices for “kind”: 'round', 'planned' or 'event'."),
+    ],
+)
+def test_an_address_parley_cannot_read_is_explained_in_a_sentence(
+    seeded, client: TestClient, url: str, said: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 422
+    problems = text(BeautifulSoup(response.text, "html.parser").select_one(".problems"))
+    assert said in problems and "start again from the timeline" in problems
+    assert "pattern" not in problems and "Input should" not in problems
+
+
+def test_an_address_in_capitals_leads_to_the_record(seeded, client: TestClient) -> None:
+    response = client.get("/rounds/2025-06-02-ISTANBUL", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (301, "/rounds/2025-06-02-istanbul")

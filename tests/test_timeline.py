@@ -124,4 +124,6 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient)
 
 def test_tampered_cursor_is_refused_plainly(seeded, client: TestClient) -> None:
     soup = soup_of(client, "/?after=yesterday", status=422)
-    assert "after: String should match pattern" in text(soup.select_one(".problems"))
+    assert "“yesterday” is not a place in the timeline: follow the timeline’s “Show later entries” link" in text(
+        soup.select_one(".problems")
+    )

@@ -142,13 +142,74 @@ def problem(status: int, title: str) -> Handler:
     return handle
 
 
+# What each part of an address stands for, to say in a sentence what is wrong with it.
+PARAMETER_NOUNS = {
+    "slug": "the address of a record",
+    "negotiation": "the address of a negotiation",
+    "party": "the address of a party",
+    "topic": "the address of a topic",
+    "round": "the address of a round",
+    "year": "a year",
+    "after": "a place in the timeline",
+    "q": "the search",
+}
+# A slug in the path names a record of the kind its first segment names.
+PATH_KINDS = {
+    "rounds": "round",
+    "parties": "party",
+    "topics": "topic",
+    "people": "person",
+    "negotiations": "negotiation",
+}
+SLUG_RULE = "addresses in Parley use lower-case letters, digits and hyphens only, such as 2025-06-02-istanbul"
+INVALID_ADDRESS_TITLE = "Parley cannot read part of that address"
+INVALID_ADDRESS_ADVICE = (
+    "Correct the address, or start again from the timeline, where every choice is a link or a list."
+)
+
+
+def in_plain_words(error: Mapping[str, Any], path: str = "/") -> str:
+    """One sentence a reader can act on for one invalid part of an address: which part, what was
+    given, and what it should look like (never a pattern or a parser's words)."""
+    name = str(error["loc"][-1]) if error.get("loc") else "address"
+    noun = PARAMETER_NOUNS.get(name, f"“{name}”")
+    if name == "slug" and (kind_in_path := PATH_KINDS.get(path.strip("/").split("/")[0])):
+        noun = f"the address of a {kind_in_path}"
+    given = error.get("input")
+    shown = f"“{given}”" if isinstance(given, str) and 0 < len(given) <= 80 else "What was given"
+    context = error.get("ctx") or {}
+    kind = error["type"]
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        example = "four digits, such as 2025" if name == "year" else "digits only, such as 3"
+        return f"{shown} is not {noun}: write it as {example}."
+    if kind == "string_pattern_mismatch" and name == "after":
+        return (
+            f"{shown} is not {noun}: follow the timeline’s “Show later entries” link rather than writing it yourself."
+        )
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not {noun}: {SLUG_RULE}."
+    if kind == "string_too_long":
+        return f"{noun[0].upper()}{noun[1:]} is too long: at most {context.get('max_length')} characters."
+    if kind in ("literal_error", "enum"):
+        return f"{shown} is not one of the choices for {noun}: {context.get('expected')}."
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(context.values()), "")
+        words = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most"}
+        return f"{shown} is out of range for {noun}: it must be {words.get(kind, 'less than')} {bound}."
+    return f"{noun[0].upper()}{noun[1:]} is not valid: {str(error.get('msg', '')).lower()}."
+
+
 async def invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if wants_json(request):
         return await request_validation_exception_handler(request, exc)
-    messages = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
-    title = "That address asks for something invalid"
-    return await run_in_threadpool(error_page, request, 422, title, messages)
+    path = request.url.path
+    if request.method in ("GET", "HEAD") and path != path.lower():
+        # Every address Parley makes is lower case: /rounds/2025-06-02-ISTANBUL means the round.
+        query = request.url.query
+        return RedirectResponse(path.lower() + (f"?{query}" if query else ""), status_code=301)
+    messages = [in_plain_words(e, path) for e in exc.errors()] + [INVALID_ADDRESS_ADVICE]
+    return await run_in_threadpool(error_page, request, 422, INVALID_ADDRESS_TITLE, messages)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
