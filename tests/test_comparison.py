@@ -29,21 +29,23 @@ def test_compare_defaults_to_the_negotiating_parties_as_of_the_latest_round_held
     territory = text(cells[("Territory", "Russia")].select_one(".position-summary"))
     assert territory.startswith("International legal recognition of Crimea, Donetsk, Luhansk, Zaporizhzhia and Kherson")
     assert cells[("Territory", "Russia")].select_one(".position-summary a.cite") is not None
-    assert text(cells[("Security guarantees", "Russia")]) == "Nothing stated as of round 2."
+    assert text(cells[("Security guarantees", "Russia")]) == "No position recorded as of round 2."
     leaders = cells[("Leaders' meeting", "Ukraine")].select_one("a.change-changed")
     assert text(leaders).startswith("Changed since round 1")
     assert re.fullmatch(
         r"/topics/leaders-meeting\?negotiation=russia-ukraine-istanbul-2025#position-\d+", leaders["href"]
     )
-    assert text(cells[("Ceasefire", "Ukraine")].select_one(".change")) == "New since round 1"
+    assert text(cells[("Ceasefire", "Ukraine")].select_one(".change")) == "First recorded", (
+        "nothing was recorded at round 1"
+    )
 
 
 def test_compare_as_of_round_1_with_three_parties(seeded, client: TestClient) -> None:
     soup = soup_of(client, "/compare?party=russia&party=ukraine&party=turkey&as_of=2025-05-16-istanbul")
     assert [text(th) for th in soup.select("table.comparison thead th")] == ["Topic", "Russia", "Ukraine", "Turkey"]
     cells = comparison_cells(soup)
-    assert text(cells[("Ceasefire", "Russia")]) == "Nothing stated as of round 1."
-    assert text(cells[("Leaders' meeting", "Ukraine")].select_one(".change")) == "First stated"
+    assert text(cells[("Ceasefire", "Russia")]) == "No position recorded as of round 1."
+    assert text(cells[("Leaders' meeting", "Ukraine")].select_one(".change")) == "First recorded"
     checked = [i["value"] for i in soup.select("input[name=party][checked]")]
     assert checked == ["russia", "turkey", "ukraine"]
 

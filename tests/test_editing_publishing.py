@@ -77,6 +77,7 @@ def test_a_field_both_changed_differently_is_a_conflict_with_the_words_marked() 
     assert [(s.op, s.text) for s in conflict.yours_diff] == [
         ("equal", "Talks "),
         ("delete", "began."),
+        ("equal", " "),
         ("insert", "began an hour late."),
     ]
     assert [(s.op, s.text) for s in conflict.theirs_diff if s.op == "insert"] == [("insert", "began on time.")]

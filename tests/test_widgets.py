@@ -97,7 +97,7 @@ def test_compare_widget_russia_vs_ukraine_as_of_2_june_2025(seeded, client: Test
     russia, ukraine = (text(td.select_one(".summary")) for td in territory.select("td"))
     assert russia.startswith("International legal recognition of Crimea, Donetsk, Luhansk, Zaporizhzhia and Kherson")
     assert ukraine.startswith("No recognition of Russian claims over Ukrainian regions")
-    assert text(soup.select_one("tr#topic-security-guarantees td")) == "Nothing stated as of round 2."
+    assert text(soup.select_one("tr#topic-security-guarantees td")) == "No position recorded as of round 2."
     assert text(soup.select_one("tr#topic-leaders-meeting td:nth-of-type(2) .chg")) == "Changed since round 1"
 
     listed = sources(soup)

@@ -323,6 +323,10 @@ class Statement(Public):
     position: PositionPublic
     previous_position_id: int | None
     diff: list[DiffSegment] | None
+    rewritten: bool = Field(
+        default=False, description="Shares too few words with the statement before it for a word diff to help."
+    )
+    previous_text: str | None = Field(default=None, description="The statement before it, for a before/after view.")
 
 
 class PartyStatements(Public):

@@ -14,23 +14,57 @@ from app.reading.lookup import Lookup
 from app.record.models import Negotiation, Position, Round, Topic
 from app.record.visibility import visible_position, visible_round
 
-_WORDS = re.compile(r"\S+|\s+")
+_WORDS = re.compile(r"(\S+)(\s*)")
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """Each word with the whitespace after it: words are compared, the whitespace is kept as typed."""
+    return [(m.group(1), m.group(2)) for m in _WORDS.finditer(text)]
+
+
+def _joined(words: list[tuple[str, str]]) -> str:
+    return "".join(word + space for word, space in words)
 
 
 def word_diff(before: str, after: str) -> list[schemas.DiffSegment]:
     """What changed from ``before`` to ``after``, word by word (whitespace kept as it was)."""
-    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    old, new = _words(before), _words(after)
     segments: list[schemas.DiffSegment] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    lead = after[: len(after) - len(after.lstrip())]
+    if lead:
+        segments.append(schemas.DiffSegment(op="equal", text=lead))
+    matcher = difflib.SequenceMatcher(a=[w for w, _ in old], b=[w for w, _ in new], autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            segments.append(schemas.DiffSegment(op="equal", text="".join(new[b1:b2])))
+            segments.append(schemas.DiffSegment(op="equal", text=_joined(new[b1:b2])))
             continue
-        if a2 > a1:
-            segments.append(schemas.DiffSegment(op="delete", text="".join(old[a1:a2])))
-        if b2 > b1:
-            segments.append(schemas.DiffSegment(op="insert", text="".join(new[b1:b2])))
+        removed, added = _joined(old[a1:a2]), _joined(new[b1:b2])
+        # The space after a changed run is not itself a change: keep it outside the marks.
+        after_run = (added or removed)[len((added or removed).rstrip()) :]
+        if removed.strip():
+            segments.append(schemas.DiffSegment(op="delete", text=removed.rstrip()))
+        if removed.strip() and added.strip():
+            # Struck and inserted words side by side must not read as one word ("forOnly").
+            segments.append(schemas.DiffSegment(op="equal", text=" "))
+        if added.strip():
+            segments.append(schemas.DiffSegment(op="insert", text=added.rstrip()))
+        if after_run:
+            segments.append(schemas.DiffSegment(op="equal", text=after_run))
     return segments
+
+
+# Below this share of words in common, a word-by-word diff of two statements is noise: show them whole.
+REWRITTEN_BELOW = 0.4
+
+
+def rewritten(before: str, after: str) -> bool:
+    """Whether two statements share too few words for marking the changed ones to help a reader."""
+    old, new = before.split(), after.split()
+    if not old or not new:
+        return True
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return kept / max(len(old), len(new)) < REWRITTEN_BELOW
 
 
 def statement_text(position: schemas.PositionPublic) -> str:
@@ -92,11 +126,14 @@ def _statements_by_party(lookup: Lookup, positions: Sequence[Position]) -> dict[
     for public, p in zip(lookup.positions(positions), positions, strict=True):
         statements = by_party[p.party_id]
         previous = statements[-1].position if statements else None
+        before, after = (statement_text(previous), statement_text(public)) if previous else ("", "")
         statements.append(
             schemas.Statement(
                 position=public,
                 previous_position_id=previous.id if previous else None,
-                diff=word_diff(statement_text(previous), statement_text(public)) if previous else None,
+                diff=word_diff(before, after) if previous else None,
+                rewritten=previous is not None and rewritten(before, after),
+                previous_text=before if previous else None,
             )
         )
     return by_party

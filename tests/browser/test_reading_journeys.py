@@ -88,7 +88,7 @@ def test_changing_the_comparisons_parties_and_as_of_round(page: Page) -> None:
     page.select_option("#compare-as-of", "2025-05-16-istanbul")
     page.wait_for_url(re.compile(r"as_of=2025-05-16-istanbul"))
     page.wait_for_function("document.querySelector('#topic-ceasefire td').innerText.includes('as of round 1')")
-    assert page.inner_text("#topic-ceasefire td >> nth=0").strip() == "Nothing stated as of round 1."
+    assert page.inner_text("#topic-ceasefire td >> nth=0").strip() == "No position recorded as of round 1."
     assert page.evaluate(MARKED), "the page reloaded instead of swapping the comparison"
 
     # Fuller text on demand.
