@@ -1,6 +1,7 @@
 """The response cache (app/web/caching.py): what it keys on, what empties it, and what it does when the
 database is away. Each test here fails if the protection it names is taken out."""
 
+import datetime as dt
 import re
 import threading
 import time
@@ -200,3 +201,13 @@ def test_a_change_to_the_record_changes_the_etag(seeded, client: TestClient) -> 
         session.execute(sa.update(Round).where(Round.slug == ROUND_2).values(venue="Çırağan Palace Kempinski"))
     after = client.get(f"/rounds/{ROUND_2}", headers={"If-None-Match": before})
     assert after.status_code == 200 and after.headers["etag"] != before
+
+
+def test_a_new_day_renders_pages_afresh(seeded: sa.Engine, client: TestClient, cache: ResponseCache) -> None:
+    """Pages say things that turn true with the date ("no date announced since"): none outlives its day."""
+    client.get("/")
+    days = iter([dt.date(2025, 6, 30), dt.date(2025, 6, 30), dt.date(2025, 7, 1)])
+    cache.today = lambda: next(days)
+    for expected_statements in (True, False, True):  # the first check is a new version as well
+        cache._checked_at = float("-inf")
+        assert bool(statements(client, "/")) is expected_statements

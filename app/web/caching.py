@@ -12,6 +12,7 @@ being served until the database answers again, and a page that cannot be rendere
 database is answered with the copy kept before the last change, if there is one (stale-if-error).
 """
 
+import datetime as dt
 import gzip
 import hashlib
 import logging
@@ -197,6 +198,9 @@ class ResponseCache:
     # A request waits this long for a version check in progress, then is answered from what is kept.
     version_wait: float = 1.0
     clock: Callable[[], float] = time.monotonic
+    # Pages say things that turn true with the date ("expected June 2025 — no date announced since"):
+    # a new day is a new version, so that no answer outlives the day it was rendered on.
+    today: Callable[[], dt.date] = dt.date.today
     listening: Callable[[], bool] = lambda: False
     _answers: OrderedDict[Hashable, CachedAnswer] = field(default_factory=OrderedDict)
     _size: int = 0
@@ -252,7 +256,7 @@ class ResponseCache:
     def _check_version(self) -> None:
         assert self.read_version is not None
         try:
-            version = self.read_version()
+            version = (*self.read_version(), self.today())
         except Exception as exc:  # any failure to read is an outage: keep serving what is kept
             if not self.degraded:
                 logger.warning("The record's version cannot be read (%s); serving cached pages as they are.", exc)
