@@ -34,6 +34,13 @@ def test_timeline_entries_show_date_place_duration_heads_topics_and_outcomes(see
     assert topics[:3] == ["Ceasefire", "Territory", "NATO and neutrality"] and len(topics) == 11
     outcomes = [text(li) for li in round_2.select(".outcomes li")]
     assert "Agreed New prisoner exchange prioritising severely wounded and young prisoners" in outcomes
+    # A round's topics include those its outcomes bear on, not only those it heard positions on.
+    round_1 = soup.select_one("#round-2025-05-16-istanbul")
+    assert [text(li) for li in round_1.select(".tags li")] == [
+        "Ceasefire",
+        "Prisoners and humanitarian issues",
+        "Leaders' meeting",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -50,6 +57,8 @@ def test_timeline_entries_show_date_place_duration_heads_topics_and_outcomes(see
         ("kind=planned", ["Round 3 Planned"]),
         ("kind=event", ["Context Ukrainian drone strikes on Russian strategic bombers"]),
         ("kind=round&topic=leaders-meeting", ["Round 1 · Istanbul", "Round 2 · Istanbul"]),
+        # Round 1 stated no position on prisoners; its main outcome was the 1,000-for-1,000 exchange.
+        ("topic=prisoners-humanitarian", ["Round 1 · Istanbul", "Round 2 · Istanbul"]),
         ("q=%C3%A7%C4%B1ra%C4%9Fan", ["Round 2 · Istanbul"]),  # "çırağan", matching "Çırağan Palace"
         ("q=bombers&kind=round", ["Round 2 · Istanbul"]),
         ("year=2024", []),

@@ -190,6 +190,7 @@ def _outcomes(session: Session, lookup: Lookup, round_id: int) -> list[schemas.O
             schemas.OutcomePublic(
                 id=o.id,
                 kind=o.kind,
+                topic=lookup.topic(o.topic_id) if o.topic_id else None,
                 title=o.title,
                 description=o.description,
                 status=o.status,

@@ -113,6 +113,7 @@ class Measured(Public):
 class OutcomePublic(Public):
     id: int
     kind: OutcomeKind
+    topic: TopicRef | None = Field(default=None, description="The issue the outcome bears on.")
     title: str
     description: str
     status: OutcomeStatus

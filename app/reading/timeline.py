@@ -177,8 +177,11 @@ def _round_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
         took_part = sa.exists().where(col(Delegation.round_id) == Round.id, col(Delegation.party_id) == scope.party_id)
         yield took_part | (col(Round.host_party_id) == scope.party_id)
     if scope.topic_id:
+        # A round is about a topic when a position was stated on it there, or an outcome bears on it.
         yield sa.exists().where(
             col(Position.round_id) == Round.id, col(Position.topic_id) == scope.topic_id, col(Position.published)
+        ) | sa.exists().where(
+            col(Outcome.round_id) == Round.id, col(Outcome.topic_id) == scope.topic_id, col(Outcome.published)
         )
     if scope.year:
         yield _in_year(col(Round.date), scope.year)
@@ -289,11 +292,16 @@ def _outcome_headlines(session: Session, round_ids: list[int]) -> dict[int, list
 
 
 def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.TopicRef]]:
-    """The topics each round heard a position on, in the record's order of topics."""
+    """The topics each round heard a position on or produced an outcome on, in the record's order of topics."""
     rows = session.execute(
-        sa.select(col(Position.round_id), col(Position.topic_id))
-        .where(col(Position.round_id).in_(round_ids), col(Position.published))
-        .distinct()
+        sa.union(
+            sa.select(col(Position.round_id), col(Position.topic_id)).where(
+                col(Position.round_id).in_(round_ids), col(Position.published)
+            ),
+            sa.select(col(Outcome.round_id), col(Outcome.topic_id)).where(
+                col(Outcome.round_id).in_(round_ids), col(Outcome.published), col(Outcome.topic_id).is_not(None)
+            ),
+        )
     ).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     topic_ids: dict[int, list[int]] = defaultdict(list)

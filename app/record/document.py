@@ -48,6 +48,7 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("parties", models.Party, models.PartyRecord),
     Kind("people", models.Person, models.PersonRecord),
+    Kind("topics", models.Topic, models.TopicRecord),  # before outcomes and positions, which name one
     Kind("negotiations", models.Negotiation, models.NegotiationRecord),
     Kind("negotiation_parties", models.NegotiationParty, models.NegotiationPartyRecord),
     Kind("rounds", models.Round, models.RoundRecord),
@@ -55,7 +56,6 @@ KINDS: tuple[Kind, ...] = (
     Kind("delegation_members", models.DelegationMember, models.DelegationMemberRecord),
     Kind("outcomes", models.Outcome, models.OutcomeRecord),
     Kind("outcome_parties", models.OutcomeParty, models.OutcomePartyRecord),
-    Kind("topics", models.Topic, models.TopicRecord),
     Kind("positions", models.Position, models.PositionRecord),
     Kind("gap_assessments", models.GapAssessment, models.GapAssessmentRecord),
     Kind("events", models.Event, models.EventRecord),

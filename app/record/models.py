@@ -509,6 +509,13 @@ class OutcomeBase(Publishable):
         foreign_key="rounds.id", index=True, ondelete="CASCADE", description="The round that produced the outcome."
     )
     kind: OutcomeKind = Field(sa_type=enum_type(OutcomeKind), description="What sort of outcome it is.")
+    topic_id: int | None = Field(
+        default=None,
+        foreign_key="topics.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The issue it bears on: a round is found under its outcomes' topics as well as its positions'.",
+    )
     title: str = Field(min_length=1, max_length=200, description="The outcome in one line.")
     description: str = Field(default="", sa_type=sa.Text, description="The outcome in more detail.")
     status: OutcomeStatus = Field(
