@@ -13,6 +13,7 @@ from app.record import document
 from app.record.document import KINDS, DocumentError
 from app.record.models import Party, Round
 from app.record.transfer import bundled_record, export_record, import_record, is_empty, seed_record
+from tests import factories
 from tests.conftest import POSTGRES_URL, Databases
 
 
@@ -171,3 +172,13 @@ def test_import_into_a_database_that_holds_a_record_is_refused(seeded: sa.Engine
     with pytest.raises(DocumentError, match="needs an empty database"):
         _import(seeded, before)
     assert _export(seeded) == before
+
+
+def test_a_record_loaded_today_keeps_the_times_it_carries(seeded, client) -> None:
+    """The round page's "last updated" and the feed tell when the record changed, not when it was loaded."""
+    round_1 = factories.soup_of(client, "/rounds/2025-05-16-istanbul")
+    assert factories.text(round_1.select_one(".updated")) == "Last updated 24 November 2026, 21:22 UTC"
+    feed = client.get("/feed.atom").text
+    assert "<id>http://testserver/rounds/2025-05-16-istanbul</id>" in feed
+    entry = feed.split("<id>http://testserver/rounds/2025-05-16-istanbul</id>")[1].split("</entry>")[0]
+    assert "<updated>2026-11-24T21:22:26Z</updated>" in entry and "<published>2026-11-24T20:49:20Z</published>" in entry

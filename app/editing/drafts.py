@@ -24,10 +24,11 @@ from app.editing import history, pickers
 from app.editing.kinds import CITED, KindSpec, Section, spec_of
 from app.reading.rounds import NEARBY
 from app.record.document import KIND_BY_KEY, references
-from app.record.models import Citation, Draft, User, utcnow
+from app.record.models import STAMPS, Citation, Draft, User, utcnow
 
 # Fields a draft never carries: the id is the key's, and whatever a draft publishes is published.
-NOT_IN_DRAFTS = frozenset({"id", "published"})
+# An entry's times are the database's to keep, not an editor's to change.
+NOT_IN_DRAFTS = frozenset({"id", "published", *STAMPS})
 
 
 def key_of(kind: str, entity_id: int) -> str:

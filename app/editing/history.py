@@ -18,7 +18,7 @@ from app.editing.kinds import CITED
 from app.reading import schemas
 from app.reading.topics import word_diff
 from app.record.document import KIND_BY_KEY, Kind
-from app.record.models import Citation, Revision, RevisionAction, User, as_utc
+from app.record.models import STAMPS, Citation, Revision, RevisionAction, User, as_utc
 
 LOADED = "as first loaded"
 
@@ -50,7 +50,7 @@ def set_citations(session: Session, entity: str, subject_id: int, sources: list[
 def snapshot(session: Session, entity: str, row: SQLModel) -> dict[str, Any]:
     """The record as it stands: its document fields, JSON-ready, and the sources it cites."""
     record = kind_of(entity).record.model_validate(row, from_attributes=True)
-    fields = record.model_dump(mode="json")
+    fields = record.model_dump(mode="json", exclude=set(STAMPS))  # a revision records content, not its times
     return {"fields": fields, "sources": cited_sources(session, entity, fields["id"])}
 
 

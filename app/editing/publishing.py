@@ -23,7 +23,7 @@ from app.editing.validation import Problem, publish_problems
 from app.reading import schemas
 from app.reading.topics import word_diff
 from app.record.document import KIND_BY_KEY, KINDS, Kind, references
-from app.record.models import Draft, Revision, RevisionAction, SlugRedirect, User, utcnow, with_derived
+from app.record.models import STAMPS, Draft, Revision, RevisionAction, SlugRedirect, User, utcnow, with_derived
 
 ORDER = {kind.key: n for n, kind in enumerate(KINDS)}
 
@@ -187,7 +187,7 @@ def _values(kind: Kind, fields: dict[str, Any], ids: dict[str, int]) -> dict[str
     record = kind.record.model_validate(
         {**resolved, "id": 0, **({"published": True} if "published" in kind.record.model_fields else {})}
     )
-    return record.model_dump(exclude={"id"})
+    return record.model_dump(exclude={"id", *STAMPS})  # the database keeps an entry's times
 
 
 def apply(session: Session, view_: DraftView, editor: User, summary: str | None) -> dict[str, int]:
@@ -444,7 +444,9 @@ def carry_out(session: Session, plan: Restoration, *, expected_version: int, edi
     """Restore as planned, if the record is still the version the editor was shown; else ``MovedOn``."""
     kind = history.kind_of(plan.entity)
     published = {"published": True} if "published" in kind.record.model_fields else {}
-    values = kind.record.model_validate({**plan.values, **published, "id": plan.entity_id}).model_dump(exclude={"id"})
+    values = kind.record.model_validate({**plan.values, **published, "id": plan.entity_id}).model_dump(
+        exclude={"id", *STAMPS}
+    )
     what = (
         f"reverted {plan.field.replace('_', ' ')} to revision {plan.revision_id}"
         if plan.field

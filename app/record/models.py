@@ -254,6 +254,24 @@ class StrictBase(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
+STAMPS = ("created_at", "updated_at")
+
+
+class Stamped(SQLModel):
+    """When an entry of a record document was first added and when its content last changed, so that
+    "last updated", the feed and the calendar tell when the record changed, not when it was loaded.
+    Empty in a document that does not know: the import then uses the time of the import."""
+
+    created_at: dt.datetime | None = Field(default=None, description="When the entry was first added (UTC).")
+    updated_at: dt.datetime | None = Field(default=None, description="When its content last changed (UTC).")
+
+    @field_validator("created_at", "updated_at")
+    @classmethod
+    def _in_utc_to_the_second(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Whole seconds in UTC: the same document from SQLite and from PostgreSQL, byte for byte.
+        return None if value is None else as_utc(value).replace(microsecond=0)
+
+
 class Publishable(StrictBase):
     """A claim readers see only once an editor publishes it; until then it is a draft."""
 
@@ -293,7 +311,7 @@ class Party(PartyBase, Tracked, table=True):
     __tablename__ = "parties"
 
 
-class PartyRecord(PartyBase):
+class PartyRecord(PartyBase, Stamped):
     id: int
 
 
@@ -320,7 +338,7 @@ class Person(PersonBase, Tracked, table=True):
     __tablename__ = "people"
 
 
-class PersonRecord(PersonBase):
+class PersonRecord(PersonBase, Stamped):
     id: int
 
 
@@ -344,7 +362,7 @@ class Negotiation(NegotiationBase, Tracked, table=True):
     __tablename__ = "negotiations"
 
 
-class NegotiationRecord(NegotiationBase):
+class NegotiationRecord(NegotiationBase, Stamped):
     id: int
 
 
@@ -364,7 +382,7 @@ class NegotiationParty(NegotiationPartyBase, Tracked, table=True):
     __table_args__ = (sa.UniqueConstraint("negotiation_id", "party_id", "role"),)
 
 
-class NegotiationPartyRecord(NegotiationPartyBase):
+class NegotiationPartyRecord(NegotiationPartyBase, Stamped):
     id: int
 
 
@@ -460,7 +478,7 @@ class Round(RoundBase, Tracked, table=True):
     sort_date: dt.date | None = Field(default=None)
 
 
-class RoundRecord(RoundBase):
+class RoundRecord(RoundBase, Stamped):
     id: int
 
 
@@ -479,7 +497,7 @@ class Delegation(DelegationBase, Tracked, table=True):
     __table_args__ = (sa.UniqueConstraint("round_id", "party_id"),)
 
 
-class DelegationRecord(DelegationBase):
+class DelegationRecord(DelegationBase, Stamped):
     id: int
 
 
@@ -497,7 +515,7 @@ class DelegationMember(DelegationMemberBase, Tracked, table=True):
     __table_args__ = (sa.UniqueConstraint("delegation_id", "person_id"),)
 
 
-class DelegationMemberRecord(DelegationMemberBase):
+class DelegationMemberRecord(DelegationMemberBase, Stamped):
     id: int
 
 
@@ -541,7 +559,7 @@ class Outcome(OutcomeBase, Tracked, table=True):
     __tablename__ = "outcomes"
 
 
-class OutcomeRecord(OutcomeBase):
+class OutcomeRecord(OutcomeBase, Stamped):
     id: int
 
 
@@ -557,7 +575,7 @@ class OutcomeParty(OutcomePartyBase, Tracked, table=True):
     __table_args__ = (sa.UniqueConstraint("outcome_id", "party_id"),)
 
 
-class OutcomePartyRecord(OutcomePartyBase):
+class OutcomePartyRecord(OutcomePartyBase, Stamped):
     id: int
 
 
@@ -580,7 +598,7 @@ class Topic(TopicBase, Tracked, table=True):
     __tablename__ = "topics"
 
 
-class TopicRecord(TopicBase):
+class TopicRecord(TopicBase, Stamped):
     id: int
 
 
@@ -638,7 +656,7 @@ class Position(PositionBase, Tracked, table=True):
     )
 
 
-class PositionRecord(PositionBase):
+class PositionRecord(PositionBase, Stamped):
     id: int
 
 
@@ -658,7 +676,7 @@ class GapAssessment(GapAssessmentBase, Tracked, table=True):
     __table_args__ = (sa.UniqueConstraint("round_id", "topic_id"),)
 
 
-class GapAssessmentRecord(GapAssessmentBase):
+class GapAssessmentRecord(GapAssessmentBase, Stamped):
     id: int
 
 
@@ -701,7 +719,7 @@ class Event(EventBase, Tracked, table=True):
     sort_date: dt.date | None = Field(default=None)
 
 
-class EventRecord(EventBase):
+class EventRecord(EventBase, Stamped):
     id: int
 
 
@@ -742,7 +760,7 @@ class Source(SourceBase, Tracked, table=True):
     __tablename__ = "sources"
 
 
-class SourceRecord(SourceBase):
+class SourceRecord(SourceBase, Stamped):
     id: int
 
 
@@ -788,7 +806,7 @@ class ReportedFigure(ReportedFigureBase, Tracked, table=True):
     __table_args__ = (sa.CheckConstraint(exactly_one_set("round_id", "outcome_id"), name="one_subject"),)
 
 
-class ReportedFigureRecord(ReportedFigureBase):
+class ReportedFigureRecord(ReportedFigureBase, Stamped):
     id: int
 
 
@@ -858,7 +876,7 @@ class Citation(CitationBase, Tracked, table=True):
     __table_args__ = (sa.CheckConstraint(exactly_one_set(*CITATION_SUBJECTS), name="one_subject"),)
 
 
-class CitationRecord(CitationBase):
+class CitationRecord(CitationBase, Stamped):
     id: int
 
 

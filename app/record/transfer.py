@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel, col
 
 from app.record import document
 from app.record.document import KINDS, DocumentError, Kind, RecordChecker, RecordDocument, RecordFile
-from app.record.models import Negotiation, utcnow, with_derived
+from app.record.models import STAMPS, Negotiation, utcnow, with_derived
 
 BUNDLED_RECORD = "istanbul-2025.json"
 # Rows per INSERT on import: large enough to be quick, small enough to report progress often.
@@ -65,6 +65,13 @@ def is_empty(*, session: Session) -> bool:
 def _bookkeeping() -> dict[str, Any]:
     now = utcnow()
     return {"version": 1, "created_at": now, "updated_at": now}
+
+
+def _kept(values: dict[str, Any], bookkeeping: dict[str, Any]) -> dict[str, Any]:
+    """A row to insert: the document's own times where it has them (a record loaded today did not
+    change today), the time of the load where it has not."""
+    stamps = {name: values.get(name) or bookkeeping[name] for name in STAMPS}
+    return values | bookkeeping | stamps
 
 
 def import_record(*, session: Session, record: RecordDocument, on_progress: Progress | None = None) -> int:
@@ -121,7 +128,7 @@ def _load(session: Session, entries: Iterable[tuple[Kind, SQLModel]], on_progres
         if kind is not batch_kind or len(batch) >= BATCH_SIZE:
             flush()
             batch_kind = kind
-        batch.append(with_derived(kind.sa_table.name, entry.model_dump()) | bookkeeping)
+        batch.append(_kept(with_derived(kind.sa_table.name, entry.model_dump()), bookkeeping))
     flush()
     _advance_id_sequences(session)
     return written
@@ -204,7 +211,7 @@ def seed_record(*, session: Session, record: RecordDocument | None = None) -> Se
             existing = _find_existing(session, table, values)
             if existing is None:
                 derived = with_derived(table.name, values)
-                statement = sa.insert(table).values(**derived, **_bookkeeping()).returning(table.c.id)
+                statement = sa.insert(table).values(**_kept(derived, _bookkeeping())).returning(table.c.id)
                 existing = session.execute(statement).scalar_one()
                 written += 1
             id_maps[kind.key][entry.id] = existing  # type: ignore[attr-defined]

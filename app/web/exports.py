@@ -15,6 +15,7 @@ from app.core.errors import NotFound
 from app.record import document
 from app.record.codebook import Codebook, codebook
 from app.record.document import KIND_BY_KEY, Kind
+from app.record.models import as_utc
 from app.record.transfer import export_record, public_record
 from app.web.deps import SessionDep
 from app.web.templating import render
@@ -39,6 +40,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
         return str(value.value)
+    if isinstance(value, dt.datetime):
+        return as_utc(value).replace(microsecond=0).isoformat().replace("+00:00", "Z")  # as in the JSON export
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
