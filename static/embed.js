@@ -40,8 +40,11 @@
     });
   });
 
-  // Widgets that loaded before this script ran have already posted their height: ask again.
+  // Widgets that loaded before this script ran have already posted their height: ask again. To any
+  // origin: a frame still loading (lazily, say) is about:blank, and a message aimed at Parley's origin
+  // would make the browser log an error on the host's page. The request holds nothing private, and a
+  // widget answers only its own parent.
   parleyFrames().forEach(function (frame) {
-    if (frame.contentWindow) frame.contentWindow.postMessage({ type: "parley:request-size" }, origin);
+    if (frame.contentWindow) frame.contentWindow.postMessage({ type: "parley:request-size" }, "*");
   });
 })();

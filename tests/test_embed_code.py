@@ -29,26 +29,32 @@ def widget_query(iframe: Tag) -> list[tuple[str, str]]:
 
 def test_compare_page_offers_the_embed_code_of_its_current_view(seeded, client: TestClient) -> None:
     soup = soup_of(client, f"/compare?party=russia&party=ukraine&as_of={ROUND_2}")
-    [(iframe, script)] = embed_snippets(soup)
+    [(iframe, script), (latest, _)] = embed_snippets(soup)
     assert iframe["src"] == f"{BASE}embed/compare?party=russia&party=ukraine&as_of={ROUND_2}"
     assert iframe["title"] == "Russia vs Ukraine: what each side demands, as of 2 June 2025 — Parley"
     assert iframe["width"] == "100%" and int(iframe["height"]) >= 300
     assert iframe["loading"] == "lazy" and iframe.has_attr("data-parley-embed")
     assert iframe["style"] == "border:0;width:100%"
     assert script["src"] == f"{BASE}static/embed.js" and script.has_attr("async")
+    assert latest["src"] == f"{BASE}embed/compare?party=russia&party=ukraine"
+    labels = [text(label) for label in soup.select(".embed-code label")]
+    assert labels == ["This view, fixed as of round 2: embed code", "Always the latest round: embed code"]
+    assert "Starts 600 px tall" in text(soup.select_one(".embed-code .hint"))
     # The widget the snippet points at shows that view.
     widget = soup_of(client, iframe["src"].removeprefix(BASE.rstrip("/")))
     assert text(widget.select_one("h1")) == "Russia vs Ukraine: what each side demands"
 
     # htmx swaps the comparison, and the panel with it.
     fragment = client.get("/compare?party=turkey&as_of=2025-05-16-istanbul", headers={"HX-Request": "true"})
-    [(iframe, _)] = embed_snippets(BeautifulSoup(fragment.text, "html.parser"))
+    [(iframe, _), _] = embed_snippets(BeautifulSoup(fragment.text, "html.parser"))
     assert widget_query(iframe) == [("party", "turkey"), ("as_of", "2025-05-16-istanbul")]
 
-    # Without a chosen round the embed follows the latest one, and its title says so.
-    [(iframe, _)] = embed_snippets(soup_of(client, "/compare"))
-    assert iframe["src"] == f"{BASE}embed/compare"
-    assert iframe["title"] == "Russia vs Ukraine: what each side demands, as of the latest round — Parley"
+    # Without a chosen round the page shows the latest: the code offered first is fixed at it, so that a
+    # published article does not change under its author; following the latest round is the second choice.
+    [(fixed, _), (latest, _)] = embed_snippets(soup_of(client, "/compare"))
+    assert fixed["src"] == f"{BASE}embed/compare?as_of={ROUND_2}"
+    assert latest["src"] == f"{BASE}embed/compare"
+    assert latest["title"] == "Russia vs Ukraine: what each side demands, as of the latest round — Parley"
 
 
 def test_timeline_pages_offer_the_embed_code_of_their_filters(seeded, client: TestClient) -> None:

@@ -47,8 +47,9 @@ def test_oembed_keeps_within_the_maxima(seeded, client: TestClient, maxwidth: in
         (f"{BASE}?party=ukraine&kind=round", "embed/timeline?party=ukraine&kind=round"),
         (f"{BASE}negotiations/{NEGOTIATION}", f"embed/timeline?negotiation={NEGOTIATION}"),
         (f"{BASE}rounds/{ROUND_2}", f"embed/round/{ROUND_2}"),
-        (f"{BASE}compare", "embed/compare"),
-        ("https://testserver/compare?topic=territory", "embed/compare?topic=territory"),
+        # A comparison is embedded fixed as of the round it shows, so that it does not change under an article.
+        (f"{BASE}compare", f"embed/compare?as_of={ROUND_2}"),
+        ("https://testserver/compare?topic=territory", f"embed/compare?topic=territory&as_of={ROUND_2}"),
     ],
 )
 def test_oembed_knows_every_embeddable_page(seeded, client: TestClient, page: str, widget: str) -> None:

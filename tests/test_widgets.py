@@ -116,9 +116,13 @@ def test_compare_widget_takes_a_subset_of_topics_a_theme_and_a_compact_option(se
     assert soup.select("td details, .chg") == []
     assert soup.select_one("details.sources summary") is not None and sources(soup)
     default = soup_of(client, "/embed/compare")
-    assert default.html["class"] == ["auto"]
-    assert default.select_one('meta[name="color-scheme"]')["content"] == "light dark"
+    assert default.html["class"] == ["light"], (
+        "light unless asked: a widget must not put a dark block in a light article"
+    )
+    assert default.select_one('meta[name="color-scheme"]')["content"] == "light"
     assert default.select("td details")
+    auto = soup_of(client, "/embed/compare?theme=auto")
+    assert auto.html["class"] == ["auto"] and auto.select_one('meta[name="color-scheme"]')["content"] == "light dark"
 
 
 def test_timeline_widget_lists_rounds_and_events_with_numbered_sources(seeded, client: TestClient) -> None:

@@ -122,6 +122,20 @@ def compare_embed(base: str, view: schemas.Comparison, params: Iterable[tuple[st
     )
 
 
+def compare_embeds(base: str, view: schemas.Comparison, params: Iterable[tuple[str, str]]) -> list[EmbedCode]:
+    """The comparison fixed as of the round it shows (first: an article should not change under its
+    author), then the same comparison following the latest round."""
+    if view.as_of is None:
+        return [compare_embed(base, view, params)]
+    chosen = [(name, value) for name, value in params if name in COMPARE_PARAMS and value and name != "as_of"]
+    fixed = compare_embed(base, view, [*chosen, ("as_of", view.as_of.slug)])
+    latest = compare_embed(base, view, chosen)
+    return [
+        EmbedCode(f"This view, fixed as of round {view.as_of.sequence}", base, fixed.path, fixed.title, fixed.height),
+        EmbedCode("Always the latest round", base, latest.path, latest.title, latest.height),
+    ]
+
+
 def timeline_embed(base: str, page: schemas.TimelinePage) -> EmbedCode:
     return EmbedCode(
         "This timeline",
@@ -151,7 +165,7 @@ def embed_codes(request: Request, subject: Any) -> list[EmbedCode]:
     """Embed code for what a page shows; the Embed panel of the compare, timeline and round pages."""
     base = str(request.base_url)
     if isinstance(subject, schemas.Comparison):
-        return [compare_embed(base, subject, request.query_params.multi_items())]
+        return compare_embeds(base, subject, request.query_params.multi_items())
     if isinstance(subject, schemas.TimelinePage):
         return [timeline_embed(base, subject)]
     if isinstance(subject, schemas.RoundDetail):

@@ -16,7 +16,7 @@ from app.record.models import (
     SLUG_PATTERN,
 )
 from app.web.deps import SessionDep
-from app.web.embed_code import EmbedCode, compare_embed, round_embeds, timeline_embed
+from app.web.embed_code import EmbedCode, compare_embeds, round_embeds, timeline_embed
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +59,8 @@ def _compare_embed(session: Session, base: str, path: str, params: Params) -> Em
         as_of=dict(params).get("as_of") or None,
         topics=[value for name, value in params if name == "topic"],
     )
-    return compare_embed(base, view, params)
+    # Fixed as of the round the page shows, as the page's own Embed panel offers first.
+    return compare_embeds(base, view, params)[0]
 
 
 def _timeline_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:

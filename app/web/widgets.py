@@ -266,7 +266,7 @@ def embed_compare(
     party: PartyChoice = [],  # noqa: B006 (FastAPI copies defaults)
     as_of: AsOf = None,
     topic: TopicChoice = [],  # noqa: B006
-    theme: Theme = "auto",
+    theme: Theme = "light",
     compact: Compact = False,
 ) -> Response:
     try:
@@ -291,7 +291,7 @@ def embed_timeline(
     session: SessionDep,
     filters: Filters,
     focus: Focus = None,
-    theme: Theme = "auto",
+    theme: Theme = "light",
     compact: Compact = False,
 ) -> Response:
     try:
@@ -325,7 +325,7 @@ def embed_timeline(
 
 @router.get("/embed/round/{slug}", response_class=HTMLResponse)
 def embed_round(
-    request: Request, session: SessionDep, slug: Slug, theme: Theme = "auto", compact: Compact = False
+    request: Request, session: SessionDep, slug: Slug, theme: Theme = "light", compact: Compact = False
 ) -> Response:
     try:
         detail = rounds.round_detail(session=session, slug=slug)

@@ -13,7 +13,7 @@ import pytest
 from .conftest import NO_JAVASCRIPT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Frame, Page
+    from playwright.sync_api import ConsoleMessage, Frame, Page
 
     from .conftest import Axe
 
@@ -127,6 +127,15 @@ def test_embed_code_from_the_panel_shows_and_fits_on_another_site(
     )
     url = host_site.publish("/article.html", ARTICLE.format(snippet=snippet, extra=extra))
     host = new_page()
+    logged: list[str] = []
+
+    def log(message: ConsoleMessage) -> None:
+        # Everything the host's page warns about, but for the test host's own missing favicon.
+        where = str(message.location.get("url"))
+        if message.type in ("warning", "error") and not where.endswith("/favicon.ico"):
+            logged.append(f"{message.text} ({where})")
+
+    host.on("console", log)
     host.goto(url)
     initial = int(host.get_attribute("iframe[data-parley-embed]", "height") or 0)
     frame = widget_frame(host, "/embed/compare")
@@ -147,6 +156,7 @@ def test_embed_code_from_the_panel_shows_and_fits_on_another_site(
     host.wait_for_function("document.querySelector('iframe[title=\"Round 2\"]').getBoundingClientRect().height === 40")
     assert iframe_height(host) == height
     assert host.evaluate("document.querySelector('iframe[title=\"Host frame\"]').getBoundingClientRect().height") < 60
+    assert logged == [], "the host's page must not log warnings or errors because of the embeds"
 
 
 def test_embed_code_works_where_the_host_forbids_inline_scripts(
