@@ -186,3 +186,27 @@ def test_codebook_page_lists_every_kind_and_field_accessibly(seeded, client: Tes
     chair = soup.select_one("#kind-rounds").find("code", string="chair_id").find_parent("tr")
     assert chair.select_one('a[href="#kind-people"]').get_text(strip=True) == "id of a person"
     assert client.get(next(iter(sorted(downloads)))).status_code == 200
+
+
+def test_a_comparison_downloads_as_the_csv_its_widget_links(seeded, client: TestClient) -> None:
+    widget = BeautifulSoup(
+        client.get("/embed/compare?party=russia&party=ukraine&topic=children&as_of=2025-06-02-istanbul").text,
+        "html.parser",
+    )
+    link = widget.select_one("a[download]")
+    assert link.get_text(" ", strip=True).startswith("Get the data")
+    address = link["href"].removeprefix("http://testserver")
+    assert address == "/compare.csv?party=russia&party=ukraine&topic=children&as_of=2025-06-02-istanbul"
+    response = client.get(address)
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="parley-compare-russia-ukraine-istanbul-2025-round-2.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["topic"], r["party"], r["as_of_round"]) for r in rows] == [
+        ("Deported children", "Russia", "2"),
+        ("Deported children", "Ukraine", "2"),
+    ]
+    ukraine = rows[1]
+    assert ukraine["summary"] == "Unconditional return of all deported children; list submitted"
+    assert ukraine["change"] == "first recorded" and ukraine["stated_at_round"] == "2"
+    assert "TASS <https://tass.com/politics/1967401>" in ukraine["sources"]

@@ -77,7 +77,7 @@ def last_updated(soup: BeautifulSoup) -> str:
 
 
 def link_back(soup: BeautifulSoup) -> Tag:
-    link = soup.select_one(".meta a")
+    link = soup.select_one(".meta a:not([download])")
     assert link is not None and text(link) == "Full view on Parley (opens in a new tab)"
     return link
 

@@ -12,12 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.core.errors import NotFound
+from app.reading import comparison, schemas
 from app.record import document
 from app.record.codebook import Codebook, codebook
 from app.record.document import KIND_BY_KEY, Kind
 from app.record.models import as_utc
 from app.record.transfer import export_record, public_record
 from app.web.deps import SessionDep
+from app.web.params import AsOf, NegotiationChoice, PartyChoice, TopicChoice
 from app.web.templating import render
 
 if TYPE_CHECKING:
@@ -60,6 +62,95 @@ def export_csv(*, session: Session, kind: Kind) -> str:
     writer.writerow(fields)
     writer.writerows([_cell(getattr(entry, name)) for name in fields] for entry in entries)
     return buffer.getvalue()
+
+
+# One row per topic and party of a comparison, named in words beside the slugs, for a spreadsheet.
+COMPARISON_COLUMNS = (
+    "negotiation",
+    "as_of_round",
+    "as_of_date",
+    "topic",
+    "topic_slug",
+    "party",
+    "party_slug",
+    "change",
+    "stated_at_round",
+    "stated_on",
+    "speaker",
+    "summary",
+    "text",
+    "quote",
+    "sources",
+)
+
+
+def comparison_csv(view: schemas.Comparison) -> str:
+    """What a comparison shows, as CSV: each party's latest position per topic, with its sources named."""
+    numbered = {s.number: s for s in view.sources}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COMPARISON_COLUMNS)
+    for row in view.rows:
+        writer.writerows([_cell(v) for v in _comparison_values(view, row, cell, numbered)] for cell in row.cells)
+    return buffer.getvalue()
+
+
+def _comparison_values(
+    view: schemas.Comparison,
+    row: schemas.ComparisonRow,
+    cell: schemas.ComparisonCell,
+    numbered: dict[int, schemas.SourcePublic],
+) -> list[Any]:
+    as_of, p = view.as_of, cell.position
+    where = {
+        "negotiation": view.negotiation.title,
+        "as_of_round": as_of.sequence if as_of else None,
+        "as_of_date": as_of.date.date if as_of and as_of.date else None,
+        "topic": row.topic.name,
+        "topic_slug": row.topic.slug,
+        "party": cell.party.name,
+        "party_slug": cell.party.slug,
+    }
+    if p is None:
+        return [*where.values(), "no position recorded", *[None] * (len(COMPARISON_COLUMNS) - len(where) - 1)]
+    cited = [numbered[c.number] for c in p.citations]
+    return [
+        *where.values(),
+        "first recorded" if cell.change == "new" else cell.change,
+        p.round.sequence if p.round else None,
+        p.stated.date if p.stated else None,
+        p.speaker.name if p.speaker else None,
+        p.summary,
+        p.text,
+        p.quote,
+        "; ".join(s.publisher + (f" <{s.url}>" if s.url else "") for s in cited),
+    ]
+
+
+@router.get(
+    "/compare.csv",
+    response_class=Response,
+    summary="A comparison as CSV: each party's latest position per topic as of a round, with its sources",
+    responses={
+        200: {"content": {"text/csv": {}}},
+        404: {"description": "Nothing in the record answers to that slug."},
+        422: {"description": "A choice that is not part of the negotiation."},
+    },
+)
+def compare_csv(
+    session: SessionDep,
+    negotiation: NegotiationChoice = None,
+    party: PartyChoice = [],  # noqa: B006 (FastAPI copies defaults)
+    as_of: AsOf = None,
+    topic: TopicChoice = [],  # noqa: B006
+) -> Response:
+    view = comparison.compare(session=session, negotiation=negotiation, parties=party, as_of=as_of, topics=topic)
+    when = f"-round-{view.as_of.sequence}" if view.as_of else ""
+    return Response(
+        comparison_csv(view),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"parley-compare-{view.negotiation.slug}{when}.csv"),
+    )
 
 
 def _attachment(filename: str) -> dict[str, str]:

@@ -279,6 +279,7 @@ def embed_compare(
         "title": compare_title(view),
         "heading": compare_heading(view),
         "full_url": f"{request.base_url}{page_address('compare', query)}",
+        "data_url": f"{request.base_url}{page_address('compare.csv', query)}",
         "sources": view.sources,
         "updated": _compare_updated(session, view),
     }
