@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.record import document
-from app.record.codebook import KIND_DESCRIPTIONS, codebook
-from app.record.document import KINDS
-from app.record.models import DelegationMember, RoundRecord
+from app.record.codebook import KIND_DESCRIPTIONS, codebook, csv_columns, record_fields
+from app.record.document import KIND_BY_KEY, KINDS
+from app.record.models import DelegationMember
 from app.record.transfer import bundled_record, export_record
 from tests.factories import statements_sent
 
@@ -38,10 +38,49 @@ def test_each_kind_downloads_as_csv_with_the_json_values(seeded, client: TestCli
         assert response.status_code == 200, kind.key
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
         assert response.headers["content-disposition"] == f'attachment; filename="parley-{kind.key}.csv"'
-        header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
-        fields = list(kind.record.model_fields)
-        assert header == fields, kind.key
-        assert rows == [[_cell(entry[name]) for name in fields] for entry in expected[kind.key]], kind.key
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+        fields = record_fields(kind)
+        assert fields[0] == "id" and fields[-2:] == ["created_at", "updated_at"]
+        assert [[row[name] for name in fields] for row in rows] == [
+            [_cell(entry[name]) for name in fields] for entry in expected[kind.key]
+        ], kind.key
+
+
+def test_each_id_in_a_csv_file_has_the_name_of_what_it_stands_for_beside_it(seeded, client: TestClient) -> None:
+    """An analyst reads positions.csv alone, without joining sixteen files."""
+    text = client.get("/exports/positions.csv").content.decode("utf-8")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[header.index("party_id") + 1] == "party_name"
+    assert header[header.index("round_id") + 1 : header.index("round_id") + 3] == ["round_slug", "round_date"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    children = next(r for r in rows if r["topic_name"] == "Deported children" and r["party_name"] == "Ukraine")
+    assert (children["round_slug"], children["round_date"]) == ("2025-06-02-istanbul", "2025-06-02")
+    citations = list(csv.DictReader(io.StringIO(client.get("/exports/citations.csv").content.decode("utf-8"))))
+    axios = next(r for r in citations if r["source_publisher"] == "Axios")
+    assert axios["figure_as_reported"] == "a little over an hour" and axios["source_title"] == ""
+
+
+def test_the_data_package_describes_every_csv_file(seeded, client: TestClient) -> None:
+    package = client.get("/exports/datapackage.json").json()
+    assert package["profile"] == "tabular-data-package"
+    resources = {r["name"]: r for r in package["resources"]}
+    assert set(resources) == {kind.key.replace("_", "-") for kind in KINDS}
+    positions = resources["positions"]
+    assert positions["path"] == "http://testserver/exports/positions.csv"
+    schema = positions["schema"]
+    header = next(csv.reader(io.StringIO(client.get("/exports/positions.csv").content.decode("utf-8"))))
+    assert [f["name"] for f in schema["fields"]] == header
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    assert (types["id"], types["published"], types["stated_on"], types["updated_at"]) == (
+        "integer",
+        "boolean",
+        "date",
+        "datetime",
+    )
+    assert all(f["description"] for f in schema["fields"])
+    assert {"fields": ["party_id"], "reference": {"resource": "parties", "fields": ["id"]}} in schema["foreignKeys"]
+    for resource in package["resources"]:  # every key refers to a resource of the package
+        assert all(k["reference"]["resource"] in resources for k in resource["schema"]["foreignKeys"])
 
 
 def test_rounds_csv_reads_as_a_spreadsheet_would(seeded, client: TestClient) -> None:
@@ -94,7 +133,7 @@ def test_downloads_query_a_fixed_number_of_times(seeded, client: TestClient) -> 
 
 def test_an_empty_record_gives_a_csv_of_headers_only(client: TestClient) -> None:
     text = client.get("/exports/rounds.csv").content.decode("utf-8")
-    assert list(csv.reader(io.StringIO(text))) == [list(RoundRecord.model_fields)]
+    assert list(csv.reader(io.StringIO(text))) == [csv_columns(KIND_BY_KEY["rounds"])]
 
 
 # ---------------------------------------------------------------- codebook
@@ -105,7 +144,7 @@ def test_every_kind_and_field_has_a_description() -> None:
     assert [kind.key for kind in book.kinds] == [kind.key for kind in KINDS]
     for kind, described in zip(KINDS, book.kinds, strict=True):
         assert described.description.strip(), f"{kind.key} has no description"
-        assert [field.name for field in described.fields] == list(kind.record.model_fields)
+        assert [field.name for field in described.fields] == csv_columns(kind), "the codebook follows the CSV"
         for field in described.fields:
             assert field.description.strip(), f"{kind.key}.{field.name} has no description"
             assert field.type.strip(), f"{kind.key}.{field.name} has no type"
@@ -175,7 +214,7 @@ def test_codebook_page_lists_every_kind_and_field_accessibly(seeded, client: Tes
         assert table.caption.get_text(strip=True)
         assert [th.get("scope") for th in table.thead.find_all("th")] == ["col"] * 4
         rows = table.tbody.find_all("tr")
-        assert [row.th.get_text(strip=True) for row in rows] == list(kind.record.model_fields)
+        assert [row.th.get_text(strip=True) for row in rows] == csv_columns(kind)
         for row in rows:
             field_type, may_be_empty, description = (td.get_text(strip=True) for td in row.find_all("td"))
             assert field_type and description, f"{kind.key}.{row.th.get_text(strip=True)}"

@@ -58,11 +58,64 @@ PATTERN_NAMES = {
     models.LANGUAGE_PATTERN: "language code such as en, uk or ru",
 }
 
+# ---------------------------------------------------------------- names beside ids, in the CSV files
+
+# What each kind is called in a CSV cell beside an id that refers to it: (suffix, field of the entry,
+# description). ``party_id`` gains ``party_name``; ``round_id`` gains ``round_slug`` and ``round_date``.
+LABELS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "parties": (("name", "name", "The party's name."),),
+    "people": (("name", "name", "The person's name."),),
+    "negotiations": (("title", "title", "The negotiation's title."),),
+    "rounds": (
+        ("slug", "slug", "The round's address (slug)."),
+        ("date", "date", "The round's date (the 1st of the month or year where only that is known)."),
+    ),
+    "topics": (("name", "name", "The topic's name."),),
+    "outcomes": (("title", "title", "The outcome in one line."),),
+    "positions": (("summary", "summary", "The position in one line."),),
+    "events": (("title", "title", "The event's title."),),
+    "sources": (
+        ("publisher", "publisher", "Who published the source."),
+        ("title", "title", "The source's title, where known."),
+    ),
+    "reported_figures": (("as_reported", "as_reported", "The figure in the source's words."),),
+}
+
+
+def label_columns(kind: Kind) -> dict[str, list[tuple[str, str, str, str]]]:
+    """For each id column of ``kind`` that refers to another kind, the columns the CSV adds after it:
+    (column name, kind referred to, field of that kind, description)."""
+    added: dict[str, list[tuple[str, str, str, str]]] = {}
+    for column, target in document.references(kind.sa_table):
+        stem = column.removesuffix("_id")
+        added[column] = [
+            (f"{stem}_{suffix}", target.key, field, description)
+            for suffix, field, description in LABELS.get(target.key, ())
+        ]
+    return added
+
+
+def record_fields(kind: Kind) -> list[str]:
+    """A kind's fields in the order a reader wants them: its id, what it says, then when it changed."""
+    names = [name for name in kind.record.model_fields if name != "id" and name not in models.STAMPS]
+    return ["id", *names, *models.STAMPS]
+
+
+def csv_columns(kind: Kind) -> list[str]:
+    """The CSV file's columns: the record's fields, each id followed by the names of what it refers to."""
+    labels = label_columns(kind)
+    return [name for field in record_fields(kind) for name in (field, *(c[0] for c in labels.get(field, [])))]
+
+
 # ---------------------------------------------------------------- codebook
 
 
 class CodebookField(BaseModel):
     name: str = Field(description="Name of the field: the JSON key and the CSV column.")
+    csv_only: bool = Field(
+        default=False,
+        description="Only in the CSV files: what the id before it stands for, in words, so a table reads alone.",
+    )
     type: str = Field(description='What values look like, in words: "integer", "date (YYYY-MM-DD)", "one of: …".')
     nullable: bool = Field(description="Whether the value may be missing: null in JSON, an empty cell in CSV.")
     blank: bool = Field(description="Whether the value, a text, may be empty although never null.")
@@ -154,7 +207,8 @@ def _fields(kind: Kind) -> list[CodebookField]:
     targets = dict(document.references(table))
     single_unique = {key[0] for key in document.unique_keys(table) if len(key) == 1}
     fields = []
-    for name, info in kind.record.model_fields.items():
+    for name in record_fields(kind):
+        info = kind.record.model_fields[name]
         base, nullable = _unwrap(info.annotation)
         target = targets.get(name)
         has_min_length = any(isinstance(m, annotated_types.MinLen) for m in info.metadata)
@@ -171,6 +225,20 @@ def _fields(kind: Kind) -> list[CodebookField]:
                 description=field_description(kind, name),
             )
         )
+        fields += [
+            CodebookField(
+                name=label,
+                csv_only=True,
+                type="text",
+                nullable=True,
+                blank=False,
+                unique=False,
+                values=[],
+                references=None,
+                description=description,
+            )
+            for label, _, _, description in label_columns(kind).get(name, [])
+        ]
     return fields
 
 
@@ -193,3 +261,74 @@ def codebook(*, base_url: str) -> Codebook:
             for kind in KINDS
         ],
     )
+
+
+# ---------------------------------------------------------------- Frictionless data package
+
+# A field's type in a Table Schema (https://specs.frictionlessdata.io/table-schema/).
+TABLE_SCHEMA_TYPES: dict[Any, str] = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    dt.date: "date",
+    dt.time: "time",
+    dt.datetime: "datetime",
+}
+
+
+def resource_name(kind: Kind) -> str:
+    """A data package's names are lower case with hyphens: outcome_parties → outcome-parties."""
+    return kind.key.replace("_", "-")
+
+
+def _table_schema(kind: Kind, described: dict[str, CodebookField]) -> dict[str, Any]:
+    fields: list[dict[str, Any]] = []
+    for name in csv_columns(kind):
+        info = kind.record.model_fields.get(name)
+        base = _unwrap(info.annotation)[0] if info is not None else str
+        field: dict[str, Any] = {
+            "name": name,
+            "type": TABLE_SCHEMA_TYPES.get(base, "string"),
+            "description": described[name].description,
+        }
+        if base is bool:
+            field["trueValues"], field["falseValues"] = ["true"], ["false"]
+        if isinstance(base, type) and issubclass(base, enum.Enum):
+            field["constraints"] = {"enum": [str(member.value) for member in base]}
+        fields.append(field)
+    return {
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": ["id"],
+        "foreignKeys": [
+            {"fields": [column], "reference": {"resource": resource_name(target), "fields": ["id"]}}
+            for column, target in document.references(kind.sa_table)
+        ],
+    }
+
+
+def datapackage(*, base_url: str) -> dict[str, Any]:
+    """The CSV files as a Frictionless Data Package: each file, its columns, their types and meaning."""
+    book = codebook(base_url=base_url)
+    return {
+        "profile": "tabular-data-package",
+        "name": "parley-record",
+        "title": "Parley: peace negotiations, round by round, with sources",
+        "description": "Every kind of entity of the record as one CSV file; ids join the files, and names "
+        "stand beside ids. The codebook describes every field.",
+        "homepage": book.record_url.removesuffix("exports/record.json"),
+        "resources": [
+            {
+                "profile": "tabular-data-resource",
+                "name": resource_name(kind),
+                "path": entry.csv_url,
+                "title": entry.name,
+                "description": entry.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": _table_schema(kind, {f.name: f for f in entry.fields}),
+            }
+            for kind, entry in zip(KINDS, book.kinds, strict=True)
+        ],
+    }

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.core.errors import NotFound
 from app.reading import comparison, schemas
 from app.record import document
-from app.record.codebook import Codebook, codebook
+from app.record.codebook import Codebook, codebook, csv_columns, datapackage, label_columns, record_fields
 from app.record.document import KIND_BY_KEY, Kind
 from app.record.models import as_utc
 from app.record.transfer import export_record, public_record
@@ -53,14 +53,26 @@ def _cell(value: Any) -> str:
 
 
 def export_csv(*, session: Session, kind: Kind) -> str:
-    """One kind as CSV: a header of its record fields, then its entries in id order (one query)."""
-    fields = list(kind.record.model_fields)
+    """One kind as CSV: its record fields, each id followed by the names of what it refers to, then its
+    entries in id order."""
     # Drafts, and whatever hangs on one, are pruned from the whole record, so every CSV agrees with the JSON.
-    entries = public_record(export_record(session=session)).entries(kind)
+    record = public_record(export_record(session=session))
+    labels = label_columns(kind)
+    targets = {target for columns in labels.values() for _, target, _, _ in columns}
+    # (getattr: a record entry is typed as a plain SQLModel, which declares no id.)
+    named = {target: {getattr(e, "id"): e for e in record.entries(KIND_BY_KEY[target])} for target in targets}  # noqa: B009
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(fields)
-    writer.writerows([_cell(getattr(entry, name)) for name in fields] for entry in entries)
+    writer.writerow(csv_columns(kind))
+    for entry in record.entries(kind):
+        row = []
+        for name in record_fields(kind):
+            value = getattr(entry, name)
+            row.append(_cell(value))
+            for _, target, field, _ in labels.get(name, []):
+                referred = named[target].get(value) if value is not None else None
+                row.append(_cell(getattr(referred, field) if referred is not None else None))
+        writer.writerow(row)
     return buffer.getvalue()
 
 
@@ -189,6 +201,14 @@ def export_csv_file(
         media_type="text/csv; charset=utf-8",
         headers=_attachment(f"parley-{found.key}.csv"),
     )
+
+
+@router.get(
+    "/exports/datapackage.json",
+    summary="The CSV files as a Frictionless Data Package: each file, its columns, their types and meaning",
+)
+def export_datapackage(request: Request) -> dict[str, Any]:
+    return datapackage(base_url=str(request.base_url))
 
 
 @router.get("/exports", response_class=HTMLResponse, include_in_schema=False)
