@@ -104,11 +104,12 @@ def test_invalid_filter_value_is_a_clear_422(seeded, client: TestClient) -> None
     assert "year:" in text(soup.select_one(".problems"))
 
 
-def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient) -> None:
+@pytest.mark.parametrize("order", ["", "&order=newest"])
+def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient, order: str) -> None:
     with session_scope(engine) as session:
         many_rounds(session, 45)
     seen: list[str] = []
-    url: str | None = "/?negotiation=synthetic-talks"
+    url: str | None = f"/?negotiation=synthetic-talks{order}"
     pages = 0
     while url:
         soup = soup_of(client, url)
@@ -121,7 +122,8 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient)
             assert parse_qs(urlparse(more["href"]).query)["negotiation"] == ["synthetic-talks"]
         pages += 1
     assert pages == 3
-    assert seen == [f"round-synthetic-talks-round-{n}" for n in range(1, 46)]
+    every = [f"round-synthetic-talks-round-{n}" for n in range(1, 46)]
+    assert seen == (every[::-1] if order else every)
 
     # htmx asks for the next entries only: list items to put where the link was.
     first = soup_of(client, "/?negotiation=synthetic-talks")
@@ -129,6 +131,31 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient)
     fragment = BeautifulSoup(client.get(link, headers={"HX-Request": "true"}).text, "html.parser")
     entries = fragment.find_all("li", class_="entry", recursive=False)
     assert fragment.find("html") is None and entries[0]["id"] == "round-synthetic-talks-round-21"
+
+
+def test_newest_first_puts_the_latest_developments_at_the_top(seeded, client: TestClient) -> None:
+    oldest_first = entry_titles(soup_of(client, "/"))
+    soup = soup_of(client, "/?order=newest")
+    assert entry_titles(soup) == oldest_first[::-1]
+    assert soup.select_one("#filter-order option[selected]")["value"] == "newest"
+    assert "newest first" in text(soup.select_one(".lede"))
+    widget = soup_of(client, "/embed/timeline?order=newest")
+    assert text(widget.select_one(".entry h2")).startswith("Round 3")
+
+
+def test_the_timeline_opens_with_where_the_talks_stand_and_folded_filters(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/")
+    latest = [text(li) for li in soup.select(".latest li")]
+    assert latest == [
+        "Latest Round 2, Istanbul (2 June 2025)",
+        "Next Round 3 (expected June 2025 (before the end of June 2025, as Ukraine hoped) — no date announced since)",
+    ]
+    fold = soup.select_one("details.filters-fold")
+    assert fold is not None and not fold.has_attr("open") and text(fold.summary) == "Filters"
+    assert fold.select_one("form.filters") is not None
+    chosen = soup_of(client, "/?party=turkey&kind=round").select_one("details.filters-fold")
+    assert chosen.has_attr("open") and text(chosen.summary) == "Filters (2 chosen)"
+    assert client.get("/api/timeline").json()["latest"][0]["slug"] == ROUND_2
 
 
 def test_tampered_cursor_is_refused_plainly(seeded, client: TestClient) -> None:

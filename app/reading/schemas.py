@@ -213,6 +213,9 @@ class TimelineFilters(Public):
     q: str | None = Field(
         None, max_length=200, pattern=r"^[^\x00]*$", description="Words to look for in summaries, venues and events."
     )
+    order: Literal["oldest", "newest"] | None = Field(
+        None, description="oldest first (the default), or newest first: the latest developments at the top."
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -272,6 +275,11 @@ class TimelinePage(Public):
     next_cursor: str | None
     options: TimelineOptions
     negotiation: NegotiationRef | None = None
+    latest: list[RoundRef] = Field(
+        default=[],
+        description="The latest round held and the next one planned, in this negotiation or in any: what a "
+        "reader on a small screen sees first, whatever the order of the entries.",
+    )
 
 
 # ---------------------------------------------------------------- comparison

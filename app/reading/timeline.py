@@ -63,13 +63,21 @@ class Cursor:
         return cls(dt.date.fromordinal(ordinal), int(kind), int(ident))
 
 
-def _after(sort_date: Any, ident: Any, kind: int, cursor: Cursor | None) -> Any:
-    """Rows of one branch (all of one ``kind``) that come after ``cursor``, in index-friendly form."""
+def _after(sort_date: Any, ident: Any, kind: int, cursor: Cursor | None, newest_first: bool = False) -> Any:
+    """Rows of one branch (all of one ``kind``) that come after ``cursor`` in the page's order (the
+    ascending order of (sort_date, kind, id), or its reverse), in index-friendly form."""
     if cursor is None:
         return sa.true()
     if kind == cursor.kind:
-        return sa.tuple_(sort_date, ident) > sa.tuple_(sa.literal(cursor.sort_date), sa.literal(cursor.id))
+        mine, theirs = sa.tuple_(sort_date, ident), sa.tuple_(sa.literal(cursor.sort_date), sa.literal(cursor.id))
+        return mine < theirs if newest_first else mine > theirs
+    if newest_first:
+        return sort_date <= cursor.sort_date if kind < cursor.kind else sort_date < cursor.sort_date
     return sort_date >= cursor.sort_date if kind > cursor.kind else sort_date > cursor.sort_date
+
+
+def _in_order(newest_first: bool, *columns: Any) -> list[Any]:
+    return [c.desc() for c in columns] if newest_first else list(columns)
 
 
 def timeline(
@@ -92,7 +100,23 @@ def timeline(
         next_cursor=next_cursor,
         options=_options(session, lookup),
         negotiation=negotiation,
+        latest=_latest(session, lookup, scope.negotiation_id),
     )
+
+
+def _latest(session: Session, lookup: Lookup, negotiation_id: int | None) -> list[schemas.RoundRef]:
+    """The newest round held and the newest one planned: one query, each a step down a date index."""
+
+    def newest(planned: bool) -> Any:
+        status = col(Round.status) == RoundStatus.planned if planned else col(Round.status) == RoundStatus.held
+        query = sa.select(col(Round.id)).where(status, visible_round())
+        if negotiation_id:
+            query = query.where(col(Round.negotiation_id) == negotiation_id)
+        return query.order_by(col(Round.sort_date).desc(), col(Round.id).desc()).limit(1).scalar_subquery()
+
+    rows = session.exec(select(Round).where(col(Round.id).in_([newest(False), newest(True)]))).all()
+    # Held before planned: where the talks stand, then what comes next.
+    return [lookup.round_ref(r) for r in sorted(rows, key=lambda r: r.status == RoundStatus.planned)]
 
 
 # ------------------------------------------------------------------ resolve: the filters, as ids
@@ -108,6 +132,7 @@ class _Scope:
     topic_id: int | None
     year: int | None
     text: str | None
+    newest_first: bool = False
 
     @classmethod
     def resolve(cls, session: Session, filters: schemas.TimelineFilters) -> "_Scope":
@@ -119,6 +144,7 @@ class _Scope:
             topic_id=_slug_id(session, Topic, filters.topic, "topic"),
             year=filters.year,
             text=f"%{words.lower()}%" if words else None,
+            newest_first=filters.order == "newest",
         )
 
     @property
@@ -153,17 +179,18 @@ def _keys(session: Session, scope: _Scope, cursor: Cursor | None, limit: int) ->
     if not branches:
         return []
     combined = sa.union_all(*(branch.subquery().select() for branch in branches)).subquery()
-    statement = sa.select(combined).order_by(combined.c.sort_date, combined.c.kind, combined.c.id).limit(limit + 1)
+    order = _in_order(scope.newest_first, combined.c.sort_date, combined.c.kind, combined.c.id)
+    statement = sa.select(combined).order_by(*order).limit(limit + 1)
     return [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in session.execute(statement)]
 
 
 def _round_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
     rounds: Any = sa.select(
         col(Round.sort_date).label("sort_date"), sa.literal(ROUND).label("kind"), col(Round.id).label("id")
-    ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor), visible_round())
+    ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor, scope.newest_first), visible_round())
     for condition in _round_conditions(scope):
         rounds = rounds.where(condition)
-    return rounds.order_by(col(Round.sort_date), col(Round.id)).limit(limit + 1)
+    return rounds.order_by(*_in_order(scope.newest_first, col(Round.sort_date), col(Round.id))).limit(limit + 1)
 
 
 def _round_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
@@ -192,10 +219,10 @@ def _round_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
 def _event_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
     events: Any = sa.select(
         col(Event.sort_date).label("sort_date"), sa.literal(EVENT).label("kind"), col(Event.id).label("id")
-    ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor), visible_event())
+    ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor, scope.newest_first), visible_event())
     for condition in _event_conditions(scope):
         events = events.where(condition)
-    return events.order_by(col(Event.sort_date), col(Event.id)).limit(limit + 1)
+    return events.order_by(*_in_order(scope.newest_first, col(Event.sort_date), col(Event.id))).limit(limit + 1)
 
 
 def _event_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
