@@ -1,6 +1,7 @@
 """What htmx asks of the server (app/web/htmx.py): a fragment or the whole page, and where to go next."""
 
 import pytest
+from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from app.web import htmx
@@ -46,3 +47,12 @@ def test_htmx_sent_to_sign_in_is_told_why_and_where_it_was() -> None:
 def test_an_answer_can_be_sent_somewhere_else_on_the_page() -> None:
     response = htmx.swap_into(htmx.go_to(request_with(), "/"), "#flash")
     assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == ("#flash", "innerHTML")
+
+
+def test_a_fragment_fetched_by_htmx_carries_the_pages_new_title(seeded, client: TestClient) -> None:
+    """After another round is chosen the tab must not still say "as of round 2"."""
+    fragment = client.get("/compare?as_of=2025-05-16-istanbul", headers={"HX-Request": "true"}).text
+    assert fragment.startswith(
+        "<title>Compare positions as of round 1 — Russia–Ukraine talks, Istanbul 2025 · Parley</title>\n"
+    )
+    assert '<div id="comparison">' in fragment

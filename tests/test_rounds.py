@@ -1,5 +1,6 @@
 """A round's page as a reader sees it, read with an HTML parser, on SQLite and PostgreSQL."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import ROUND_2, soup_of, text
@@ -57,3 +58,14 @@ def test_a_planned_round_whose_month_has_passed_says_no_date_was_announced(seede
     assert "no date announced since" in text(widget)
     assert client.get("/api/rounds/2025-06-next-round").json()["overdue"] is True
     assert "no date has been announced since" in client.get("/feed.atom").text
+
+
+@pytest.mark.parametrize("page", [f"/rounds/{ROUND_2}", "/rounds/2025-05-16-istanbul", "/compare", "/topics/children"])
+def test_every_footnote_leads_back_to_the_text_citing_it(seeded, client: TestClient, page: str) -> None:
+    soup = soup_of(client, page)
+    backs = soup.select(".sources li .cite-back")
+    assert backs and len(backs) == len(soup.select(".sources li"))
+    for back in backs:
+        target = soup.find(id=back["href"].removeprefix("#"))
+        assert target is not None, f"{back['href']} leads nowhere on {page}"
+        assert target.name in ("a", "span") and target.find_parent(class_="sources") is None

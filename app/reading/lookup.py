@@ -139,8 +139,9 @@ class Lookup:
         self.load_citations(subject, [subject_id])
         refs = []
         for source_id, publisher, note in self._citations[subject][subject_id]:
+            first = source_id not in self._numbers
             number = self._numbers.setdefault(source_id, len(self._numbers) + 1)
-            refs.append(schemas.CitationRef(number=number, publisher=publisher, note=note))
+            refs.append(schemas.CitationRef(number=number, publisher=publisher, note=note, first=first))
         return refs
 
     def sources(self) -> list[schemas.SourcePublic]:

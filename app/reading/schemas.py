@@ -92,6 +92,8 @@ class CitationRef(Public):
     number: int
     publisher: str
     note: str | None = None
+    # The page's first citation of this source: its footnote links back here. Markup only, not data.
+    first: bool = Field(default=False, exclude=True)
 
 
 class ReportedFigurePublic(Public):

@@ -96,12 +96,16 @@ def error_page(
         "as_notice": as_notice,
     }
     try:
-        response = render(request, "error.html", context, fragment="notice" if as_notice else None, status_code=status)
+        response = render(
+            request, "error.html", context, fragment="notice" if as_notice else None, status_code=status, retitle=False
+        )
     except SQLAlchemyError as exc:
         if not is_unavailable(exc):
             raise
         request.state.user = None  # who is signed in cannot be known without the database
-        response = render(request, "error.html", context, fragment="notice" if as_notice else None, status_code=status)
+        response = render(
+            request, "error.html", context, fragment="notice" if as_notice else None, status_code=status, retitle=False
+        )
     if as_notice:
         # Whatever the request meant to swap stays as it is; the notice goes to the page's alert area.
         swap_into(response, "#flash")

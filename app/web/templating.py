@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 
@@ -93,14 +94,23 @@ def render(
     fragment: str | None = None,
     twin: str | None = None,
     status_code: int = 200,
+    retitle: bool = True,
 ) -> HTMLResponse:
-    """Render a screen, or only its ``fragment`` block for htmx; link the page's JSON twin."""
+    """Render a screen, or only its ``fragment`` block for htmx; link the page's JSON twin.
+
+    A fragment fetched by GET (a filter changed, another round chosen) starts with the page's
+    ``<title>``, which htmx takes out and puts on the tab, so the tab says what the page now shows.
+    """
     _load_macros()
     block = fragment if fragment and wants_fragment(request) else None
     response = templates.TemplateResponse(
         request, template, {**context, "json_twin": twin}, status_code=status_code, block_name=block
     )
     assert isinstance(response, HTMLResponse)
+    if block and retitle and request.method == "GET" and "title" in templates.env.get_template(template).blocks:
+        title = render_block(templates.env, template, "title", {**context, "request": request}).strip()
+        response.body = f"<title>{title} · Parley</title>\n".encode() + bytes(response.body)
+        response.headers["Content-Length"] = str(len(response.body))
     if fragment:
         response.headers["Vary"] = "HX-Request"
     if twin:

@@ -90,6 +90,9 @@ def test_changing_the_comparisons_parties_and_as_of_round(page: Page) -> None:
     page.wait_for_function("document.querySelector('#topic-ceasefire td').innerText.includes('as of round 1')")
     assert page.inner_text("#topic-ceasefire td >> nth=0").strip() == "No position recorded as of round 1."
     assert page.evaluate(MARKED), "the page reloaded instead of swapping the comparison"
+    # The tab says what the page now shows.
+    assert page.title() == "Compare positions as of round 1 — Russia–Ukraine talks, Istanbul 2025 · Parley"
+    assert page.locator("main title").count() == 0
 
     # Fuller text on demand.
     page.goto("/compare")
