@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import app.record.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.core.db import make_engine
+from app.record.search_index import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -17,6 +18,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -49,6 +51,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     try:
         with context.begin_transaction():

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from app.core import migrate
 from app.core.config import Settings
 from app.core.db import make_engine
+from app.record import search_index
 
 
 def test_upgrade_head_matches_models_and_downgrade_base_empties(empty_database_url: str, tmp_path) -> None:
@@ -18,7 +19,9 @@ def test_upgrade_head_matches_models_and_downgrade_base_empties(empty_database_u
     try:
         migrate.upgrade(settings, "head")
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": search_index.include_name}
+            )
             assert compare_metadata(context, SQLModel.metadata) == []
             tables = set(sa.inspect(connection).get_table_names())
         assert set(SQLModel.metadata.tables) <= tables

@@ -429,3 +429,32 @@ class FieldChange(Public):
     before: str
     after: str
     diff: list[DiffSegment]
+
+
+# ---------------------------------------------------------------- search
+
+
+class SnippetPart(Public):
+    text: str
+    marked: bool = Field(description="One of the words looked for.")
+
+
+class SearchHit(Public):
+    kind: Literal["round", "position", "outcome", "event", "person", "source"]
+    title: str
+    url: str | None = Field(description="Where it is on Parley (a source: its own address, where known).")
+    snippet: list[SnippetPart] = Field(description="Where the words were found, the words marked.")
+
+
+class SearchGroup(Public):
+    kind: str
+    label: str = Field(description='The kind in words, as many as count: "position", "positions".')
+    count: int = Field(description="How many published records of this kind match; hits holds the best few.")
+    hits: list[SearchHit]
+
+
+class SearchResults(Public):
+    q: str
+    words: list[str] = Field(description="The words looked for: each must appear, as a word or a word's start.")
+    total: int
+    groups: list[SearchGroup]

@@ -1013,3 +1013,7 @@ def with_derived(table: str, values: dict[str, Any]) -> dict[str, Any]:
 @sa.event.listens_for(Event, "before_update")
 def _keep_sort_date(_mapper: Any, _connection: Any, target: Round | Event) -> None:
     target.sort_date = timeline_date(target.date, target.date_precision)
+
+
+# The full-text index is made with the schema (``metadata.create_all``) as well as by its migration.
+from app.record import search_index as _search_index  # noqa: E402, F401

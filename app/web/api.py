@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
-from app.reading import comparison, parties, rounds, schemas, timeline, topics
+from app.reading import comparison, parties, rounds, schemas, search, timeline, topics
 from app.web.deps import SessionDep
-from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice, Words
 
 router = APIRouter(prefix="/api", tags=["record"])
 _LISTS: dict[type[BaseModel], TypeAdapter[Any]] = {}
@@ -40,6 +40,15 @@ BAD_CHOICE: dict[int | str, dict[str, Any]] = {
 )
 def api_timeline(session: SessionDep, filters: Filters, after: After = None) -> Response:
     return as_json(timeline.timeline(session=session, filters=filters, after=after))
+
+
+@router.get(
+    "/search",
+    response_model=schemas.SearchResults,
+    summary="Words looked for in rounds, positions, outcomes, events, people and sources, grouped by kind",
+)
+def api_search(session: SessionDep, q: Words = "") -> Response:
+    return as_json(search.search(session=session, q=q))
 
 
 @router.get(

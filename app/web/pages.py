@@ -8,9 +8,9 @@ from sqlmodel import Session
 
 from app.core.db import is_reachable
 from app.core.errors import NotFound
-from app.reading import comparison, parties, rounds, schemas, timeline, topics
+from app.reading import comparison, parties, rounds, schemas, search, timeline, topics
 from app.web.deps import SessionDep
-from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice, Words
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,9 +29,18 @@ def twin(request: Request, name: str, **path: str) -> str:
 @router.get("/", response_class=HTMLResponse)
 def timeline_page(request: Request, session: SessionDep, filters: Filters, after: After = None) -> HTMLResponse:
     page = timeline.timeline(session=session, filters=filters, after=after)
+    # Words looked for are looked for in the whole record too: the timeline says what else matched.
+    found = search.search(session=session, q=filters.q, hits=False) if filters.q and not after else None
     # "Show later entries" appends entries to the list; a filter change replaces the results.
     fragment = "entries" if after else "results"
-    return render(request, "timeline.html", {"page": page}, fragment=fragment, twin=twin(request, "api_timeline"))
+    context = {"page": page, "found": found}
+    return render(request, "timeline.html", context, fragment=fragment, twin=twin(request, "api_timeline"))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, session: SessionDep, q: Words = "") -> HTMLResponse:
+    results = search.search(session=session, q=q)
+    return render(request, "search.html", {"results": results}, fragment="results", twin=twin(request, "api_search"))
 
 
 @router.get("/negotiations/{slug}", response_class=HTMLResponse)

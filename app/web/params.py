@@ -29,3 +29,8 @@ AsOf = Annotated[
     Query(pattern=SLUG_PATTERN, description="Slug of the round; default: the latest round held."),
 ]
 TopicChoice = Annotated[list[str], Query(description="Slugs of the topics to show; default: all.")]
+
+Words = Annotated[
+    str,
+    Query(max_length=200, pattern=r"^[^\x00]*$", description="Words to look for; every one must appear."),
+]

@@ -29,6 +29,8 @@ PUBLIC_PAGES = [
     "/parties/turkey",
     "/people/rustem-umerov",
     "/exports",
+    "/search?q=children",
+    "/?q=prisoner&order=newest",
     "/api",
     "/rounds/no-such-round",
     "/embed/compare",
