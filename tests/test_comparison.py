@@ -78,3 +78,13 @@ def test_htmx_compare_request_swaps_the_controls_and_table_only(seeded, client: 
     assert soup.find("html") is None
     assert soup.select_one("div#comparison form") is not None and soup.select_one("table.comparison") is not None
     assert response.headers["vary"] == "HX-Request, Accept-Encoding"
+
+
+def test_a_row_of_the_comparison_costs_a_keyboard_few_tab_stops(seeded, client: TestClient) -> None:
+    """Each statement's sources are one link ("[1–5]"), not one per source: about 16 stops a row were too many."""
+    soup = soup_of(client, "/compare")
+    rows = soup.select("table.comparison tbody tr")
+    stops = [len(tr.select("a[href], summary, button, input, select")) for tr in rows]
+    assert max(stops) <= 8, stops
+    territory = soup.select_one("#topic-territory td .cite")
+    assert text(territory) == "[1–4] sources" and territory["href"] == "#source-1"

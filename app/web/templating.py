@@ -47,6 +47,17 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("".join(f"<p>{escape(p)}</p>" for p in parts))  # noqa: S704 (each part is escaped)
 
 
+def number_ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] → "1–3, 5": footnote numbers as one short label."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
 templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
 # Keep the rendered HTML free of the blank lines block tags would leave.
 templates.env.trim_blocks = True
@@ -58,6 +69,7 @@ templates.env.filters.update(
     paragraphs=paragraphs,
     machine_time=machine_time,
     human_time=human_time,
+    number_ranges=number_ranges,
 )
 
 
