@@ -88,3 +88,15 @@ def test_a_row_of_the_comparison_costs_a_keyboard_few_tab_stops(seeded, client: 
     assert max(stops) <= 8, stops
     territory = soup.select_one("#topic-territory td .cite")
     assert text(territory) == "[1–4] sources" and territory["href"] == "#source-1"
+
+
+def test_the_topics_shown_are_chosen_on_the_page_and_carried_into_the_embed_code(seeded, client: TestClient) -> None:
+    soup = soup_of(client, "/compare")
+    choice = soup.select_one("details.topic-choice")
+    assert text(choice.summary) == "Topics (11 of 11)" and not choice.has_attr("open")
+    assert len(choice.select("input[name=topic][checked]")) == 11
+    soup = soup_of(client, "/compare?topic=children&topic=ceasefire")
+    choice = soup.select_one("details.topic-choice")
+    assert text(choice.summary) == "Topics (2 of 11)" and choice.has_attr("open")
+    assert [i["value"] for i in choice.select("input[name=topic][checked]")] == ["ceasefire", "children"]
+    assert "embed/compare?topic=children&amp;topic=ceasefire&amp;as_of=" in soup.select_one("#embed-code-1").text

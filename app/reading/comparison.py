@@ -69,6 +69,7 @@ def compare(
         previous_round=_ref_of(previous_round, round_refs),
         rounds=list(round_refs.values()),
         topics=[lookup.topic(t) for t in topic_ids],
+        available_topics=[lookup.topic(t) for t in lookup.all_topics()],
         rows=rows,
         sources=lookup.sources(),
     )

@@ -318,6 +318,7 @@ class Comparison(Public):
     previous_round: RoundRef | None
     rounds: list[RoundRef]
     topics: list[TopicRef]
+    available_topics: list[TopicRef] = Field(default=[], description="Every topic, for a choice of rows.")
     rows: list[ComparisonRow]
     sources: list[SourcePublic]
 
