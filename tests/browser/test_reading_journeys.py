@@ -113,3 +113,19 @@ def test_comparison_stacks_into_one_readable_column_on_a_phone(phone_page: Page)
     assert label == '"Russia"'
     box = cell.bounding_box()
     assert box is not None and box["width"] > 300
+
+
+def test_leaving_the_search_box_asks_nothing_more(page: Page) -> None:
+    """A blur after typing used to send the same search again; its swap could cancel a click on a result
+    (the pushed URL aborts the navigation the click began)."""
+    page.goto("/")
+    if not page.is_visible("#filter-q"):
+        page.click("details.filters-fold > summary")
+    page.fill("#filter-q", "children")
+    page.wait_for_url(re.compile(r"q=children"))
+    page.locator(".search-also").wait_for()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "q=children" in request.url else None)
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(800)
+    assert asked == []
