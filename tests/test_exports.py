@@ -249,3 +249,30 @@ def test_a_comparison_downloads_as_the_csv_its_widget_links(seeded, client: Test
     assert ukraine["summary"] == "Unconditional return of all deported children; list submitted"
     assert ukraine["change"] == "first recorded" and ukraine["stated_at_round"] == "2"
     assert "TASS <https://tass.com/politics/1967401>" in ukraine["sources"]
+
+
+def test_each_widget_links_the_data_it_shows_as_csv(seeded, client: TestClient) -> None:
+    timeline = BeautifulSoup(client.get("/embed/timeline?order=newest").text, "html.parser")
+    address = timeline.select_one("a[download]")["href"].removeprefix("http://testserver")
+    assert address == "/timeline.csv?order=newest"
+    rows = list(csv.DictReader(io.StringIO(client.get(address).text)))
+    assert [(r["kind"], r["title"]) for r in rows] == [
+        ("round", "Round 3"),
+        ("round", "Round 2 · Istanbul"),
+        ("event", "Ukrainian drone strikes on Russian strategic bombers"),
+        ("round", "Round 1 · Istanbul"),
+    ]
+    assert rows[1]["delegation_heads"] == "Vladimir Medinsky (Russia); Hakan Fidan (Turkey); Rustem Umerov (Ukraine)"
+    assert rows[3]["topics"] == "Ceasefire; Prisoners and humanitarian issues; Leaders' meeting"
+
+    card = BeautifulSoup(client.get("/embed/round/2025-05-16-istanbul").text, "html.parser")
+    address = card.select_one("a[download]")["href"].removeprefix("http://testserver")
+    assert address == "/rounds/2025-05-16-istanbul/outcomes.csv"
+    response = client.get(address)
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="parley-round-2025-05-16-istanbul-outcomes.csv"'
+    )
+    outcomes = list(csv.DictReader(io.StringIO(response.text)))
+    assert outcomes[0]["title"] == "1,000-for-1,000 prisoner exchange"
+    assert (outcomes[0]["status"], outcomes[0]["topic"]) == ("implemented", "Prisoners and humanitarian issues")
+    assert client.get("/rounds/no-such-round/outcomes.csv").status_code == 404

@@ -12,14 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.core.errors import NotFound
-from app.reading import comparison, schemas
+from app.reading import comparison, rounds, schemas, timeline
 from app.record import document
 from app.record.codebook import Codebook, codebook, csv_columns, datapackage, label_columns, record_fields
 from app.record.document import KIND_BY_KEY, Kind
 from app.record.models import as_utc
 from app.record.transfer import export_record, public_record
 from app.web.deps import SessionDep
-from app.web.params import AsOf, NegotiationChoice, PartyChoice, TopicChoice
+from app.web.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
 from app.web.templating import render
 
 if TYPE_CHECKING:
@@ -162,6 +162,127 @@ def compare_csv(
         comparison_csv(view),
         media_type="text/csv; charset=utf-8",
         headers=_attachment(f"parley-compare-{view.negotiation.slug}{when}.csv"),
+    )
+
+
+# A timeline's CSV holds at most this many entries: a widget's data, not the whole record (which is
+# /exports/record.json and the per-kind CSV files).
+TIMELINE_CSV_ROWS = 1000
+TIMELINE_COLUMNS = (
+    "kind",
+    "date",
+    "date_precision",
+    "status",
+    "title",
+    "negotiation",
+    "venue",
+    "summary",
+    "delegation_heads",
+    "topics",
+    "outcomes",
+    "address",
+)
+
+
+def _timeline_row(base: str, entry: schemas.TimelineRound | schemas.TimelineEvent) -> list[Any]:
+    if isinstance(entry, schemas.TimelineEvent):
+        e = entry.event
+        negotiation = entry.negotiation.title if entry.negotiation else None
+        where = f"{base}negotiations/{entry.negotiation.slug}#event-{e.slug}" if entry.negotiation else None
+        # An event has no status, venue, delegations, topics or outcomes.
+        return [
+            "event",
+            e.date.date,
+            e.date.precision,
+            None,
+            e.title,
+            negotiation,
+            None,
+            e.description,
+            *[None] * 3,
+            where,
+        ]
+    r = entry.round
+    return [
+        "round",
+        r.date.date if r.date else None,
+        r.date.precision if r.date else None,
+        r.status,
+        f"Round {r.sequence}" + (f" · {r.city}" if r.city else ""),
+        r.negotiation.title,
+        entry.venue,
+        entry.summary,
+        "; ".join(f"{h.person.name} ({h.party.name})" for h in entry.heads),
+        "; ".join(t.name for t in entry.topics),
+        "; ".join(o.title for o in entry.outcomes),
+        f"{base}rounds/{r.slug}",
+    ]
+
+
+@router.get(
+    "/timeline.csv",
+    response_class=Response,
+    summary="A timeline as CSV: its rounds and context events, with the same filters as the timeline page",
+    responses={200: {"content": {"text/csv": {}}}, 404: {"description": "Nothing in the record answers to that slug."}},
+)
+def timeline_csv(request: Request, session: SessionDep, filters: Filters) -> Response:
+    page = timeline.timeline(session=session, filters=filters, limit=TIMELINE_CSV_ROWS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TIMELINE_COLUMNS)
+    base = str(request.base_url)
+    writer.writerows([_cell(v) for v in _timeline_row(base, entry)] for entry in page.entries)
+    name = page.negotiation.slug if page.negotiation else "all"
+    return Response(
+        buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=_attachment(f"parley-timeline-{name}.csv")
+    )
+
+
+OUTCOME_COLUMNS = (
+    "round",
+    "round_date",
+    "title",
+    "kind",
+    "status",
+    "implemented_on",
+    "topic",
+    "parties",
+    "description",
+    "sources",
+)
+
+
+@router.get(
+    "/rounds/{slug}/outcomes.csv",
+    response_class=Response,
+    summary="What a round produced, as CSV: each outcome with its status, topic, parties and sources",
+    responses={200: {"content": {"text/csv": {}}}, 404: {"description": "Nothing in the record answers to that slug."}},
+)
+def round_outcomes_csv(session: SessionDep, slug: Slug) -> Response:
+    detail = rounds.round_detail(session=session, slug=slug)
+    numbered = {s.number: s for s in detail.sources}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(OUTCOME_COLUMNS)
+    for o in detail.outcomes:
+        cited = [numbered[c.number] for c in o.citations]
+        values = [
+            f"Round {detail.sequence}" + (f" · {detail.city}" if detail.city else ""),
+            detail.date.date if detail.date else None,
+            o.title,
+            o.kind,
+            o.status,
+            o.implemented.date if o.implemented else None,
+            o.topic.name if o.topic else None,
+            "; ".join(p.name for p in o.parties),
+            o.description,
+            "; ".join(s.publisher + (f" <{s.url}>" if s.url else "") for s in cited),
+        ]
+        writer.writerow([_cell(v) for v in values])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"parley-round-{slug}-outcomes.csv"),
     )
 
 

@@ -318,6 +318,7 @@ def embed_timeline(
         "later": later,
         "refs": cited.refs,
         "full_url": f"{request.base_url}{page_address(path, query, f'round-{focus}' if focus else '')}",
+        "data_url": f"{request.base_url}{page_address('timeline.csv', page.filters.query().items())}",
         "sources": cited.sources,
         "updated": cited.updated,
     }
@@ -337,6 +338,7 @@ def embed_round(
         "round": detail,
         "title": round_title(detail),
         "full_url": f"{request.base_url}rounds/{slug}",
+        "data_url": f"{request.base_url}rounds/{slug}/outcomes.csv",
         "sources": _round_cited(detail),
         "updated": _newest(
             session,
