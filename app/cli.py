@@ -112,6 +112,8 @@ def serve(
         access_log=access_log,
         # Parley reads forwarded headers itself, from the proxies PARLEY_FORWARDED_ALLOW_IPS names only.
         proxy_headers=False,
+        # A request too broken to reach the app (an address over ~64 KB) gets a page in Parley's words.
+        http="app.web.http_errors:ParleyHttpToolsProtocol",
     )
 
 
