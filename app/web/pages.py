@@ -133,7 +133,12 @@ def api_reference_page(request: Request) -> HTMLResponse:
         for path, methods in api["paths"].items()
         for method, operation in methods.items()
     ]
-    return render(request, "api_reference.html", {"api": api, "operations": operations}, twin="/openapi.json")
+    # The API first; the downloads and feeds, which are files rather than JSON, after it.
+    groups = [
+        ("The JSON API", [op for op in operations if op["path"].startswith("/api/")]),
+        ("Downloads and feeds", [op for op in operations if not op["path"].startswith("/api/")]),
+    ]
+    return render(request, "api_reference.html", {"api": api, "groups": groups}, twin="/openapi.json")
 
 
 health = APIRouter()

@@ -47,6 +47,12 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("".join(f"<p>{escape(p)}</p>" for p in parts))  # noqa: S704 (each part is escaped)
 
 
+def code_spans(text: str | None) -> Markup:
+    """Text written for the OpenAPI schema, with its `backticks` shown as code, escaped."""
+    parts = escape(text or "").split("`")
+    return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))  # noqa: S704
+
+
 def number_ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 5] → "1–3, 5": footnote numbers as one short label."""
     runs: list[list[int]] = []
@@ -70,6 +76,7 @@ templates.env.filters.update(
     machine_time=machine_time,
     human_time=human_time,
     number_ranges=number_ranges,
+    code_spans=code_spans,
 )
 
 
