@@ -96,6 +96,12 @@ COMPARISON_COLUMNS = (
 )
 
 
+def _sources_cell(refs: list[schemas.CitationRef], numbered: dict[int, schemas.SourcePublic]) -> str:
+    """A claim's sources in one cell: "TASS <https://tass.com/…>; Axios" (no address where none is known)."""
+    sources = [numbered[ref.number] for ref in refs]
+    return "; ".join(s.publisher + (f" <{s.url}>" if s.url else "") for s in sources)
+
+
 def comparison_csv(view: schemas.Comparison) -> str:
     """What a comparison shows, as CSV: each party's latest position per topic, with its sources named."""
     numbered = {s.number: s for s in view.sources}
@@ -125,7 +131,6 @@ def _comparison_values(
     }
     if p is None:
         return [*where.values(), "no position recorded", *[None] * (len(COMPARISON_COLUMNS) - len(where) - 1)]
-    cited = [numbered[c.number] for c in p.citations]
     return [
         *where.values(),
         "first recorded" if cell.change == "new" else cell.change,
@@ -135,7 +140,7 @@ def _comparison_values(
         p.summary,
         p.text,
         p.quote,
-        "; ".join(s.publisher + (f" <{s.url}>" if s.url else "") for s in cited),
+        _sources_cell(p.citations, numbered),
     ]
 
 
@@ -265,7 +270,6 @@ def round_outcomes_csv(session: SessionDep, slug: Slug) -> Response:
     writer = csv.writer(buffer)
     writer.writerow(OUTCOME_COLUMNS)
     for o in detail.outcomes:
-        cited = [numbered[c.number] for c in o.citations]
         values = [
             f"Round {detail.sequence}" + (f" · {detail.city}" if detail.city else ""),
             detail.date.date if detail.date else None,
@@ -276,7 +280,7 @@ def round_outcomes_csv(session: SessionDep, slug: Slug) -> Response:
             o.topic.name if o.topic else None,
             "; ".join(p.name for p in o.parties),
             o.description,
-            "; ".join(s.publisher + (f" <{s.url}>" if s.url else "") for s in cited),
+            _sources_cell(o.citations, numbered),
         ]
         writer.writerow([_cell(v) for v in values])
     return Response(
