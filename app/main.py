@@ -20,6 +20,7 @@ from app import __version__
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import InvalidChoice, NotFound
+from app.reading.lookup import KeptReference
 from app.web import (
     accounts,
     admin,
@@ -151,6 +152,9 @@ def create_app(settings: Settings | None = None) -> Parley:
     app.state.response_cache = ResponseCache(
         read_version=version_reader(app.state.version_engine), max_bytes=settings.response_cache_mb * 1024 * 1024
     )
+    # Parties, topics, negotiations and the people pages name, kept for as long as the cache's record
+    # version holds.
+    app.state.reference = KeptReference(app.state.engine, app.state.response_cache.settled_generation)
     if make_url(settings.database_url).get_backend_name() == "postgresql":
         cache = app.state.response_cache
         listener = ChangeListener(make_url(settings.database_url), cache.invalidate, cache.recheck)

@@ -1,8 +1,19 @@
 """What a page's Lookup promises: footnotes numbered from 1 in order, each pointing at a listed source."""
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
+from app.core.config import Settings
+from app.core.db import session_scope
+from app.main import create_app
+from app.reading.lookup import REFERENCE, KeptReference, Lookup
+from app.record.models import Party
+from app.web import caching
+from app.web.caching import ResponseCache
 from tests.factories import ROUND_2, soup_of, text
+from tests.test_performance import statements
 
 
 def test_every_citation_on_a_round_page_points_at_a_listed_source_with_its_standpoint(
@@ -16,3 +27,54 @@ def test_every_citation_on_a_round_page_points_at_a_listed_source_with_its_stand
     assert cited == set(sources)
     tass = [li for li in sources.values() if "TASS" in text(li)]
     assert tass and all("Standpoint: Russian state news agency" in text(li) for li in tass)
+
+
+# ------------------------------------------------------------------ the reference tables kept between pages
+
+
+def _rename_ukraine(engine: sa.Engine, name: str) -> None:
+    with session_scope(engine) as session:
+        session.exec(select(Party).where(Party.slug == "ukraine")).one().name = name
+
+
+def test_a_page_rendered_afresh_reads_no_reference_table_it_has_read_since_the_last_change(
+    seeded: sa.Engine, settings: Settings
+) -> None:
+    app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
+    with TestClient(app) as cold:
+        assert "Ukraine" in cold.get("/compare").text
+        again = " ".join(statements(cold, "/compare"))
+        assert "FROM parties" not in again and "FROM topics" not in again, "kept since the first page"
+        _rename_ukraine(seeded, "Ukraine (renamed here)")
+        assert "Ukraine (renamed here)" in cold.get("/compare").text, "a change in this process shows at once"
+    app.state.engine.dispose()
+
+
+def test_a_change_made_by_another_process_shows_once_the_record_version_is_read_again(
+    seeded: sa.Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
+    cache: ResponseCache = app.state.response_cache
+    now = [1000.0]
+    cache.clock = lambda: now[0]
+    with TestClient(app) as cold:
+        cold.get("/compare")
+        monkeypatch.setattr(caching, "invalidate_all", lambda: None)  # as if the commit came from elsewhere
+        _rename_ukraine(seeded, "Ukraine (renamed elsewhere)")
+        assert "Ukraine (renamed elsewhere)" not in cold.get("/compare").text, "not yet: the version holds"
+        now[0] += cache.version_ttl
+        assert "Ukraine (renamed elsewhere)" in cold.get("/compare").text
+    app.state.engine.dispose()
+
+
+def test_a_transaction_that_wrote_the_record_reads_references_within_itself(seeded: sa.Engine) -> None:
+    """A draft's preview applies the draft, shows it and rolls back: what it shows must be the draft's."""
+    kept = KeptReference(seeded, lambda: 1)
+    with Session(seeded) as session:
+        session.info[REFERENCE] = kept
+        assert "Ukraine" in {p.name for p in Lookup(session).all_parties().values()}
+        session.exec(select(Party).where(Party.slug == "ukraine")).one().name = "Ukraine (in a preview)"
+        session.flush()
+        assert "Ukraine (in a preview)" in {p.name for p in Lookup(session).all_parties().values()}
+        session.rollback()
+        assert "Ukraine" in {p.name for p in Lookup(session).all_parties().values()}, "the kept tables are untouched"

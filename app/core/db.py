@@ -17,6 +17,16 @@ from sqlmodel import Session
 # request (the signed-in user, a template) shares its one connection rather than taking a second.
 REQUEST_SESSION = "db"
 
+# On a connection's ``info``: its transaction has written the record and not yet ended (set by
+# app.web.caching). What a page shows from such a transaction (a draft's preview) must be read
+# inside it, never from the reference tables kept for the committed record.
+WROTE_RECORD = "parley.wrote_record"
+
+
+def wrote_record(session: Session) -> bool:
+    return session.in_transaction() and bool(session.connection().info.get(WROTE_RECORD))
+
+
 # Connections a pool keeps beyond one per request thread: a request finishing while another starts,
 # and the health check.
 SPARE_CONNECTIONS = 4

@@ -8,12 +8,11 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import schemas
-from app.reading.lookup import Lookup, negotiation_options
+from app.reading.lookup import Lookup
 from app.record.models import (
     GapAssessment,
     Negotiation,
     NegotiationParty,
-    Party,
     PartyRole,
     Position,
     Round,
@@ -62,9 +61,9 @@ def compare(
     ]
     return schemas.Comparison(
         negotiation=negotiation_ref,
-        negotiations=negotiation_options(session),
+        negotiations=lookup.negotiation_options(),
         parties=_party_refs(lookup, party_ids),
-        available_parties=[schemas.PartyRef.model_validate(p) for p in available],
+        available_parties=list(available.values()),
         as_of=_ref_of(as_of_round, round_refs),
         previous_round=_ref_of(previous_round, round_refs),
         rounds=list(round_refs.values()),
@@ -118,14 +117,20 @@ def _round_before(rounds: Sequence[Round], as_of_round: Round | None) -> Round |
     return earlier[-1] if earlier else None
 
 
-def _parties_involved(lookup: Lookup, roles: Sequence[NegotiationParty], positions: Sequence[Position]) -> list[Party]:
+def _parties_involved(
+    lookup: Lookup, roles: Sequence[NegotiationParty], positions: Sequence[Position]
+) -> dict[int, schemas.PartyRef]:
     """The parties with a role in the negotiation or a position stated in it, in name order."""
     involved = {role.party_id for role in roles} | {p.party_id for p in positions}
-    return [party for party_id, party in lookup.all_parties().items() if party_id in involved]
+    return {party_id: party for party_id, party in lookup.all_parties().items() if party_id in involved}
 
 
 def _chosen_parties(
-    lookup: Lookup, n: Negotiation, roles: Sequence[NegotiationParty], available: list[Party], slugs: Sequence[str]
+    lookup: Lookup,
+    n: Negotiation,
+    roles: Sequence[NegotiationParty],
+    available: dict[int, schemas.PartyRef],
+    slugs: Sequence[str],
 ) -> list[int]:
     """The parties asked for, in the order asked; by default the negotiating parties, in name order."""
     if not slugs:
@@ -134,12 +139,14 @@ def _chosen_parties(
     return _asked_parties(lookup, n, available, slugs)
 
 
-def _asked_parties(lookup: Lookup, n: Negotiation, available: list[Party], slugs: Sequence[str]) -> list[int]:
+def _asked_parties(
+    lookup: Lookup, n: Negotiation, available: dict[int, schemas.PartyRef], slugs: Sequence[str]
+) -> list[int]:
     slug_to_id = {party.slug: party_id for party_id, party in lookup.all_parties().items()}
     unknown = [slug for slug in slugs if slug not in slug_to_id]
     if unknown:
         raise NotFound(f"There is no party {', '.join(map(repr, unknown))} in the record.")
-    involved = {party.id for party in available}
+    involved = available.keys()
     absent = [slug for slug in slugs if slug_to_id[slug] not in involved]
     if absent:
         raise InvalidChoice(f"party: {', '.join(map(repr, absent))} took no part in {n.title}")

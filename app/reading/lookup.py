@@ -3,15 +3,25 @@
 A ``Lookup`` lives for one request. It loads what a page refers to in bulk
 (every party, every topic, the people and rounds it names) and numbers the
 sources cited on the page in the order the page shows its claims.
+
+The small tables nearly every page refers to (parties, topics, negotiations, the people pages name,
+the years with something in them) are read once per version of the record and kept
+(``KeptReference``): a page rendered afresh then spends its queries on what it is about. They are
+kept only while the record's version is known to be current (see ``ResponseCache.settled_generation``);
+otherwise each page reads them itself, as before.
 """
 
 import datetime as dt
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import wrote_record
 from app.reading import schemas
 from app.record.models import (
     Citation,
@@ -36,62 +46,164 @@ def fuzzy(value: dt.date | None, precision: DatePrecision | str, note: str | Non
     return schemas.FuzzyDate(date=value, precision=precision, label=fuzzy_date(value, precision), note=note)
 
 
+# The request session's ``info`` key for the app's ``KeptReference``.
+REFERENCE = "parley.reference"
+
+_PARTIES = sa.select(Party.__table__).order_by(col(Party.name))  # type: ignore[attr-defined]
+_TOPICS = sa.select(Topic.__table__).order_by(col(Topic.sort_order), col(Topic.name))  # type: ignore[attr-defined]
+_NEGOTIATIONS = sa.select(col(Negotiation.id), col(Negotiation.slug), col(Negotiation.title)).order_by(
+    col(Negotiation.title)
+)
+_PEOPLE = sa.select(
+    col(Person.id), col(Person.slug), col(Person.name), col(Person.name_native), col(Person.title), col(Person.party_id)
+).where(col(Person.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+@dataclass
+class ReferenceTables:
+    """The small tables pages refer to, as public references, read in one go."""
+
+    parties: dict[int, schemas.PartyRef]  # in name order
+    topics: dict[int, schemas.TopicRef]  # in the record's order of topics
+    negotiations: dict[int, schemas.NegotiationRef]  # in title order
+    # People are many more: those pages have named so far, added as pages name others.
+    people: dict[int, schemas.PersonRef] = field(default_factory=dict)
+    # The years with something a reader can see, once a page has asked (see app.reading.timeline).
+    years: list[int] | None = None
+
+    @classmethod
+    def read(cls, connection: sa.Connection | Session) -> "ReferenceTables":
+        return cls(
+            parties={
+                row.id: schemas.PartyRef(slug=row.slug, name=row.name, short_name=row.short_name, colour=row.colour)
+                for row in connection.execute(_PARTIES)
+            },
+            topics={row.id: schemas.TopicRef(slug=row.slug, name=row.name) for row in connection.execute(_TOPICS)},
+            negotiations={
+                row.id: schemas.NegotiationRef(slug=row.slug, title=row.title)
+                for row in connection.execute(_NEGOTIATIONS)
+            },
+        )
+
+    def add_people(self, connection: sa.Connection | Session, ids: set[int]) -> None:
+        for row in connection.execute(_PEOPLE, {"ids": sorted(ids)}):
+            party = self.parties.get(row.party_id) if row.party_id is not None else None
+            self.people[row.id] = schemas.PersonRef(
+                slug=row.slug, name=row.name, name_native=row.name_native, title=row.title, party=party
+            )
+
+
+class KeptReference:
+    """The app's reference tables for the record's current version, read again when it changes.
+
+    ``generation`` answers the version the record is known to be at, or None when that is not known
+    for sure (a change just committed, a check not made lately, the database unreachable); then
+    each page reads the tables itself and nothing is kept.
+    """
+
+    def __init__(self, engine: sa.Engine, generation: Callable[[], int | None]) -> None:
+        self.engine = engine
+        self.generation = generation
+        self._kept: tuple[int, ReferenceTables] | None = None
+        self._lock = threading.Lock()
+
+    def tables(self, session: Session) -> ReferenceTables:
+        generation = self.generation()
+        if generation is None or wrote_record(session):
+            return ReferenceTables.read(session)
+        kept = self._kept
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        with self._lock:  # one thread reads them; the others wait for it rather than read them too
+            kept = self._kept
+            if kept is None or kept[0] != generation:
+                # On a connection of its own, begun after the generation was read: the tables are at
+                # least as new as it (the request's own transaction may be older).
+                with self.engine.connect() as connection:
+                    kept = (generation, ReferenceTables.read(connection))
+                self._kept = kept
+        return kept[1]
+
+    def read_years(self, tables: ReferenceTables, read: Callable[[sa.Connection], list[int]]) -> list[int]:
+        with self.engine.connect() as connection:
+            tables.years = read(connection)
+        return tables.years
+
+    def kept_tables(self) -> ReferenceTables | None:
+        return self._kept[1] if self._kept is not None else None
+
+    def add_people(self, tables: ReferenceTables, ids: set[int]) -> None:
+        with self.engine.connect() as connection:  # kept: read as new as the tables, as above
+            tables.add_people(connection, ids)
+
+
 class Lookup:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._parties: dict[int, Party] | None = None
-        self._topics: dict[int, Topic] | None = None
-        self._negotiations: dict[int, schemas.NegotiationRef] = {}
-        self._people: dict[int, schemas.PersonRef] = {}
+        self._tables: ReferenceTables | None = None
+        self._kept: KeptReference | None = None
         self._rounds: dict[int, schemas.RoundRef] = {}
         self._citations: dict[str, dict[int, list[tuple[int, str, str | None]]]] = defaultdict(dict)
         self._numbers: dict[int, int] = {}
 
-    # ------------------------------------------------------------ small tables, loaded whole
+    # ------------------------------------------------------------ small tables, kept or loaded whole
 
-    def all_parties(self) -> dict[int, Party]:
-        if self._parties is None:
-            self._parties = {p.id: p for p in self.session.exec(select(Party).order_by(col(Party.name))) if p.id}
-        return self._parties
+    @property
+    def tables(self) -> ReferenceTables:
+        if self._tables is None:
+            kept: KeptReference | None = self.session.info.get(REFERENCE)
+            if kept is not None:
+                self._tables = kept.tables(self.session)
+                self._kept = kept if self._tables is kept.kept_tables() else None
+            else:
+                self._tables = ReferenceTables.read(self.session)
+        return self._tables
 
-    def all_topics(self) -> dict[int, Topic]:
-        if self._topics is None:
-            topics = self.session.exec(select(Topic).order_by(col(Topic.sort_order), col(Topic.name)))
-            self._topics = {t.id: t for t in topics if t.id}
-        return self._topics
+    def all_parties(self) -> dict[int, schemas.PartyRef]:
+        return self.tables.parties
+
+    def all_topics(self) -> dict[int, schemas.TopicRef]:
+        return self.tables.topics
 
     def party(self, party_id: int | None) -> schemas.PartyRef | None:
-        if party_id is None:
-            return None
-        return schemas.PartyRef.model_validate(self.all_parties()[party_id])
+        return None if party_id is None else self.tables.parties[party_id]
 
     def topic(self, topic_id: int) -> schemas.TopicRef:
-        return schemas.TopicRef.model_validate(self.all_topics()[topic_id])
+        return self.tables.topics[topic_id]
+
+    def negotiation_options(self) -> list[schemas.FilterOption]:
+        """Every negotiation, by title, for a page's choice of negotiation."""
+        return [schemas.FilterOption(value=n.slug, label=n.title) for n in self.tables.negotiations.values()]
+
+    def years(self, read: Callable[[sa.Connection | Session], list[int]]) -> list[int]:
+        """The years with a round or event, as ``read`` finds them: once per version of the record."""
+        tables = self.tables
+        if tables.years is not None:
+            return tables.years
+        if self._kept is not None:
+            return self._kept.read_years(tables, read)
+        tables.years = read(self.session)
+        return tables.years
 
     # ------------------------------------------------------------ referenced rows, loaded by id
 
     def negotiations(self, ids: Iterable[int]) -> dict[int, schemas.NegotiationRef]:
-        missing = set(ids) - set(self._negotiations)
-        if missing:
-            for n in self.session.exec(select(Negotiation).where(col(Negotiation.id).in_(missing))):
-                assert n.id is not None
-                self._negotiations[n.id] = schemas.NegotiationRef.model_validate(n)
-        return self._negotiations
+        return self.tables.negotiations
 
     def people(self, ids: Iterable[int | None]) -> dict[int, schemas.PersonRef]:
-        missing = {i for i in ids if i is not None} - set(self._people)
+        tables = self.tables
+        missing = {i for i in ids if i is not None} - tables.people.keys()
         if missing:
-            for p in self.session.exec(select(Person).where(col(Person.id).in_(missing))):
-                assert p.id is not None
-                self._people[p.id] = schemas.PersonRef(
-                    slug=p.slug, name=p.name, name_native=p.name_native, title=p.title, party=self.party(p.party_id)
-                )
-        return self._people
+            if self._kept is not None:
+                self._kept.add_people(tables, missing)
+            else:
+                tables.add_people(self.session, missing)
+        return tables.people
 
     def person(self, person_id: int | None) -> schemas.PersonRef | None:
         return None if person_id is None else self.people([person_id])[person_id]
 
-    def round_ref(self, r: Round) -> schemas.RoundRef:
+    def round_ref(self, r: Round | sa.Row[Any]) -> schemas.RoundRef:
         assert r.id is not None
         if r.id not in self._rounds:
             negotiation = self.negotiations([r.negotiation_id])[r.negotiation_id]
@@ -154,7 +266,7 @@ class Lookup:
 
     # ------------------------------------------------------------ claims
 
-    def figures(self, rows: Sequence[ReportedFigure]) -> list[schemas.ReportedFigurePublic]:
+    def figures(self, rows: Sequence[ReportedFigure | sa.Row[Any]]) -> list[schemas.ReportedFigurePublic]:
         self.load_citations("figure_id", [f.id for f in rows if f.id])
         return [
             schemas.ReportedFigurePublic(
@@ -191,9 +303,3 @@ class Lookup:
             quote=p.quote,
             citations=self.cite("position_id", p.id),
         )
-
-
-def negotiation_options(session: Session) -> list[schemas.FilterOption]:
-    """Every negotiation, by title, for a page's choice of negotiation."""
-    negotiations = session.exec(select(Negotiation).order_by(col(Negotiation.title)))
-    return [schemas.FilterOption(value=n.slug, label=n.title) for n in negotiations]

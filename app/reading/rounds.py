@@ -2,7 +2,9 @@
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
@@ -203,7 +205,7 @@ def _outcomes(session: Session, lookup: Lookup, round_id: int) -> list[schemas.O
     return result
 
 
-def event_public(lookup: Lookup, e: Event) -> schemas.EventPublic:
+def event_public(lookup: Lookup, e: Event | sa.Row[Any]) -> schemas.EventPublic:
     assert e.id is not None
     date = fuzzy(e.date, e.date_precision)
     assert date is not None

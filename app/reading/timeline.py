@@ -14,11 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.core.errors import NotFound
 from app.reading import schemas
-from app.reading.lookup import Lookup, negotiation_options
+from app.reading.lookup import Lookup
 from app.reading.rounds import event_public
 from app.record.models import (
     Delegation,
@@ -34,9 +34,11 @@ from app.record.models import (
     Round,
     RoundStatus,
     Topic,
+    table_of,
 )
 from app.record.visibility import visible_event, visible_round
 
+ROUNDS, EVENTS, FIGURES = table_of(Round), table_of(Event), table_of(ReportedFigure)
 PAGE_SIZE = 20
 # Events sort before rounds on the same day: the context comes before the talks it overshadows.
 EVENT, ROUND = 0, 1
@@ -104,17 +106,30 @@ def timeline(
     )
 
 
+def _newest(status: RoundStatus, *, in_negotiation: bool) -> Any:
+    query = sa.select(col(Round.id)).where(col(Round.status) == status, visible_round())
+    if in_negotiation:
+        query = query.where(col(Round.negotiation_id) == sa.bindparam("negotiation_id"))
+    return query.order_by(col(Round.sort_date).desc(), col(Round.id).desc()).limit(1).scalar_subquery()
+
+
+# The newest round held and the newest one planned (one query, each a step down a date index), in
+# the record or in one negotiation. Statements a page runs every time are built once, here and below:
+# building one costs more than running it.
+_LATEST = {
+    scoped: sa.select(ROUNDS).where(
+        ROUNDS.c.id.in_(
+            [_newest(RoundStatus.held, in_negotiation=scoped), _newest(RoundStatus.planned, in_negotiation=scoped)]
+        )
+    )
+    for scoped in (False, True)
+}
+_ROUNDS_BY_ID = sa.select(ROUNDS).where(ROUNDS.c.id.in_(sa.bindparam("ids", expanding=True)))
+_EVENTS_BY_ID = sa.select(EVENTS).where(EVENTS.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def _latest(session: Session, lookup: Lookup, negotiation_id: int | None) -> list[schemas.RoundRef]:
-    """The newest round held and the newest one planned: one query, each a step down a date index."""
-
-    def newest(planned: bool) -> Any:
-        status = col(Round.status) == RoundStatus.planned if planned else col(Round.status) == RoundStatus.held
-        query = sa.select(col(Round.id)).where(status, visible_round())
-        if negotiation_id:
-            query = query.where(col(Round.negotiation_id) == negotiation_id)
-        return query.order_by(col(Round.sort_date).desc(), col(Round.id).desc()).limit(1).scalar_subquery()
-
-    rows = session.exec(select(Round).where(col(Round.id).in_([newest(False), newest(True)]))).all()
+    rows = session.execute(_LATEST[bool(negotiation_id)], {"negotiation_id": negotiation_id}).all()
     # Held before planned: where the talks stand, then what comes next.
     return [lookup.round_ref(r) for r in sorted(rows, key=lambda r: r.status == RoundStatus.planned)]
 
@@ -271,8 +286,7 @@ def _negotiation_ref(lookup: Lookup, negotiation_id: int | None) -> schemas.Nego
 def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, schemas.TimelineRound]:
     if not ids:
         return {}
-    rounds = session.exec(select(Round).where(col(Round.id).in_(ids))).all()
-    lookup.negotiations(r.negotiation_id for r in rounds)
+    rounds = session.execute(_ROUNDS_BY_ID, {"ids": ids}).all()
     heads = _heads(session, lookup, ids)
     outcomes = _outcome_headlines(session, ids)
     topics = _topics_discussed(session, lookup, ids)
@@ -293,13 +307,16 @@ def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
     return entries
 
 
+_HEADS = (
+    sa.select(col(Delegation.round_id), col(Delegation.party_id), col(DelegationMember.person_id))
+    .join(DelegationMember, col(DelegationMember.delegation_id) == Delegation.id)
+    .where(col(DelegationMember.is_head), col(Delegation.round_id).in_(sa.bindparam("ids", expanding=True)))
+)
+
+
 def _heads(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.DelegationHead]]:
     """Who led each party's delegation at each round."""
-    rows = session.execute(
-        sa.select(col(Delegation.round_id), col(Delegation.party_id), col(DelegationMember.person_id))
-        .join(DelegationMember, col(DelegationMember.delegation_id) == Delegation.id)
-        .where(col(DelegationMember.is_head), col(Delegation.round_id).in_(round_ids))
-    ).all()
+    rows = session.execute(_HEADS, {"ids": round_ids}).all()
     people = lookup.people(person_id for _, _, person_id in rows)
     heads: dict[int, list[schemas.DelegationHead]] = defaultdict(list)
     for round_id, party_id, person_id in rows:
@@ -309,27 +326,35 @@ def _heads(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, 
     return heads
 
 
+_OUTCOME_HEADLINES = (
+    sa.select(col(Outcome.round_id), col(Outcome.id), col(Outcome.title), col(Outcome.status))
+    .where(col(Outcome.round_id).in_(sa.bindparam("ids", expanding=True)), col(Outcome.published))
+    .order_by(col(Outcome.id))
+)
+
+
 def _outcome_headlines(session: Session, round_ids: list[int]) -> dict[int, list[schemas.OutcomeHeadline]]:
     outcomes: dict[int, list[schemas.OutcomeHeadline]] = defaultdict(list)
-    for o in session.exec(
-        select(Outcome).where(col(Outcome.round_id).in_(round_ids), col(Outcome.published)).order_by(col(Outcome.id))
-    ):
-        outcomes[o.round_id].append(schemas.OutcomeHeadline.model_validate(o))
+    for o in session.execute(_OUTCOME_HEADLINES, {"ids": round_ids}):
+        outcomes[o.round_id].append(schemas.OutcomeHeadline(id=o.id, title=o.title, status=o.status))
     return outcomes
+
+
+_TOPICS_DISCUSSED: sa.CompoundSelect[Any] = sa.union(
+    sa.select(col(Position.round_id), col(Position.topic_id)).where(
+        col(Position.round_id).in_(sa.bindparam("ids", expanding=True)), col(Position.published)
+    ),
+    sa.select(col(Outcome.round_id), col(Outcome.topic_id)).where(
+        col(Outcome.round_id).in_(sa.bindparam("ids", expanding=True)),
+        col(Outcome.published),
+        col(Outcome.topic_id).is_not(None),
+    ),
+)
 
 
 def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.TopicRef]]:
     """The topics each round heard a position on or produced an outcome on, in the record's order of topics."""
-    rows = session.execute(
-        sa.union(
-            sa.select(col(Position.round_id), col(Position.topic_id)).where(
-                col(Position.round_id).in_(round_ids), col(Position.published)
-            ),
-            sa.select(col(Outcome.round_id), col(Outcome.topic_id)).where(
-                col(Outcome.round_id).in_(round_ids), col(Outcome.published), col(Outcome.topic_id).is_not(None)
-            ),
-        )
-    ).all()
+    rows = session.execute(_TOPICS_DISCUSSED, {"ids": round_ids}).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     topic_ids: dict[int, list[int]] = defaultdict(list)
     for round_id, topic_id in rows:
@@ -340,18 +365,20 @@ def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) ->
     return topics
 
 
-def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[ReportedFigure]]:
+_DURATIONS = (
+    sa.select(FIGURES)
+    .where(
+        FIGURES.c.measure == FigureMeasure.duration_minutes, FIGURES.c.round_id.in_(sa.bindparam("ids", expanding=True))
+    )
+    .order_by(FIGURES.c.id)
+)
+
+
+def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[sa.Row[Any]]]:
     """How long each round lasted, as the sources reported it; their citations loaded at once (the
     timeline widget numbers them among its own footnotes)."""
-    figures: dict[int, list[ReportedFigure]] = defaultdict(list)
-    for figure in session.exec(
-        select(ReportedFigure)
-        .where(
-            col(ReportedFigure.measure) == FigureMeasure.duration_minutes, col(ReportedFigure.round_id).in_(round_ids)
-        )
-        .order_by(col(ReportedFigure.id))
-    ):
-        assert figure.round_id is not None
+    figures: dict[int, list[sa.Row[Any]]] = defaultdict(list)
+    for figure in session.execute(_DURATIONS, {"ids": round_ids}):
         figures[figure.round_id].append(figure)
     lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
     return figures
@@ -360,7 +387,7 @@ def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -
 def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, schemas.TimelineEvent]:
     if not ids:
         return {}
-    events = session.exec(select(Event).where(col(Event.id).in_(ids))).all()
+    events = session.execute(_EVENTS_BY_ID, {"ids": ids}).all()
     lookup.load_citations("event_id", ids)
     negotiations = lookup.negotiations(e.negotiation_id for e in events if e.negotiation_id)
     return {
@@ -372,10 +399,10 @@ def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
 
 def _options(session: Session, lookup: Lookup) -> schemas.TimelineOptions:
     return schemas.TimelineOptions(
-        negotiations=negotiation_options(session),
+        negotiations=lookup.negotiation_options(),
         parties=[schemas.FilterOption(value=p.slug, label=p.name) for p in lookup.all_parties().values()],
         topics=[schemas.FilterOption(value=t.slug, label=t.name) for t in lookup.all_topics().values()],
-        years=_years(session),
+        years=lookup.years(_years),
     )
 
 
@@ -409,10 +436,12 @@ def _dated_years(date: Any, visible: sa.ColumnElement[bool], name: str) -> sa.Se
     return sa.select(sa.extract("year", years.c.day)).where(years.c.day.is_not(None))
 
 
-def _years(session: Session) -> list[int]:
+_YEARS = sa.union(
+    _dated_years(col(Round.date), visible_round(), "round_years"),
+    _dated_years(col(Event.date), visible_event(), "event_years"),
+)
+
+
+def _years(connection: sa.Connection | Session) -> list[int]:
     """The years with a round or event a reader can see, newest first."""
-    statement = sa.union(
-        _dated_years(col(Round.date), visible_round(), "round_years"),
-        _dated_years(col(Event.date), visible_event(), "event_years"),
-    )
-    return sorted({int(year) for year in session.execute(statement).scalars()}, reverse=True)
+    return sorted({int(year) for year in connection.execute(_YEARS).scalars()}, reverse=True)

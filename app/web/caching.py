@@ -34,6 +34,7 @@ from sqlmodel import SQLModel
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.db import WROTE_RECORD
 from app.record.models import PRIVATE_TABLES
 
 logger = logging.getLogger("parley.cache")
@@ -226,6 +227,14 @@ class ResponseCache:
         self.generation += 1
         self._checked_at = float("-inf")
 
+    def settled_generation(self) -> int | None:
+        """The generation, when the record's version was read lately enough to trust that nothing has
+        changed since (what was made of the record under it may be used again); otherwise None."""
+        ttl = self.listening_ttl if self.listening() else self.version_ttl
+        if self.read_version is None or self.degraded or self.clock() - self._checked_at >= ttl:
+            return None
+        return self.generation
+
     def recheck(self) -> None:
         """Read the version again at the next request; answers stay unless it changed."""
         self._checked_at = float("-inf")
@@ -311,7 +320,7 @@ def invalidate_all() -> None:
 # ---------------------------------------------------------------- who changed the record
 
 RECORD_CHANNEL = "parley_record"
-_WROTE = "parley.wrote_record"  # on a connection's info: this transaction wrote the record
+_WROTE = WROTE_RECORD  # on a connection's info: this transaction wrote the record
 _COMMITTED = "parley.committed_record"  # ... and was committed; the cache empties again at check-in
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.core.db import REQUEST_SESSION
+from app.reading.lookup import REFERENCE
 from app.record.models import Role, User
 from app.web.accounts import AccessDenied, LoginRequired, signed_in_user
 
@@ -25,6 +26,7 @@ logger = logging.getLogger("parley.db")
 
 def get_session(request: Request) -> Iterator[Session]:
     session = Session(request.app.state.engine)
+    session.info[REFERENCE] = request.app.state.reference
     setattr(request.state, REQUEST_SESSION, session)
     try:
         yield session

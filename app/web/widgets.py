@@ -202,7 +202,7 @@ def _timeline_citations(session: Session, page: schemas.TimelinePage) -> Timelin
 
 
 def _round_refs(
-    lookup: Lookup, entry: schemas.TimelineRound, round_id: int, durations: dict[int, list[ReportedFigure]]
+    lookup: Lookup, entry: schemas.TimelineRound, round_id: int, durations: dict[int, list[sa.Row[Any]]]
 ) -> list[schemas.CitationRef]:
     """A round's footnotes in the widget: the round's own, its reported durations', its outcomes'."""
     cited = lookup.cite("round_id", round_id)
