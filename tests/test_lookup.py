@@ -1,5 +1,7 @@
 """What a page's Lookup promises: footnotes numbered from 1 in order, each pointing at a listed source."""
 
+import time
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -50,6 +52,7 @@ def test_a_page_rendered_afresh_reads_no_reference_table_it_has_read_since_the_l
     app.state.engine.dispose()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL hears of it at once: the next test
 def test_a_change_made_by_another_process_shows_once_the_record_version_is_read_again(
     seeded: sa.Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -64,6 +67,27 @@ def test_a_change_made_by_another_process_shows_once_the_record_version_is_read_
         assert "Ukraine (renamed elsewhere)" not in cold.get("/compare").text, "not yet: the version holds"
         now[0] += cache.version_ttl
         assert "Ukraine (renamed elsewhere)" in cold.get("/compare").text
+    app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_change_made_by_another_process_shows_at_once_on_postgresql(
+    seeded: sa.Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
+    cache: ResponseCache = app.state.response_cache
+    with TestClient(app) as cold:
+        deadline = time.monotonic() + 10
+        while not app.state.listener.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cache.version_ttl = cache.listening_ttl = 3600  # no polling: only the notification can tell
+        cold.get("/compare")
+        monkeypatch.setattr(caching, "invalidate_all", lambda: None)  # as if the commit came from elsewhere
+        _rename_ukraine(seeded, "Ukraine (renamed elsewhere)")
+        deadline = time.monotonic() + 5
+        while "Ukraine (renamed elsewhere)" not in cold.get("/compare").text:
+            assert time.monotonic() < deadline, "the notification never reached the kept tables"
+            time.sleep(0.02)
     app.state.engine.dispose()
 
 
