@@ -12,6 +12,7 @@ otherwise each page reads them itself, as before.
 """
 
 import datetime as dt
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -57,6 +58,20 @@ _NEGOTIATIONS = sa.select(col(Negotiation.id), col(Negotiation.slug), col(Negoti
 _PEOPLE = sa.select(
     col(Person.id), col(Person.slug), col(Person.name), col(Person.name_native), col(Person.title), col(Person.party_id)
 ).where(col(Person.id).in_(sa.bindparam("ids", expanding=True)))
+
+_SOURCES = sa.select(Source.__table__).where(col(Source.id).in_(sa.bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _citations_of(subject: str) -> sa.Select[tuple[int, int, str, str | None]]:
+    """The citations of claims of one kind, with their sources' publishers, one statement per kind."""
+    column = Citation.__table__.c[subject]  # type: ignore[attr-defined]
+    return (
+        sa.select(column, col(Citation.source_id), col(Source.publisher), col(Citation.note))
+        .join(Source, col(Source.id) == Citation.source_id)
+        .where(column.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(column, col(Citation.id))
+    )
 
 
 @dataclass
@@ -231,18 +246,13 @@ class Lookup:
 
     def load_citations(self, subject: str, ids: Iterable[int]) -> None:
         """Fetch the citations of many claims of one kind (``subject`` is e.g. "position_id") at once."""
-        wanted = set(ids) - set(self._citations[subject])
+        wanted = set(ids) - self._citations[subject].keys()
         if not wanted:
             return
-        column = Citation.__table__.c[subject]  # type: ignore[attr-defined]
-        rows = self.session.execute(
-            sa.select(column, col(Citation.source_id), col(Source.publisher), col(Citation.note))
-            .join(Source, col(Source.id) == Citation.source_id)
-            .where(column.in_(wanted))
-            .order_by(column, col(Citation.id))
-        ).all()
         found: dict[int, list[tuple[int, str, str | None]]] = {i: [] for i in wanted}
-        for subject_id, source_id, publisher, note in rows:
+        for subject_id, source_id, publisher, note in self.session.execute(
+            _citations_of(subject), {"ids": sorted(wanted)}
+        ):
             found[subject_id].append((source_id, publisher, note))
         self._citations[subject].update(found)
 
@@ -260,8 +270,8 @@ class Lookup:
         """Every source cited so far on this page, in footnote order."""
         if not self._numbers:
             return []
-        rows = self.session.exec(select(Source).where(col(Source.id).in_(self._numbers))).all()
-        listed = [schemas.SourcePublic(number=self._numbers[s.id], **s.model_dump()) for s in rows if s.id]
+        rows = self.session.execute(_SOURCES, {"ids": list(self._numbers)})
+        listed = [schemas.SourcePublic(number=self._numbers[s.id], **s._mapping) for s in rows]
         return sorted(listed, key=lambda s: s.number)
 
     # ------------------------------------------------------------ claims
@@ -281,14 +291,14 @@ class Lookup:
             if f.id
         ]
 
-    def positions(self, rows: Sequence[Position]) -> list[schemas.PositionPublic]:
+    def positions(self, rows: Sequence[Position | sa.Row[Any]]) -> list[schemas.PositionPublic]:
         """Public positions, with their rounds, speakers and citations loaded in bulk."""
         self.rounds(p.round_id for p in rows)
         self.people(p.speaker_id for p in rows)
         self.load_citations("position_id", [p.id for p in rows if p.id])
         return [self.position(p) for p in rows]
 
-    def position(self, p: Position) -> schemas.PositionPublic:
+    def position(self, p: Position | sa.Row[Any]) -> schemas.PositionPublic:
         assert p.id is not None
         return schemas.PositionPublic(
             id=p.id,

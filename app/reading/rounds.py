@@ -20,11 +20,64 @@ from app.record.models import (
     Position,
     ReportedFigure,
     Round,
+    table_of,
 )
 from app.record.visibility import visible_event, visible_outcome, visible_position, visible_round
 
 # Context events this close to a round are shown on its page.
 NEARBY = dt.timedelta(days=7)
+
+ROUNDS, EVENTS, FIGURES = table_of(Round), table_of(Event), table_of(ReportedFigure)
+OUTCOMES, OUTCOME_PARTIES = table_of(Outcome), table_of(OutcomeParty)
+DELEGATIONS, MEMBERS = table_of(Delegation), table_of(DelegationMember)
+
+# What a round page reads, built once (building a statement costs more than running it), as rows
+# rather than ORM instances.
+_ROUND = sa.select(ROUNDS).where(ROUNDS.c.slug == sa.bindparam("slug"), visible_round())
+_FIGURES = sa.select(FIGURES).where(FIGURES.c.round_id == sa.bindparam("round_id")).order_by(FIGURES.c.id)
+_POSITIONS = (
+    sa.select(table_of(Position))
+    .where(col(Position.round_id) == sa.bindparam("round_id"), visible_position())
+    .order_by(col(Position.topic_id), col(Position.id))
+)
+_NEARBY_EVENTS = (
+    sa.select(EVENTS)
+    .where(EVENTS.c.date.between(sa.bindparam("start"), sa.bindparam("end")), visible_event())
+    .where((EVENTS.c.negotiation_id == sa.bindparam("negotiation_id")) | EVENTS.c.negotiation_id.is_(None))
+    .order_by(EVENTS.c.sort_date, EVENTS.c.id)
+)
+_NEIGHBOURS = sa.select(ROUNDS).where(
+    ROUNDS.c.negotiation_id == sa.bindparam("negotiation_id"),
+    visible_round(),
+    ROUNDS.c.sequence.in_([sa.bindparam("before"), sa.bindparam("after")]),
+)
+_DELEGATIONS = (
+    sa.select(
+        DELEGATIONS.c.id,
+        DELEGATIONS.c.party_id,
+        DELEGATIONS.c.note,
+        MEMBERS.c.id.label("member_id"),
+        MEMBERS.c.person_id,
+        MEMBERS.c.title,
+        MEMBERS.c.is_head,
+    )
+    .join(MEMBERS, MEMBERS.c.delegation_id == DELEGATIONS.c.id, isouter=True)
+    .where(DELEGATIONS.c.round_id == sa.bindparam("round_id"))
+    .order_by(DELEGATIONS.c.id, MEMBERS.c.is_head.desc(), MEMBERS.c.id)
+)
+_OUTCOMES = (
+    sa.select(OUTCOMES)
+    .where(col(Outcome.round_id) == sa.bindparam("round_id"), visible_outcome())
+    .order_by(OUTCOMES.c.id)
+)
+_OUTCOME_PARTIES = (
+    sa.select(OUTCOME_PARTIES.c.outcome_id, OUTCOME_PARTIES.c.party_id)
+    .where(OUTCOME_PARTIES.c.outcome_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(OUTCOME_PARTIES.c.id)
+)
+_OUTCOME_FIGURES = (
+    sa.select(FIGURES).where(FIGURES.c.outcome_id.in_(sa.bindparam("ids", expanding=True))).order_by(FIGURES.c.id)
+)
 
 
 def get_round(*, session: Session, slug: str) -> Round:
@@ -35,8 +88,9 @@ def get_round(*, session: Session, slug: str) -> Round:
 
 
 def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
-    r = get_round(session=session, slug=slug)
-    assert r.id is not None
+    r = session.execute(_ROUND, {"slug": slug}).first()
+    if r is None:
+        raise NotFound(f"There is no round {slug!r} in the record.")
     lookup = Lookup(session)
     lookup.people([r.chair_id])
     # Each step cites its claims as it goes, so the steps keep the page's order: footnotes number down the page.
@@ -83,9 +137,7 @@ def _timings(
     session: Session, lookup: Lookup, round_id: int
 ) -> tuple[list[schemas.ReportedFigurePublic], list[schemas.ReportedFigurePublic]]:
     """How long the round lasted and how late it began, as the sources reported them."""
-    figures = session.exec(
-        select(ReportedFigure).where(col(ReportedFigure.round_id) == round_id).order_by(col(ReportedFigure.id))
-    ).all()
+    figures = session.execute(_FIGURES, {"round_id": round_id}).all()
     durations = lookup.figures([f for f in figures if f.measure is FigureMeasure.duration_minutes])
     delays = lookup.figures([f for f in figures if f.measure is FigureMeasure.delay_minutes])
     return durations, delays
@@ -93,11 +145,7 @@ def _timings(
 
 def _positions_by_topic(session: Session, lookup: Lookup, round_id: int) -> list[schemas.TopicPositions]:
     """The positions stated at the round, grouped by topic, in the record's order of topics and parties."""
-    positions = session.exec(
-        select(Position)
-        .where(col(Position.round_id) == round_id, visible_position())
-        .order_by(col(Position.topic_id), col(Position.id))
-    ).all()
+    positions = session.execute(_POSITIONS, {"round_id": round_id}).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     party_order = {party_id: index for index, party_id in enumerate(lookup.all_parties())}
     ordered = sorted(positions, key=lambda p: (topic_order[p.topic_id], party_order[p.party_id], p.id or 0))
@@ -107,26 +155,23 @@ def _positions_by_topic(session: Session, lookup: Lookup, round_id: int) -> list
     return [schemas.TopicPositions(topic=lookup.topic(t), positions=ps) for t, ps in by_topic.items()]
 
 
-def _nearby_events(session: Session, lookup: Lookup, r: Round) -> list[schemas.EventPublic]:
+def _nearby_events(session: Session, lookup: Lookup, r: sa.Row[Any]) -> list[schemas.EventPublic]:
     """Context events within NEARBY of the round: of its negotiation, or of none in particular."""
     if r.date is None:
         return []
-    events = session.exec(
-        select(Event)
-        .where(col(Event.date).between(r.date - NEARBY, r.date + NEARBY), visible_event())
-        .where((col(Event.negotiation_id) == r.negotiation_id) | col(Event.negotiation_id).is_(None))
-        .order_by(col(Event.sort_date), col(Event.id))
+    events = session.execute(
+        _NEARBY_EVENTS, {"start": r.date - NEARBY, "end": r.date + NEARBY, "negotiation_id": r.negotiation_id}
     ).all()
     lookup.load_citations("event_id", [e.id for e in events if e.id])
     return [event_public(lookup, e) for e in events]
 
 
-def _neighbours(session: Session, lookup: Lookup, r: Round) -> tuple[schemas.RoundRef | None, schemas.RoundRef | None]:
+def _neighbours(
+    session: Session, lookup: Lookup, r: sa.Row[Any]
+) -> tuple[schemas.RoundRef | None, schemas.RoundRef | None]:
     """The rounds just before and just after this one in its negotiation, where a reader may see them."""
-    siblings = session.exec(
-        select(Round)
-        .where(col(Round.negotiation_id) == r.negotiation_id, visible_round())
-        .where(col(Round.sequence).in_([r.sequence - 1, r.sequence + 1]))
+    siblings = session.execute(
+        _NEIGHBOURS, {"negotiation_id": r.negotiation_id, "before": r.sequence - 1, "after": r.sequence + 1}
     ).all()
     previous = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence - 1), None)
     following = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence + 1), None)
@@ -134,30 +179,22 @@ def _neighbours(session: Session, lookup: Lookup, r: Round) -> tuple[schemas.Rou
 
 
 def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schemas.DelegationPublic]:
-    rows = session.exec(
-        select(Delegation, DelegationMember)
-        .join(DelegationMember, col(DelegationMember.delegation_id) == Delegation.id, isouter=True)
-        .where(col(Delegation.round_id) == round_id)
-        .order_by(col(Delegation.id), col(DelegationMember.is_head).desc(), col(DelegationMember.id))
-    ).all()
-    lookup.people(m.person_id for _, m in rows if m is not None)
-    lookup.load_citations("delegation_id", {d.id for d, _ in rows if d.id is not None})
+    rows = session.execute(_DELEGATIONS, {"round_id": round_id}).all()
+    lookup.people(row.person_id for row in rows)
+    lookup.load_citations("delegation_id", {row.id for row in rows})
     delegations: dict[int, schemas.DelegationPublic] = {}
-    for delegation, member in rows:
-        assert delegation.id is not None
+    for row in rows:
         entry = delegations.setdefault(
-            delegation.id,
-            schemas.DelegationPublic(
-                party=lookup.party(delegation.party_id), head=None, members=[], note=delegation.note
-            ),
+            row.id,
+            schemas.DelegationPublic(party=lookup.party(row.party_id), head=None, members=[], note=row.note),
         )
-        if member is None:
+        if row.member_id is None:
             continue
         public = schemas.DelegationMemberPublic(
-            person=lookup.person(member.person_id), title=member.title, is_head=member.is_head
+            person=lookup.person(row.person_id), title=row.title, is_head=row.is_head
         )
         entry.members.append(public)
-        if member.is_head:
+        if row.is_head:
             entry.head = public
     ordered = sorted(delegations.items(), key=lambda item: item[1].party.name)
     for delegation_id, entry in ordered:  # footnotes numbered in the order the page shows them
@@ -166,28 +203,21 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
 
 
 def _outcomes(session: Session, lookup: Lookup, round_id: int) -> list[schemas.OutcomePublic]:
-    outcomes = session.exec(
-        select(Outcome).where(col(Outcome.round_id) == round_id, visible_outcome()).order_by(col(Outcome.id))
-    ).all()
-    ids = [o.id for o in outcomes if o.id]
+    outcomes = session.execute(_OUTCOMES, {"round_id": round_id}).all()
+    ids = [o.id for o in outcomes]
     parties: dict[int, list[schemas.PartyRef]] = defaultdict(list)
-    for link in session.exec(
-        select(OutcomeParty).where(col(OutcomeParty.outcome_id).in_(ids)).order_by(col(OutcomeParty.id))
-    ):
-        party = lookup.party(link.party_id)
-        if party:
-            parties[link.outcome_id].append(party)
-    figures: dict[int, list[ReportedFigure]] = defaultdict(list)
-    for figure in session.exec(
-        select(ReportedFigure).where(col(ReportedFigure.outcome_id).in_(ids)).order_by(col(ReportedFigure.id))
-    ):
-        assert figure.outcome_id is not None
-        figures[figure.outcome_id].append(figure)
+    figures: dict[int, list[sa.Row[Any]]] = defaultdict(list)
+    if ids:
+        for link in session.execute(_OUTCOME_PARTIES, {"ids": ids}):
+            party = lookup.party(link.party_id)
+            if party:
+                parties[link.outcome_id].append(party)
+        for figure in session.execute(_OUTCOME_FIGURES, {"ids": ids}):
+            figures[figure.outcome_id].append(figure)
     lookup.load_citations("outcome_id", ids)
     lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
     result = []
     for o in outcomes:
-        assert o.id is not None
         result.append(
             schemas.OutcomePublic(
                 id=o.id,
