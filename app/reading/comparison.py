@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,11 +18,48 @@ from app.record.models import (
     Position,
     Round,
     RoundStatus,
+    table_of,
 )
 from app.record.visibility import visible_gap, visible_position, visible_round
 
+# Rows, not ORM instances: a comparison reads a whole negotiation's positions on every page.
+RoundRow: TypeAlias = sa.Row[Any]
+PositionRow: TypeAlias = sa.Row[Any]
+GapRow: TypeAlias = sa.Row[Any]
+NegotiationRow: TypeAlias = sa.Row[Any]
+ROUNDS, POSITIONS, NEGOTIATIONS = table_of(Round), table_of(Position), table_of(Negotiation)
+
 # A party's latest position on a topic, by (topic id, party id).
-Standing = dict[tuple[int, int], Position]
+Standing = dict[tuple[int, int], PositionRow]
+
+# What every comparison reads, built once: building a statement costs more than running it.
+_NEGOTIATION = sa.select(NEGOTIATIONS).where(NEGOTIATIONS.c.slug == sa.bindparam("slug"))
+# Without a choice, the negotiation that met most recently (or else the first in the record).
+_LATEST_NEGOTIATION = (
+    sa.select(NEGOTIATIONS)
+    .join(ROUNDS, ROUNDS.c.negotiation_id == NEGOTIATIONS.c.id)
+    .where(visible_round())
+    .order_by(ROUNDS.c.sort_date.desc(), NEGOTIATIONS.c.id)
+    .limit(1)
+)
+_FIRST_NEGOTIATION = sa.select(NEGOTIATIONS).order_by(NEGOTIATIONS.c.id).limit(1)
+_ROUNDS = (
+    sa.select(ROUNDS)
+    .where(ROUNDS.c.negotiation_id == sa.bindparam("negotiation_id"), visible_round())
+    .order_by(ROUNDS.c.sequence)
+)
+_ROLES = sa.select(col(NegotiationParty.party_id), col(NegotiationParty.role)).where(
+    col(NegotiationParty.negotiation_id) == sa.bindparam("negotiation_id")
+)
+_POSITIONS = (
+    sa.select(POSITIONS)
+    .outerjoin(ROUNDS, ROUNDS.c.id == POSITIONS.c.round_id)
+    .where(POSITIONS.c.negotiation_id == sa.bindparam("negotiation_id"), visible_position())
+    .order_by(sa.func.coalesce(POSITIONS.c.stated_on, ROUNDS.c.date), POSITIONS.c.id)
+)
+_GAPS = sa.select(table_of(GapAssessment)).where(
+    col(GapAssessment.round_id).in_(sa.bindparam("ids", expanding=True)), visible_gap()
+)
 
 
 def compare(
@@ -77,26 +115,19 @@ def compare(
 # ------------------------------------------------------------------ resolve: negotiation, as-of round, choices
 
 
-def _negotiation(session: Session, slug: str | None) -> Negotiation:
+def _negotiation(session: Session, slug: str | None) -> NegotiationRow:
     if slug:
-        found = session.exec(select(Negotiation).where(col(Negotiation.slug) == slug)).first()
+        found = session.execute(_NEGOTIATION, {"slug": slug}).first()
         if found is None:
             raise NotFound(f"There is no negotiation {slug!r} in the record.")
         return found
-    # Without a choice, the negotiation that met most recently.
-    latest = session.exec(
-        select(Negotiation)
-        .join(Round)
-        .where(visible_round())
-        .order_by(col(Round.sort_date).desc(), col(Negotiation.id))
-    ).first()
-    latest = latest or session.exec(select(Negotiation).order_by(col(Negotiation.id))).first()
+    latest = session.execute(_LATEST_NEGOTIATION).first() or session.execute(_FIRST_NEGOTIATION).first()
     if latest is None:
         raise NotFound("The record holds no negotiation yet.")
     return latest
 
 
-def _as_of_round(session: Session, n: Negotiation, rounds: Sequence[Round], slug: str | None) -> Round | None:
+def _as_of_round(session: Session, n: NegotiationRow, rounds: Sequence[RoundRow], slug: str | None) -> RoundRow | None:
     """The round asked for, or else the latest held (the latest planned while none has been held)."""
     if not slug:
         held = [r for r in rounds if r.status is RoundStatus.held]
@@ -112,13 +143,13 @@ def _as_of_round(session: Session, n: Negotiation, rounds: Sequence[Round], slug
     raise InvalidChoice(f"as_of: {slug!r} is not a round of {n.title}")
 
 
-def _round_before(rounds: Sequence[Round], as_of_round: Round | None) -> Round | None:
+def _round_before(rounds: Sequence[RoundRow], as_of_round: RoundRow | None) -> RoundRow | None:
     earlier = [r for r in rounds if as_of_round and r.sequence < as_of_round.sequence]
     return earlier[-1] if earlier else None
 
 
 def _parties_involved(
-    lookup: Lookup, roles: Sequence[NegotiationParty], positions: Sequence[Position]
+    lookup: Lookup, roles: Sequence[sa.Row[Any]], positions: Sequence[PositionRow]
 ) -> dict[int, schemas.PartyRef]:
     """The parties with a role in the negotiation or a position stated in it, in name order."""
     involved = {role.party_id for role in roles} | {p.party_id for p in positions}
@@ -127,8 +158,8 @@ def _parties_involved(
 
 def _chosen_parties(
     lookup: Lookup,
-    n: Negotiation,
-    roles: Sequence[NegotiationParty],
+    n: NegotiationRow,
+    roles: Sequence[sa.Row[Any]],
     available: dict[int, schemas.PartyRef],
     slugs: Sequence[str],
 ) -> list[int]:
@@ -140,7 +171,7 @@ def _chosen_parties(
 
 
 def _asked_parties(
-    lookup: Lookup, n: Negotiation, available: dict[int, schemas.PartyRef], slugs: Sequence[str]
+    lookup: Lookup, n: NegotiationRow, available: dict[int, schemas.PartyRef], slugs: Sequence[str]
 ) -> list[int]:
     slug_to_id = {party.slug: party_id for party_id, party in lookup.all_parties().items()}
     unknown = [slug for slug in slugs if slug not in slug_to_id]
@@ -168,36 +199,29 @@ def _chosen_topics(lookup: Lookup, slugs: Sequence[str]) -> list[int]:
 # ------------------------------------------------------------------ query: what the record holds
 
 
-def _rounds(session: Session, negotiation_id: int) -> Sequence[Round]:
-    return session.exec(
-        select(Round).where(col(Round.negotiation_id) == negotiation_id, visible_round()).order_by(col(Round.sequence))
-    ).all()
+def _rounds(session: Session, negotiation_id: int) -> Sequence[RoundRow]:
+    return session.execute(_ROUNDS, {"negotiation_id": negotiation_id}).all()
 
 
-def _roles(session: Session, negotiation_id: int) -> Sequence[NegotiationParty]:
-    return session.exec(select(NegotiationParty).where(col(NegotiationParty.negotiation_id) == negotiation_id)).all()
+def _roles(session: Session, negotiation_id: int) -> Sequence[sa.Row[Any]]:
+    return session.execute(_ROLES, {"negotiation_id": negotiation_id}).all()
 
 
-def _positions(session: Session, negotiation_id: int) -> Sequence[Position]:
+def _positions(session: Session, negotiation_id: int) -> Sequence[PositionRow]:
     """Every visible position in the negotiation, in the order they were stated."""
-    return session.exec(
-        select(Position)
-        .outerjoin(Round, col(Round.id) == Position.round_id)
-        .where(col(Position.negotiation_id) == negotiation_id, visible_position())
-        .order_by(sa.func.coalesce(Position.stated_on, Round.date), col(Position.id))
-    ).all()
+    return session.execute(_POSITIONS, {"negotiation_id": negotiation_id}).all()
 
 
-def _rounds_up_to(rounds: Sequence[Round], last: Round | None) -> set[int]:
-    return {r.id for r in rounds if last and r.sequence <= last.sequence and r.id}
+def _rounds_up_to(rounds: Sequence[RoundRow], last: RoundRow | None) -> set[int]:
+    return {r.id for r in rounds if last and r.sequence <= last.sequence}
 
 
-def _standing(positions: Sequence[Position], rounds: Sequence[Round], as_of_round: Round | None) -> Standing:
+def _standing(positions: Sequence[PositionRow], rounds: Sequence[RoundRow], as_of_round: RoundRow | None) -> Standing:
     """Each party's latest position on each topic as of a round (with no round at all, as of now)."""
     return _latest(positions, _rounds_up_to(rounds, as_of_round), as_of_round.date if as_of_round else None)
 
 
-def _latest(positions: Sequence[Position], included: set[int], on_or_before: dt.date | None) -> Standing:
+def _latest(positions: Sequence[PositionRow], included: set[int], on_or_before: dt.date | None) -> Standing:
     """The last position per (topic, party) among those stated at ``included`` rounds or by a date."""
     latest: Standing = {}
     for p in positions:  # already in the order they were stated
@@ -210,15 +234,15 @@ def _latest(positions: Sequence[Position], included: set[int], on_or_before: dt.
     return latest
 
 
-def _latest_gaps(session: Session, rounds: Sequence[Round], as_of_round: Round | None) -> dict[int, GapAssessment]:
+def _latest_gaps(session: Session, rounds: Sequence[RoundRow], as_of_round: RoundRow | None) -> dict[int, GapRow]:
     """The latest visible gap assessment on each topic, up to the as-of round."""
     included = _rounds_up_to(rounds, as_of_round)
-    gaps: dict[int, GapAssessment] = {}
+    gaps: dict[int, GapRow] = {}
     if not included:
         return gaps
     sequence = {r.id: r.sequence for r in rounds}
-    for gap in session.exec(select(GapAssessment).where(col(GapAssessment.round_id).in_(included), visible_gap())):
-        kept: GapAssessment | None = gaps.get(gap.topic_id)
+    for gap in session.execute(_GAPS, {"ids": sorted(included)}):
+        kept = gaps.get(gap.topic_id)
         if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
             gaps[gap.topic_id] = gap
     return gaps
@@ -254,8 +278,8 @@ def _row(
 def _cell(
     lookup: Lookup,
     party_id: int,
-    now: Position | None,
-    then: Position | None,
+    now: PositionRow | None,
+    then: PositionRow | None,
     public: dict[int | None, schemas.PositionPublic],
 ) -> schemas.ComparisonCell:
     party = lookup.party(party_id)
@@ -269,7 +293,7 @@ def _cell(
     )
 
 
-def _change(now: Position | None, then: Position | None) -> schemas.ChangeMark:
+def _change(now: PositionRow | None, then: PositionRow | None) -> schemas.ChangeMark:
     """How a party's position now differs from its position at the round before."""
     if now is None:
         return "none"
@@ -281,13 +305,13 @@ def _change(now: Position | None, then: Position | None) -> schemas.ChangeMark:
     return "changed"
 
 
-def _gap_public(gap: GapAssessment | None, round_refs: dict[int | None, schemas.RoundRef]) -> schemas.GapPublic | None:
+def _gap_public(gap: GapRow | None, round_refs: dict[int | None, schemas.RoundRef]) -> schemas.GapPublic | None:
     if gap is None:
         return None
     return schemas.GapPublic(state=gap.state, note=gap.note, as_of=round_refs[gap.round_id])
 
 
-def _ref_of(r: Round | None, round_refs: dict[int | None, schemas.RoundRef]) -> schemas.RoundRef | None:
+def _ref_of(r: RoundRow | None, round_refs: dict[int | None, schemas.RoundRef]) -> schemas.RoundRef | None:
     return round_refs[r.id] if r else None
 
 
