@@ -14,8 +14,10 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.core.config import Settings
 from app.core.db import session_scope
 from app.editing.publishing import delete_record
+from app.main import create_app
 from app.record.models import Role, Round, User
 from app.web import caching
 from app.web.caching import ResponseCache
@@ -213,6 +215,18 @@ def test_an_answer_is_sent_gzipped_to_a_client_that_takes_it(seeded, client: Tes
     again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
     assert again.status_code == 304 and again.headers["etag"] == packed.headers["etag"]
     assert client.get(url, headers={**IDENTITY, "If-None-Match": plain.headers["etag"]}).status_code == 304
+
+
+def test_with_a_cache_of_no_size_a_client_that_takes_gzip_still_gets_it(seeded, settings: Settings) -> None:
+    """Nothing is kept, so nothing is compressed ahead of need: only for the client that takes gzip."""
+    app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
+    with TestClient(app) as cold:
+        plain = cold.get("/", headers=IDENTITY)
+        packed = cold.get("/", headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+        assert packed.content == plain.content and "Accept-Encoding" in plain.headers["vary"]
+        assert plain.headers["etag"] != packed.headers["etag"]
+    app.state.engine.dispose()
 
 
 def test_a_client_that_refuses_gzip_gets_the_plain_answer(seeded, client: TestClient) -> None:

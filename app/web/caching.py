@@ -104,11 +104,12 @@ class CachedAnswer:
         return len(self.body) + (len(self.gzipped.body) if self.gzipped else 0)
 
     @classmethod
-    def of(cls, headers: list[tuple[bytes, bytes]], body: bytes) -> "CachedAnswer":
+    def of(cls, headers: list[tuple[bytes, bytes]], body: bytes, *, compress: bool = True) -> "CachedAnswer":
         """``headers`` as the framing middleware left them; its 304 holds the framing rule and nothing more.
 
         A text answer also gets a gzip twin with an ETag of its own (its bytes differ), and both say
-        ``Vary: Accept-Encoding`` so that shared caches keep them apart.
+        ``Vary: Accept-Encoding`` so that shared caches keep them apart. ``compress=False`` leaves the
+        twin out: an answer that will not be kept, for a client that does not take gzip, needs none.
         """
         found = dict(headers)
         if len(body) < MIN_COMPRESSED or b"content-encoding" in found:
@@ -119,6 +120,8 @@ class CachedAnswer:
         headers = [(k, v) for k, v in headers if k != b"vary"]
         headers.append((b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding"))
         answer = cls._build(headers, body)
+        if not compress:
+            return answer
         compressed = gzip.compress(body, 6, mtime=0)  # no timestamp: the same bytes, and ETag, every time
         if len(compressed) < len(body):
             etag = answer.etag[:-1] + '-gzip"'
@@ -597,7 +600,8 @@ class ResponseCacheMiddleware:
             if not is_public(start) or "etag" not in Headers(raw=start["headers"]):
                 await _send_whole(send, start, body)
                 return
-            answer = CachedAnswer.of(list(start["headers"]), body)
+            # A cache of no size keeps nothing: compress only for a client that takes gzip.
+            answer = CachedAnswer.of(list(start["headers"]), body, compress=self.cache.max_bytes > 0 or asked.gzip)
             self.cache.put(asked.key, answer, generation)
             await _send_cached(answer, asked, send)
 

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from app.core.config import PROJECT_ROOT
 from app.record.models import as_utc, fuzzy_date
+from app.web import markup
 from app.web.htmx import wants_fragment
 
 
@@ -53,17 +54,6 @@ def code_spans(text: str | None) -> Markup:
     return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))  # noqa: S704
 
 
-def number_ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] → "1–3, 5": footnote numbers as one short label."""
-    runs: list[list[int]] = []
-    for n in sorted(set(numbers)):
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
-
-
 templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
 # Keep the rendered HTML free of the blank lines block tags would leave.
 templates.env.trim_blocks = True
@@ -75,9 +65,11 @@ templates.env.filters.update(
     paragraphs=paragraphs,
     machine_time=machine_time,
     human_time=human_time,
-    number_ranges=number_ranges,
+    number_ranges=markup.number_ranges,
     code_spans=code_spans,
 )
+# Before the macro modules are made (below): they see the globals as they are then.
+templates.env.globals.update(markup.GLOBALS)
 
 
 def add_globals(**functions: Callable[..., Any]) -> None:
