@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.core.db import wrote_record
 from app.reading import schemas
@@ -37,6 +37,7 @@ from app.record.models import (
     Topic,
     fuzzy_date,
     overdue,
+    table_of,
 )
 
 
@@ -60,6 +61,8 @@ _PEOPLE = sa.select(
 ).where(col(Person.id).in_(sa.bindparam("ids", expanding=True)))
 
 _SOURCES = sa.select(Source.__table__).where(col(Source.id).in_(sa.bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+
+_ROUNDS_BY_ID = sa.select(table_of(Round)).where(col(Round.id).in_(sa.bindparam("ids", expanding=True)))
 
 
 @functools.cache
@@ -236,8 +239,7 @@ class Lookup:
     def rounds(self, ids: Iterable[int | None]) -> dict[int, schemas.RoundRef]:
         missing = {i for i in ids if i is not None} - set(self._rounds)
         if missing:
-            rows = self.session.exec(select(Round).where(col(Round.id).in_(missing))).all()
-            self.negotiations(r.negotiation_id for r in rows)
+            rows = self.session.execute(_ROUNDS_BY_ID, {"ids": sorted(missing)}).all()
             for r in rows:
                 self.round_ref(r)
         return self._rounds

@@ -34,7 +34,15 @@ DELEGATIONS, MEMBERS = table_of(Delegation), table_of(DelegationMember)
 # What a round page reads, built once (building a statement costs more than running it), as rows
 # rather than ORM instances.
 _ROUND = sa.select(ROUNDS).where(ROUNDS.c.slug == sa.bindparam("slug"), visible_round())
-_FIGURES = sa.select(FIGURES).where(FIGURES.c.round_id == sa.bindparam("round_id")).order_by(FIGURES.c.id)
+# The figures of the round and of its outcomes, at once: their citations are then read at once too.
+_FIGURES = (
+    sa.select(FIGURES)
+    .where(
+        (FIGURES.c.round_id == sa.bindparam("round_id"))
+        | FIGURES.c.outcome_id.in_(sa.select(OUTCOMES.c.id).where(OUTCOMES.c.round_id == sa.bindparam("round_id")))
+    )
+    .order_by(FIGURES.c.id)
+)
 _POSITIONS = (
     sa.select(table_of(Position))
     .where(col(Position.round_id) == sa.bindparam("round_id"), visible_position())
@@ -75,9 +83,6 @@ _OUTCOME_PARTIES = (
     .where(OUTCOME_PARTIES.c.outcome_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(OUTCOME_PARTIES.c.id)
 )
-_OUTCOME_FIGURES = (
-    sa.select(FIGURES).where(FIGURES.c.outcome_id.in_(sa.bindparam("ids", expanding=True))).order_by(FIGURES.c.id)
-)
 
 
 def get_round(*, session: Session, slug: str) -> Round:
@@ -93,16 +98,17 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
         raise NotFound(f"There is no round {slug!r} in the record.")
     lookup = Lookup(session)
     lookup.people([r.chair_id])
+    ref = lookup.round_ref(r)  # known now: the positions stated at this round need not read it again
+    figures = session.execute(_FIGURES, {"round_id": r.id}).all()
+    lookup.load_citations("figure_id", [f.id for f in figures])
     # Each step cites its claims as it goes, so the steps keep the page's order: footnotes number down the page.
     citations = lookup.cite("round_id", r.id)
-    durations, delays = _timings(session, lookup, r.id)
+    durations, delays = _timings(lookup, [f for f in figures if f.round_id == r.id])
     delegations = _delegations(session, lookup, r.id)
-    outcomes = _outcomes(session, lookup, r.id)
+    outcomes = _outcomes(session, lookup, r.id, [f for f in figures if f.outcome_id is not None])
     positions = _positions_by_topic(session, lookup, r.id)
     nearby = _nearby_events(session, lookup, r)
     previous, following = _neighbours(session, lookup, r)
-
-    ref = lookup.round_ref(r)
     return schemas.RoundDetail(
         slug=r.slug,
         sequence=r.sequence,
@@ -134,10 +140,9 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
 
 
 def _timings(
-    session: Session, lookup: Lookup, round_id: int
+    lookup: Lookup, figures: list[sa.Row[Any]]
 ) -> tuple[list[schemas.ReportedFigurePublic], list[schemas.ReportedFigurePublic]]:
     """How long the round lasted and how late it began, as the sources reported them."""
-    figures = session.execute(_FIGURES, {"round_id": round_id}).all()
     durations = lookup.figures([f for f in figures if f.measure is FigureMeasure.duration_minutes])
     delays = lookup.figures([f for f in figures if f.measure is FigureMeasure.delay_minutes])
     return durations, delays
@@ -202,20 +207,21 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
     return [entry for _, entry in ordered]
 
 
-def _outcomes(session: Session, lookup: Lookup, round_id: int) -> list[schemas.OutcomePublic]:
+def _outcomes(
+    session: Session, lookup: Lookup, round_id: int, outcome_figures: list[sa.Row[Any]]
+) -> list[schemas.OutcomePublic]:
     outcomes = session.execute(_OUTCOMES, {"round_id": round_id}).all()
     ids = [o.id for o in outcomes]
     parties: dict[int, list[schemas.PartyRef]] = defaultdict(list)
-    figures: dict[int, list[sa.Row[Any]]] = defaultdict(list)
     if ids:
         for link in session.execute(_OUTCOME_PARTIES, {"ids": ids}):
             party = lookup.party(link.party_id)
             if party:
                 parties[link.outcome_id].append(party)
-        for figure in session.execute(_OUTCOME_FIGURES, {"ids": ids}):
-            figures[figure.outcome_id].append(figure)
+    figures: dict[int, list[sa.Row[Any]]] = defaultdict(list)
+    for figure in outcome_figures:
+        figures[figure.outcome_id].append(figure)
     lookup.load_citations("outcome_id", ids)
-    lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
     result = []
     for o in outcomes:
         result.append(
