@@ -57,8 +57,17 @@ async def read_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(read_form)]
 
 
-def current_user(request: Request, session: SessionDep) -> User | None:
-    return signed_in_user(request, session)
+def current_user(request: Request) -> User | None:
+    """Read on a session of its own, closed before the route runs.
+
+    Dependencies run in one worker thread and the route in another. Had this read through the
+    request's session, the request would keep that connection while waiting for a thread to run its
+    route; a crowd of signed-in requests would then hold every connection with none able to run, and
+    all be answered 503 when the pool gave up (tests/test_under_load.py). The user comes back with
+    every column loaded, and is kept for the rest of the request (``signed_in_user``).
+    """
+    with Session(request.app.state.engine) as own:
+        return signed_in_user(request, own)
 
 
 CurrentUser = Annotated[User | None, Depends(current_user)]

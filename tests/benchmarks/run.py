@@ -27,10 +27,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote
-from urllib.request import Request, urlopen
+from urllib.parse import quote, urlencode
+from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener, urlopen
 
 import sqlalchemy as sa
 
@@ -61,6 +62,15 @@ PAGES = [
     Page("widget304", "compare widget, 304", f"/embed/compare?negotiation={NEGOTIATION}", 0.60, conditional=True),
     Page("api", "JSON API `/api/timeline`", "/api/timeline", 0.25, html=False),
 ]
+# An editor's round composer: never cached, so measured cold only, signed in as BENCH_EDITOR.
+COMPOSER = Page("composer", "round composer, signed in", f"/rounds/{ROUND}/edit", 0.01)
+COMPOSER_TARGET = 0.01
+BENCH_EDITOR = ("bench-editor@example.org", "a long bench password, never used elsewhere")
+# The peer on the same work: Datasette's table page of rounds over the same SQLite file, uncached and
+# with facets off, against Parley's cold timeline.
+DATASETTE = "datasette==0.65.*"
+PEERS = ROOT / ".bench-peers"
+DATASETTE_TARGET = 5.0
 TRANSFER_BUDGET = {"timeline": 40 * 1024, "widget": 12 * 1024}
 # Pages rendered afresh (the response cache turned off), as a share of the ceiling: issue 13's target.
 COLD_TARGET = 0.025
@@ -89,6 +99,8 @@ class Run:
     uncached_ms: dict[str, float] = field(default_factory=dict)
     # The same pages with the response cache turned off: every request rendered afresh.
     cold: dict[str, Load] = field(default_factory=dict)
+    # Datasette's table page of rounds over the same SQLite file (SQLite runs only).
+    datasette: Load | None = None
     import_s: float | None = None  # `parley import` of the record, when it was imported
     startup_cpu_s: float = 0.0  # CPU seconds to import app.main and build the app
 
@@ -101,6 +113,7 @@ class Answer:
     status: int
     headers: list[tuple[str, str]]
     content: bytes
+    url: str = ""
 
     def header(self, name: str) -> str:
         return next((v for k, v in self.headers if k.lower() == name), "")
@@ -109,9 +122,9 @@ class Answer:
 def get(url: str, headers: dict[str, str] | None = None) -> Answer:
     try:
         with urlopen(Request(url, headers=headers or {}), timeout=30) as answer:
-            return Answer(answer.status, list(answer.headers.items()), answer.read())
+            return Answer(answer.status, list(answer.headers.items()), answer.read(), answer.url)
     except HTTPError as error:
-        return Answer(error.code, list(error.headers.items()), error.read())
+        return Answer(error.code, list(error.headers.items()), error.read(), url)
 
 
 def free_port() -> int:
@@ -128,6 +141,13 @@ def server(app: str, env: dict[str, str], *, factory: bool) -> Iterator[tuple[st
     command += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
     if factory:
         command.append("--factory")
+    with serving(command, port, env) as (base, pid):
+        yield base, pid
+
+
+@contextlib.contextmanager
+def serving(command: list[str], port: int, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """Run ``command``, a server listening on ``port``, until it answers; yields its base URL and pid."""
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -138,7 +158,7 @@ def server(app: str, env: dict[str, str], *, factory: bool) -> Iterator[tuple[st
                 break
             except (URLError, ConnectionError):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{app} did not start") from None
+                    raise RuntimeError(f"{' '.join(command[:4])} … did not start") from None
                 time.sleep(0.2)
         yield base, process.pid
     finally:
@@ -219,6 +239,15 @@ def prepare(database_url: str, record: str, env: dict[str, str]) -> float | None
         started = time.perf_counter()
         subprocess.run([parley, "import", str(generate.ensure())], cwd=ROOT, env=env, check=True, capture_output=True)
         took = time.perf_counter() - started
+    subprocess.run(
+        [parley, "user", "add", BENCH_EDITOR[0], "--password-stdin"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        input=BENCH_EDITOR[1] + "\n",
+        text=True,
+    )
     if database_url.startswith("postgresql"):
         # What autovacuum does a minute after a bulk load; without it, it does so during the run.
         engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -335,14 +364,79 @@ def measure_page(base: str, page: Page, etags: dict[str, str], args: argparse.Na
     """The median of a few short wrk runs: on a small shared machine one run can catch a pause of
     the host's, and a single long run would carry it into the figure."""
     headers = [f"If-None-Match: {etags[page.key]}"] if page.conditional else []
-    print(f"  {label}: {page.label} …", flush=True)
+    return measure_url(base + page.url, headers, args, f"{label}: {page.label}")
+
+
+def measure_url(url: str, headers: list[str], args: argparse.Namespace, label: str) -> Load:
+    print(f"  {label} …", flush=True)
     loads = [
-        wrk(
-            base + page.url, headers=headers, duration=args.duration, connections=args.connections, threads=args.threads
-        )
+        wrk(url, headers=headers, duration=args.duration, connections=args.connections, threads=args.threads)
         for _ in range(args.runs)
     ]
     return sorted(loads, key=lambda load: load.rps)[len(loads) // 2]
+
+
+# ------------------------------------------------------------------ an editor, signed in
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def sign_in(base: str) -> str:
+    """Sign BENCH_EDITOR in as a browser would (the form's CSRF token, then the post); the Cookie header."""
+    jar = CookieJar()
+    opener = build_opener(HTTPCookieProcessor(jar), _NoRedirects())
+    form = opener.open(base + "/login", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    email, password = BENCH_EDITOR
+    data = urlencode({"csrf_token": token, "next": "/", "email": email, "password": password}).encode()
+    try:
+        opener.open(Request(base + "/login", data=data), timeout=30)
+    except HTTPError as answer:  # the 303 to where the editor was going: signed in
+        if answer.code != 303:
+            raise RuntimeError(f"signing the bench editor in answered {answer.code}") from None
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    if not cookie:
+        raise RuntimeError("signing the bench editor in set no cookie")
+    return f"Cookie: {cookie}"
+
+
+def composer_url(base: str, cookie: str) -> str:
+    """The round composer's own address (``/rounds/<slug>/edit`` redirects to it)."""
+    name, _, value = cookie.partition(": ")
+    answer = get(base + COMPOSER.url, headers={name: value})
+    if answer.status != 200 or (b'id="composer"' not in answer.content and b"composer" not in answer.content):
+        raise RuntimeError(f"the round composer answered {answer.status}")
+    return answer.url.removeprefix(base)
+
+
+# ------------------------------------------------------------------ the peer: Datasette
+
+
+def datasette_command() -> Path:
+    """Datasette in a virtual environment of its own (never in Parley's: it is only measured against)."""
+    venv = PEERS / "datasette"
+    executable = venv / "bin" / "datasette"
+    if not executable.exists():
+        print(f"Installing {DATASETTE} into {venv.relative_to(ROOT)} …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", DATASETTE], check=True)
+    return executable
+
+
+def bench_datasette(database_file: Path, args: argparse.Namespace, label: str) -> Load:
+    """Datasette's table page of rounds over the same file: facets off, nothing cached between requests."""
+    port = free_port()
+    command = [str(datasette_command()), "serve", str(database_file), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--setting", "suggest_facets", "off", "--setting", "allow_facet", "off"]
+    command += ["--setting", "default_cache_ttl", "0"]
+    page = f"/{database_file.stem}/rounds"
+    with serving(command, port, {}) as (base, _):
+        if get(base + page).status != 200:
+            raise RuntimeError(f"Datasette's {page} did not answer 200")
+        return measure_url(base + page, [], args, f"{label}: Datasette {page}")
 
 
 def bench_parley(
@@ -358,8 +452,27 @@ def bench_parley(
         for page in PAGES:
             if not page.conditional:
                 run.cold[page.key] = measure_page(base, page, {}, args, f"{label}, cold")
+        cookie = sign_in(base)
+        composer = composer_url(base, cookie)
+        run.cold[COMPOSER.key] = measure_url(base + composer, [cookie], args, f"{label}, cold: {COMPOSER.label}")
+    if database_url.startswith("sqlite:///"):
+        run.datasette = bench_datasette(Path(database_url.removeprefix("sqlite:///")), args, label)
     with server("app.main:create_app", env, factory=True) as (base, pid):
         captured, etags, transfer = capture(base)
+        cookie = sign_in(base)
+        name, _, value = cookie.partition(": ")
+        answer = get(base + composer, headers={name: value})
+        path, _, query = composer.partition("?")
+        captured.append(
+            {
+                "key": COMPOSER.key,
+                "path": path,
+                "query": query,
+                "status": answer.status,
+                "headers": [[k.lower(), v] for k, v in answer.headers if k.lower() not in DROPPED],
+                "body": base64.b64encode(answer.content).decode(),
+            }
+        )
         for page in PAGES:  # warm every page before timing it
             get(base + page.url)
         run.transfer = transfer
@@ -377,6 +490,7 @@ def bench_parley(
             for page in PAGES:
                 ceiling.loads[page.key] = measure_page(ceiling_base, page, etags, args, "ceiling")
                 run.loads[page.key] = measure_page(base, page, etags, args, label)
+            ceiling.loads[COMPOSER.key] = measure_url(ceiling_base + composer, [], args, f"ceiling: {COMPOSER.label}")
             ceiling.peak_mb = peak_memory_mb(ceiling_pid)
         run.peak_mb = peak_memory_mb(pid)
     return run, ceiling
@@ -509,24 +623,55 @@ def _cold(runs: dict[str, Run], verdicts: list[tuple[str, str, bool]]) -> list[s
             continue
         database, record = name.split(", ")
         bundled = runs.get(f"{database}, bundled")
-        for page in PAGES:
+        for page in [*PAGES, COMPOSER]:
             if page.key not in run.cold:
                 continue
             cold, share = run.cold[page.key], run.cold[page.key].rps / ceiling.loads[page.key].rps
             if record == "bundled":
                 growth = None
-                target, ok = f"≥ {COLD_TARGET:.1%}", share >= COLD_TARGET
-                verdicts.append((f"{name}, cold: {page.label} ≥ {COLD_TARGET:.1%} of ceiling", f"{share:.2%}", ok))
+                wanted = COMPOSER_TARGET if page is COMPOSER else COLD_TARGET
+                target, ok = f"≥ {wanted:.1%}", share >= wanted
+                verdicts.append((f"{name}, cold: {page.label} ≥ {wanted:.1%} of ceiling", f"{share:.2%}", ok))
             else:
                 base = bundled.cold.get(page.key) if bundled else None
                 growth = cold.p50 / base.p50 if base is not None and base.p50 > 0 else None
                 target, ok = f"≤ {LARGE_GROWTH}× bundled", growth is not None and growth <= LARGE_GROWTH
                 shown = f"{growth:.2f}×" if growth is not None else "not measured"
                 verdicts.append((f"{name}, cold: {page.label} p50 ≤ {LARGE_GROWTH}× bundled", shown, ok))
+            warm = f"{run.loads[page.key].rps:,.0f}" if page.key in run.loads else "(never cached)"
             lines.append(
                 f"| {name} | {page.label} | {cold.rps:,.1f} | {share:.2%} | {cold.p50:.1f} "
-                f"| {run.loads[page.key].rps:,.0f} | {f'{growth:.2f}' if growth else ''} | {target} | {_mark(ok)} |"
+                f"| {warm} | {f'{growth:.2f}' if growth else ''} | {target} | {_mark(ok)} |"
             )
+    lines += _peer(runs, verdicts)
+    return lines
+
+
+def _peer(runs: dict[str, Run], verdicts: list[tuple[str, str, bool]]) -> list[str]:
+    """Parley's cold timeline against Datasette's table page of rounds, over the same SQLite file."""
+    measured = {name: run for name, run in runs.items() if run.datasette is not None}
+    if not measured:
+        return []
+    lines = [
+        "",
+        f"The peer on the same work: Datasette ({DATASETTE}), its table page of rounds over the same SQLite file, "
+        "facets off, nothing cached; Parley's timeline rendered afresh as a multiple of it.",
+        "",
+        "| database, record | Datasette `/<db>/rounds` req/s | Parley cold timeline req/s | Parley × Datasette "
+        "| target | result |",
+        "|---|--:|--:|--:|---|---|",
+    ]
+    for name, run in measured.items():
+        assert run.datasette is not None
+        ratio = run.cold["timeline"].rps / run.datasette.rps if run.datasette.rps else 0.0
+        ok = ratio >= DATASETTE_TARGET
+        verdicts.append(
+            (f"{name}: cold timeline ≥ {DATASETTE_TARGET:.0f}× Datasette's table page", f"{ratio:.2f}×", ok)
+        )
+        lines.append(
+            f"| {name} | {run.datasette.rps:,.1f} | {run.cold['timeline'].rps:,.1f} | {ratio:.2f}× "
+            f"| ≥ {DATASETTE_TARGET:.0f}× | {_mark(ok)} |"
+        )
     return lines
 
 

@@ -1,0 +1,77 @@
+"""A crowd of signed-in editors at once: every one is answered, none waits for the pool to time out.
+
+Each request runs its dependencies in one worker thread and its route in another. A dependency that
+reads the database through the request's session keeps a connection from then until the request ends,
+even while it waits for a thread to run the route: with more such requests than connections, every
+connection is held by a request that cannot run, every thread waits for a connection, and all of them
+are answered 503 once the pool gives up. Only real concurrency shows it, so this serves Parley with
+uvicorn and asks from many threads.
+"""
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.accounts_fixtures import PASSWORD
+
+CROWD = 16
+
+
+@pytest.fixture
+def small_server(seeded: sa.Engine, settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """Parley with one request thread (so one connection, and four spare), served by uvicorn."""
+    app = create_app(settings.model_copy(update={"threads": 1, "pool_timeout": 3.0}))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    running = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
+    listener.close()
+    app.state.engine.dispose()
+
+
+def _signed_in_cookie(base: str, email: str) -> str:
+    jar = CookieJar()
+    opener = build_opener(HTTPCookieProcessor(jar))
+    form = opener.open(base + "/login", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    data = urlencode({"csrf_token": token, "next": "/drafts", "email": email, "password": PASSWORD}).encode()
+    assert opener.open(Request(base + "/login", data=data), timeout=10).status == 200
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def test_a_crowd_of_signed_in_editors_is_answered_without_waiting_on_the_pool(small_server: str, editor) -> None:  # type: ignore[no-untyped-def]
+    cookie = _signed_in_cookie(small_server, editor.email)
+
+    def ask(_: int) -> tuple[int, float]:
+        started = time.monotonic()
+        try:
+            with urlopen(Request(small_server + "/drafts", headers={"Cookie": cookie}), timeout=30) as answer:
+                assert b"Drafts" in answer.read()
+                return answer.status, time.monotonic() - started
+        except HTTPError as refused:
+            return refused.code, time.monotonic() - started
+
+    with ThreadPoolExecutor(CROWD) as crowd:
+        answers = list(crowd.map(ask, range(CROWD * 3)))
+    assert [status for status, _ in answers] == [200] * len(answers), "none answered 503 for want of a connection"
