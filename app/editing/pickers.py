@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import wrote_record
 from app.record.models import (
     Delegation,
     Event,
@@ -119,19 +120,25 @@ assert all(contrast_ratio(c, "#ffffff") >= 3 and contrast_ratio(c, "#15171a") >=
 # ---------------------------------------------------------------- labels of records
 
 
-def _names(model: type[_Named]) -> Callable[[Session, set[int]], dict[int, str]]:
-    def named(session: Session, ids: set[int]) -> dict[int, str]:
-        return {row.id: row.name for row in session.exec(select(model).where(col(model.id).in_(ids))) if row.id}
+def _names(model: type[_Named]) -> Callable[[Session, set[int] | None], dict[int, str]]:
+    """Names by id: of ``ids``, or of every row (None)."""
+
+    def named(session: Session, ids: set[int] | None) -> dict[int, str]:
+        query = sa.select(col(model.id), col(model.name))
+        if ids is not None:
+            query = query.where(col(model.id).in_(ids))
+        return {row.id: row.name for row in session.execute(query)}
 
     return named
 
 
-def _source_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    return {s.id: source_label(s) for s in session.exec(select(Source).where(col(Source.id).in_(ids))) if s.id}
+def _source_labels(session: Session, ids: set[int] | None) -> dict[int, str]:
+    query = select(Source) if ids is None else select(Source).where(col(Source.id).in_(ids))
+    return {s.id: source_label(s) for s in session.exec(query) if s.id}
 
 
 # A form names a record in the words it was chosen by: its own name, or the line its list shows.
-LABELS: dict[str, Callable[[Session, set[int]], dict[int, str]]] = {
+LABELS: dict[str, Callable[[Session, set[int] | None], dict[int, str]]] = {
     "people": _names(Person),
     "parties": _names(Party),
     "topics": _names(Topic),
@@ -139,15 +146,34 @@ LABELS: dict[str, Callable[[Session, set[int]], dict[int, str]]] = {
 }
 
 
+# Kinds few enough that a form naming one of them reads them all, once per request.
+_READ_WHOLE = frozenset({"parties", "topics"})
+# On the session's info: the labels read so far in this request, by kind and id (None: not found).
+_KEPT = "parley.labels"
+
+
 def labels(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
-    """How records of ``kind`` are named in forms, by id."""
+    """How records of ``kind`` are named in forms, by id.
+
+    A composer names a party and a topic for every position it lists: the labels are kept for the
+    rest of the request, so that naming forty positions reads each table once. A transaction that has
+    written the record reads them afresh, since it may have renamed one.
+    """
     ids = {i for i in ids if isinstance(i, int)}
     if not ids:
         return {}
     named = LABELS.get(kind)
     if named is None:
         return {option.id: option.label for option in choices(session, kind) if option.id in ids}
-    return named(session, ids)
+    if wrote_record(session):
+        return named(session, ids)
+    kept: dict[int, str | None] = session.info.setdefault(_KEPT, {}).setdefault(kind, {})
+    missing = ids - kept.keys()
+    if missing:
+        found = named(session, None if kind in _READ_WHOLE else missing)
+        kept.update(found)
+        kept.update({i: None for i in missing if i not in found})
+    return {i: name for i in ids if (name := kept[i]) is not None}
 
 
 def _negotiations(session: Session, negotiation_id: int | None) -> list[Option]:
