@@ -3,12 +3,13 @@ types, understood when typed in full, and how what is typed becomes a value."""
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.editing import pickers
 from app.editing.fields import field_specs, parse, spec_field
 from app.editing.kinds import spec_of
-from app.record.models import DARK_BACKGROUND, LIGHT_BACKGROUND, MIN_GRAPHIC_CONTRAST, Person, contrast_ratio
+from app.record.models import DARK_BACKGROUND, LIGHT_BACKGROUND, MIN_GRAPHIC_CONTRAST, Party, Person, contrast_ratio
+from tests.test_query_cost import counted
 
 
 def test_rounds_are_named_by_number_and_date() -> None:
@@ -275,3 +276,18 @@ def test_only_people_parties_and_topics_may_be_added_by_name(seeded: sa.Engine, 
     outcome = pickers.resolve(session, "outcomes", "Moldova", add_new=True)
     assert not outcome.addable and outcome.create is None
     assert outcome.error == "Nothing in the record matches “Moldova”. Choose from the list."
+
+
+def test_labels_read_in_a_request_follow_a_rename_made_in_it(seeded: sa.Engine, session: Session) -> None:
+    """Kept for the request to spare a query per position; a transaction that renames a party sees it."""
+    ukraine = session.exec(select(Party).where(Party.slug == "ukraine")).one()
+    assert ukraine.id is not None
+    topics = pickers.labels(session, "topics", set())
+    assert topics == {} and pickers.labels(session, "parties", {ukraine.id}) == {ukraine.id: "Ukraine"}
+    with counted(session.get_bind()) as seen:  # type: ignore[arg-type]
+        assert pickers.labels(session, "parties", {ukraine.id}) == {ukraine.id: "Ukraine"}
+    assert seen == [], "kept from the first read"
+    ukraine.name = "Ukraine (renamed)"
+    session.flush()
+    assert pickers.labels(session, "parties", {ukraine.id}) == {ukraine.id: "Ukraine (renamed)"}
+    assert pickers.labels(session, "parties", {10**9}) == {}, "an id not in the record names nothing"
