@@ -577,7 +577,7 @@ def test_the_source_library_finds_sources_by_publisher_address_or_date(
 
     tass = editor_client.get("/edit/sources", params={"q": "tass"})
     assert len(_listed(tass)) == 3
-    assert "cited by 19 claims" in soup_of(tass).select(".sources-list li")[0].get_text(" ", strip=True)
+    assert "cited by 21 claims" in soup_of(tass).select(".sources-list li")[0].get_text(" ", strip=True)
     may = soup_of(editor_client.get("/edit/sources", params={"q": "2025-05"}))
     assert {p.get_text(" ", strip=True).split(" · ")[0] for p in may.select(".sources-list li p:first-of-type")} == {
         "The Moscow Times",

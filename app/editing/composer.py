@@ -399,6 +399,16 @@ def _defaults(session: Session, form: ItemForm, prefill: Mapping[str, str]) -> N
                 sa.select(sa.func.max(col(Round.sequence))).where(col(Round.negotiation_id) == negotiation)
             ).scalar()
             form.typed["sequence"] = str((last or 0) + 1)
+    if spec.key == "document_versions" and prefill.get("document_id", "").isdigit():
+        # "Add a version" on a document's page: its document, and the number that comes next.
+        from app.record.models import DocumentVersion
+
+        document_id = int(prefill["document_id"])
+        form.typed["document_id"] = str(document_id)
+        last = session.execute(
+            sa.select(sa.func.max(col(DocumentVersion.number))).where(col(DocumentVersion.document_id) == document_id)
+        ).scalar()
+        form.typed["number"] = str((last or 0) + 1)
 
 
 def _replace(record: Card, boxes: list[Box], focus: Card) -> None:

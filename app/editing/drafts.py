@@ -411,6 +411,17 @@ def _figure_title(session: Session, fields: dict[str, Any]) -> str:
     return f"{str(fields.get('measure') or '').replace('_', ' ').capitalize()}: {fields.get('as_reported') or ''}"
 
 
+def _version_title(session: Session, fields: dict[str, Any]) -> str:
+    label = f": {fields['label']}" if fields.get("label") else ""
+    return f"Version {fields.get('number') or ''}{label}".strip()
+
+
+def _clause_title(session: Session, fields: dict[str, Any]) -> str | None:
+    number = f"{fields['number']}. " if fields.get("number") else ""
+    words = fields.get("heading") or " ".join(str(fields.get("text") or "").split()[:8])
+    return f"{number}{words}".strip() or None
+
+
 def _own_title(session: Session, fields: dict[str, Any]) -> str | None:
     for name in ("title", "name", "summary"):
         if fields.get(name):
@@ -425,6 +436,8 @@ TITLES: dict[str, Callable[[Session, dict[str, Any]], str | None]] = {
     "positions": _position_title,
     "gap_assessments": _assessment_title,
     "reported_figures": _figure_title,
+    "document_versions": _version_title,
+    "clauses": _clause_title,
 }
 
 

@@ -275,6 +275,86 @@ SPECS: dict[str, KindSpec] = {
         ),
         KindSpec("outcome_parties", "party concerned", "parties concerned", ("outcome_id", "party_id")),
         KindSpec(
+            "documents",
+            "document",
+            "documents",
+            (
+                "negotiation_id",
+                "round_id",
+                "kind",
+                "title",
+                "status",
+                "dated_on",
+                "date_precision",
+                "language",
+                "standpoint",
+                "summary",
+                "slug",
+            ),
+            labels={
+                "negotiation_id": "Negotiation",
+                "round_id": "Handed over or published at",
+                "kind": "What it is",
+                "dated_on": "Dated",
+                "date_precision": "Date known to the",
+                "slug": "Address",
+            },
+            hints={
+                "title": "As readers will know it: Russian memorandum, Ukrainian memorandum.",
+                "round_id": "The round where it was handed over or published, if one.",
+                "language": "The language of the text the record holds: en, uk, ru.",
+                "standpoint": "Whose text it is and how the record knows it: Russia's proposal, as TASS published it.",
+                "slug": "Left empty, it is made from the date and the title.",
+            },
+            slug_from=("dated_on", "title"),
+            embedded=Embedded("document_parties", "document_id", ("party_id",), ("party_id",)),
+            sections=(Section("document_versions", "document_id", "Versions of its text", "Add a version"),),
+            public_path="/documents/{slug}",
+            groups=(
+                ("The document", ("negotiation_id", "round_id", "kind", "title", "status", "summary")),
+                ("When, in what language, from whom", ("dated_on", "date_precision", "language", "standpoint")),
+                ("Its address", ("slug",)),
+            ),
+        ),
+        KindSpec("document_parties", "author", "authors", ("document_id", "party_id")),
+        KindSpec(
+            "document_versions",
+            "version",
+            "versions",
+            ("document_id", "number", "label", "dated_on", "date_precision", "note"),
+            labels={
+                "document_id": "Document",
+                "number": "Version number",
+                "label": "What this version is",
+                "dated_on": "Dated",
+                "date_precision": "Date known to the",
+                "note": "How the record came by this text",
+            },
+            hints={
+                "number": "1 for the first text known, then 2, 3 …",
+                "label": "For example: as handed over in Istanbul.",
+                "note": "Where the text comes from and how far it is the original's words.",
+            },
+            fixed=("document_id",),
+            # A version has a composer of its own, for its clauses; the document's lists its versions.
+            sections=(Section("clauses", "version_id", "Clauses", "Add a clause"),),
+        ),
+        KindSpec(
+            "clauses",
+            "clause",
+            "clauses",
+            ("version_id", "sort_order", "number", "heading", "text"),
+            labels={"version_id": "Version", "sort_order": "Place in the list", "number": "Number"},
+            hints={
+                "sort_order": "Clauses are listed by this, lowest first.",
+                "number": "As the text numbers it: 1, 2.3, IV.",
+            },
+            fixed=("version_id",),
+            embedded=Embedded("clause_topics", "clause_id", ("topic_id",), ("topic_id",)),
+            shown_under="version_id",
+        ),
+        KindSpec("clause_topics", "topic of the clause", "topics of the clause", ("clause_id", "topic_id")),
+        KindSpec(
             "positions",
             "position",
             "positions",
@@ -287,11 +367,13 @@ SPECS: dict[str, KindSpec] = {
                 "topic_id",
                 "speaker_id",
                 "stated_in",
+                "clause_id",
                 "summary",
                 "text",
                 "quote",
             ),
             labels={
+                "clause_id": "From the clause",
                 "negotiation_id": "Negotiation",
                 "round_id": "Stated at",
                 "stated_on": "Or stated on",
@@ -308,6 +390,7 @@ SPECS: dict[str, KindSpec] = {
                 "round_id": "Stated at this round.",
                 "stated_on": "Stated on this date (between rounds).",
                 "stated_in": "For example: the Russian memorandum.",
+                "clause_id": "The clause of a document on the record that the position comes from.",
             },
             fixed=("round_id", "negotiation_id"),
             shown_under="round_id",
@@ -362,7 +445,8 @@ SPECS: dict[str, KindSpec] = {
 }
 
 # Kinds an editor may open on their own; members and parties concerned are entered inside their parent.
-EDITABLE = tuple(key for key in SPECS if key not in ("delegation_members", "outcome_parties", "negotiation_parties"))
+EMBEDDED_ONLY = ("delegation_members", "outcome_parties", "negotiation_parties", "document_parties", "clause_topics")
+EDITABLE = tuple(key for key in SPECS if key not in EMBEDDED_ONLY)
 
 
 def spec_of(key: str) -> KindSpec:

@@ -18,7 +18,10 @@ from sqlmodel import Session, col, select
 
 from app.core.db import wrote_record
 from app.record.models import (
+    Clause,
     Delegation,
+    Document,
+    DocumentVersion,
     Event,
     Negotiation,
     Outcome,
@@ -218,8 +221,50 @@ def _delegations(session: Session, negotiation_id: int | None) -> list[Option]:
     ]
 
 
+def _documents(session: Session, negotiation_id: int | None) -> list[Option]:
+    query = select(Document)
+    if negotiation_id is not None:
+        query = query.where(col(Document.negotiation_id) == negotiation_id)
+    return [
+        Option(d.id or 0, d.title, fuzzy_date(d.dated_on, d.date_precision) if d.dated_on else "")
+        for d in session.exec(query.order_by(col(Document.dated_on), col(Document.id)))
+    ]
+
+
+def _versions(session: Session, negotiation_id: int | None) -> list[Option]:
+    """ "Russian memorandum, version 1": a version is known by its document and its number."""
+    query = select(DocumentVersion, Document.title).join(Document, col(Document.id) == DocumentVersion.document_id)
+    if negotiation_id is not None:
+        query = query.where(col(Document.negotiation_id) == negotiation_id)
+    rows = session.exec(query.order_by(col(Document.id), col(DocumentVersion.number))).all()
+    return [Option(v.id or 0, f"{title}, version {v.number}", v.label) for v, title in rows]
+
+
+def _clauses(session: Session, negotiation_id: int | None) -> list[Option]:
+    """ "Russian memorandum v1, 2. Territory": a clause is known by its document, version and number."""
+    query = (
+        select(Clause, DocumentVersion.number, Document.title)
+        .join(DocumentVersion, col(DocumentVersion.id) == Clause.version_id)
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+    )
+    if negotiation_id is not None:
+        query = query.where(col(Document.negotiation_id) == negotiation_id)
+    rows = session.exec(
+        query.order_by(col(Document.id), col(DocumentVersion.number), col(Clause.sort_order), col(Clause.id))
+    ).all()
+    return [Option(c.id or 0, clause_label(title, number, c.number, c.heading), "") for c, number, title in rows]
+
+
+def clause_label(document: str, version: int, number: str, heading: str) -> str:
+    named = " ".join(part for part in (f"{number}." if number else "", heading) if part)
+    return f"{document} v{version}" + (f", {named}" if named else "")
+
+
 # Kinds chosen from a list; the kinds picked by typing a name list what an empty search finds.
 LISTS: dict[str, Callable[[Session, int | None], list[Option]]] = {
+    "documents": _documents,
+    "document_versions": _versions,
+    "clauses": _clauses,
     "negotiations": _negotiations,
     "rounds": _rounds,
     "outcomes": _outcomes,

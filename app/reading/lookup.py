@@ -26,7 +26,10 @@ from app.core.db import wrote_record
 from app.reading import schemas
 from app.record.models import (
     Citation,
+    Clause,
     DatePrecision,
+    Document,
+    DocumentVersion,
     Negotiation,
     Party,
     Person,
@@ -39,6 +42,7 @@ from app.record.models import (
     overdue,
     table_of,
 )
+from app.record.visibility import visible_document
 
 
 def fuzzy(value: dt.date | None, precision: DatePrecision | str, note: str | None = None) -> schemas.FuzzyDate | None:
@@ -62,6 +66,19 @@ _PEOPLE = sa.select(
 
 _SOURCES = sa.select(Source.__table__).where(col(Source.id).in_(sa.bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
 
+_CLAUSE_REFS: Any = (
+    sa.select(
+        col(Clause.id),
+        col(Clause.number),
+        col(Clause.heading),
+        col(DocumentVersion.number).label("version_number"),
+        col(Document.slug),
+        col(Document.title),
+    )
+    .join(DocumentVersion, col(DocumentVersion.id) == Clause.version_id)
+    .join(Document, col(Document.id) == DocumentVersion.document_id)
+    .where(col(Clause.id).in_(sa.bindparam("ids", expanding=True)), visible_document())
+)
 _ROUNDS_BY_ID = sa.select(table_of(Round)).where(col(Round.id).in_(sa.bindparam("ids", expanding=True)))
 
 
@@ -161,6 +178,7 @@ class Lookup:
         self._tables: ReferenceTables | None = None
         self._kept: KeptReference | None = None
         self._rounds: dict[int, schemas.RoundRef] = {}
+        self._clauses: dict[int, schemas.ClauseRef | None] = {}
         self._citations: dict[str, dict[int, list[tuple[int, str, str | None]]]] = defaultdict(dict)
         self._numbers: dict[int, int] = {}
 
@@ -244,6 +262,27 @@ class Lookup:
                 self.round_ref(r)
         return self._rounds
 
+    def clauses(self, ids: Iterable[int | None]) -> dict[int, schemas.ClauseRef]:
+        """Clauses positions come from, with their documents; a document readers cannot see yet names none."""
+        missing = {i for i in ids if i is not None} - self._clauses.keys()
+        if missing:
+            found = {row.id: row for row in self.session.execute(_CLAUSE_REFS, {"ids": sorted(missing)})}
+            for clause_id in missing:
+                row = found.get(clause_id)
+                self._clauses[clause_id] = (
+                    schemas.ClauseRef(
+                        document_slug=row.slug,
+                        document_title=row.title,
+                        version=row.version_number,
+                        number=row.number,
+                        heading=row.heading,
+                        anchor=f"clause-{row.id}",
+                    )
+                    if row is not None
+                    else None
+                )
+        return {i: ref for i, ref in self._clauses.items() if ref is not None}
+
     # ------------------------------------------------------------ citations and footnotes
 
     def load_citations(self, subject: str, ids: Iterable[int]) -> None:
@@ -297,6 +336,7 @@ class Lookup:
         """Public positions, with their rounds, speakers and citations loaded in bulk."""
         self.rounds(p.round_id for p in rows)
         self.people(p.speaker_id for p in rows)
+        self.clauses(p.clause_id for p in rows)
         self.load_citations("position_id", [p.id for p in rows if p.id])
         return [self.position(p) for p in rows]
 
@@ -310,6 +350,7 @@ class Lookup:
             stated=fuzzy(p.stated_on, p.stated_precision),
             speaker=self.person(p.speaker_id),
             stated_in=p.stated_in,
+            clause=self.clauses([p.clause_id]).get(p.clause_id) if p.clause_id else None,
             summary=p.summary,
             text=p.text,
             quote=p.quote,

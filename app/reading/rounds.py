@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
 from app.reading import schemas
+from app.reading.documents import documents_at
 from app.reading.lookup import Lookup, fuzzy
 from app.record.models import (
     Delegation,
@@ -108,6 +109,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
     outcomes = _outcomes(session, lookup, r.id, [f for f in figures if f.outcome_id is not None])
     positions = _positions_by_topic(session, lookup, r.id)
     nearby = _nearby_events(session, lookup, r)
+    handed_over = documents_at(session, lookup, r.id)
     previous, following = _neighbours(session, lookup, r)
     return schemas.RoundDetail(
         slug=r.slug,
@@ -132,6 +134,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
         outcomes=outcomes,
         positions=positions,
         nearby_events=nearby,
+        documents=handed_over,
         sources=lookup.sources(),
         previous=previous,
         next=following,

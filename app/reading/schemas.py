@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.record.models import (
     SLUG_PATTERN,
     DatePrecision,
+    DocumentKind,
+    DocumentStatus,
     EventKind,
     FigureMeasure,
     GapState,
@@ -139,6 +141,17 @@ class DelegationPublic(Public):
     citations: list[CitationRef] = []
 
 
+class ClauseRef(Public):
+    """Where a position comes from: one clause of one version of a document."""
+
+    document_slug: str
+    document_title: str
+    version: int
+    number: str
+    heading: str
+    anchor: str = Field(description="The clause's fragment on the document's page: \"clause-3\".")
+
+
 class PositionPublic(Public):
     id: int
     party: PartyRef
@@ -147,6 +160,7 @@ class PositionPublic(Public):
     stated: FuzzyDate | None
     speaker: PersonRef | None
     stated_in: str | None
+    clause: ClauseRef | None = Field(default=None, description="The clause of a document it comes from, if one.")
     summary: str
     text: str
     quote: str | None
@@ -165,6 +179,15 @@ class EventPublic(Public):
     title: str
     description: str
     citations: list[CitationRef]
+
+
+class DocumentRef(Public):
+    slug: str
+    title: str
+    kind: DocumentKind
+    status: DocumentStatus
+    dated: FuzzyDate | None
+    authors: list[PartyRef]
 
 
 class RoundDetail(Public):
@@ -192,6 +215,9 @@ class RoundDetail(Public):
     outcomes: list[OutcomePublic]
     positions: list[TopicPositions]
     nearby_events: list[EventPublic]
+    documents: list[DocumentRef] = Field(
+        default_factory=list, description="The texts handed over or published at the round."
+    )
     sources: list[SourcePublic]
     previous: RoundRef | None
     next: RoundRef | None
@@ -459,3 +485,95 @@ class SearchResults(Public):
     words: list[str] = Field(description="The words looked for: each must appear, as a word or a word's start.")
     total: int
     groups: list[SearchGroup]
+
+
+# ---------------------------------------------------------------- documents: the texts on the table
+
+
+class VersionSummary(Public):
+    number: int
+    label: str
+    dated: FuzzyDate | None
+    note: str
+    clauses: int = Field(description="How many clauses it has.")
+
+
+class ClausePositionRef(Public):
+    """A position on the record that comes from a clause."""
+
+    id: int
+    party: PartyRef
+    topic: TopicRef
+    summary: str
+    round: RoundRef | None
+
+
+class ClausePublic(Public):
+    id: int
+    number: str
+    heading: str
+    text: str
+    topics: list[TopicRef]
+    positions: list[ClausePositionRef] = Field(description="Positions on the record that come from this clause.")
+    anchor: str = Field(description='Its fragment on the document\'s page: "clause-3".')
+
+
+class DocumentSummary(DocumentRef):
+    negotiation: NegotiationRef
+    round: RoundRef | None
+    versions: int
+
+
+class DocumentList(Public):
+    negotiation: NegotiationRef | None
+    negotiations: list[FilterOption]
+    documents: list[DocumentSummary]
+
+
+class DocumentDetail(DocumentRef):
+    negotiation: NegotiationRef
+    round: RoundRef | None
+    language: str
+    standpoint: str | None
+    summary: str
+    citations: list[CitationRef]
+    versions: list[VersionSummary]
+    version: VersionSummary | None = Field(description="The version shown: the latest unless another was asked for.")
+    clauses: list[ClausePublic] = Field(description="The clauses of the version shown, in order.")
+    others: list[DocumentRef] = Field(description="The other documents of the negotiation, to compare this one with.")
+    sources: list[SourcePublic]
+
+
+class AlignedClauses(Public):
+    """One row of two documents side by side: the clauses of each on one topic (or on none)."""
+
+    topic: TopicRef | None = Field(description="None for the clauses on no topic the other document shares.")
+    left: list[ClausePublic]
+    right: list[ClausePublic]
+    only: Literal["left", "right"] | None = Field(description="Which side alone has clauses here; None for both.")
+
+
+class DocumentComparison(Public):
+    left: DocumentRef
+    right: DocumentRef
+    left_version: VersionSummary | None
+    right_version: VersionSummary | None
+    rows: list[AlignedClauses]
+    documents: list[DocumentRef] = Field(description="Every document of the negotiation, to choose from.")
+
+
+class ClauseChange(Public):
+    state: Literal["unchanged", "changed", "moved", "moved_and_changed", "added", "removed"]
+    before: ClausePublic | None
+    after: ClausePublic | None
+    diff: list[DiffSegment] = Field(description="For a changed clause: its text, word by word, before to after.")
+    rewritten: bool = Field(default=False, description="So changed that marking words would not help: shown whole.")
+
+
+class VersionComparison(Public):
+    document: DocumentRef
+    before: VersionSummary
+    after: VersionSummary
+    versions: list[VersionSummary]
+    changes: list[ClauseChange]
+    counts: dict[str, int] = Field(description="How many clauses are in each state.")

@@ -39,6 +39,14 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "outcomes": "What a round produced (a prisoner exchange agreed, a document handed over, further talks "
     "planned …), with its status and when it was implemented.",
     "outcome_parties": "A party an outcome concerns.",
+    "documents": "A text put on the table: a memorandum, a draft agreement or plan, a joint statement, or a "
+    "party's or the mediator's readout of a round; with the round where it was handed over or published and "
+    "where it stands (proposed, handed over, published, leaked, signed, withdrawn).",
+    "document_parties": "A party that wrote a document or put it forward.",
+    "document_versions": "One text of a document, numbered from 1: drafts change between versions.",
+    "clauses": "A clause of one version of a document: its number as the text gives it, its heading and what "
+    "it says, in the order of sort_order.",
+    "clause_topics": "A topic a clause bears on: clauses of two documents are set side by side by topic.",
     "topics": "An issue on which the parties state positions: ceasefire, territory, sanctions, children …",
     "positions": "What a party stated on a topic, at a round or on a date, and by whom: a one-line summary, "
     "fuller text and an optional verbatim quote. At least one of round_id and stated_on is set.",
@@ -47,8 +55,8 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "sources": "Where claims come from: an article, statement or document, with its publisher and standpoint.",
     "reported_figures": "A duration, delay or quantity as one source reported it, kept as a range that may be "
     "open at either end rather than forced into one number. Belongs to exactly one round or one outcome.",
-    "citations": "One source supporting one claim. Exactly one of round_id, outcome_id, position_id, event_id "
-    "and figure_id is set.",
+    "citations": "One source supporting one claim. Exactly one of round_id, outcome_id, position_id, event_id, "
+    "figure_id, delegation_id and document_id is set.",
 }
 
 PATTERN_NAMES = {
@@ -72,6 +80,9 @@ LABELS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "topics": (("name", "name", "The topic's name."),),
     "outcomes": (("title", "title", "The outcome in one line."),),
+    "documents": (("title", "title", "The document's title."),),
+    "document_versions": (("number", "number", "The version's number."),),
+    "clauses": (("number", "number", "The clause's number as the text gives it."),),
     "positions": (("summary", "summary", "The position in one line."),),
     "events": (("title", "title", "The event's title."),),
     "sources": (

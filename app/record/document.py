@@ -26,9 +26,10 @@ from sqlmodel import SQLModel
 from app.record import models
 
 FORMAT = "parley-record"
-# 2: citations may support a delegation (delegation_id). Version 1 documents read as they are.
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# 2: citations may support a delegation (delegation_id). 3: documents, their versions and clauses;
+# positions may name their clause. Earlier versions read as they are.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("delegation_members", models.DelegationMember, models.DelegationMemberRecord),
     Kind("outcomes", models.Outcome, models.OutcomeRecord),
     Kind("outcome_parties", models.OutcomeParty, models.OutcomePartyRecord),
+    # The texts on the table: before positions, which may name the clause they come from.
+    Kind("documents", models.Document, models.DocumentRecord),
+    Kind("document_parties", models.DocumentParty, models.DocumentPartyRecord),
+    Kind("document_versions", models.DocumentVersion, models.DocumentVersionRecord),
+    Kind("clauses", models.Clause, models.ClauseRecord),
+    Kind("clause_topics", models.ClauseTopic, models.ClauseTopicRecord),
     Kind("positions", models.Position, models.PositionRecord),
     Kind("gap_assessments", models.GapAssessment, models.GapAssessmentRecord),
     Kind("events", models.Event, models.EventRecord),
@@ -89,6 +96,11 @@ class RecordDocument(BaseModel):
     delegation_members: list[models.DelegationMemberRecord] = []
     outcomes: list[models.OutcomeRecord] = []
     outcome_parties: list[models.OutcomePartyRecord] = []
+    documents: list[models.DocumentRecord] = []
+    document_parties: list[models.DocumentPartyRecord] = []
+    document_versions: list[models.DocumentVersionRecord] = []
+    clauses: list[models.ClauseRecord] = []
+    clause_topics: list[models.ClauseTopicRecord] = []
     topics: list[models.TopicRecord] = []
     positions: list[models.PositionRecord] = []
     gap_assessments: list[models.GapAssessmentRecord] = []

@@ -127,6 +127,28 @@ class OutcomeStatus(StrEnum):
     broken = "broken"
 
 
+class DocumentKind(StrEnum):
+    """What sort of text was put on the table."""
+
+    memorandum = "memorandum"
+    draft_agreement = "draft_agreement"
+    peace_plan = "peace_plan"
+    joint_statement = "joint_statement"
+    readout = "readout"  # a party's or the mediator's own account of a round
+    other = "other"
+
+
+class DocumentStatus(StrEnum):
+    """Where a text stands: put forward, handed to the other side, made public, leaked, signed, withdrawn."""
+
+    proposed = "proposed"
+    handed_over = "handed_over"
+    published = "published"
+    leaked = "leaked"
+    signed = "signed"
+    withdrawn = "withdrawn"
+
+
 class EventKind(StrEnum):
     military = "military"
     political = "political"
@@ -585,6 +607,152 @@ class OutcomePartyRecord(OutcomePartyBase, Stamped):
     id: int
 
 
+# ---------------------------------------------------------------- documents: the texts on the table
+
+
+class DocumentBase(Publishable):
+    """A text put on the table: a memorandum, a draft agreement or plan, a joint statement, a readout."""
+
+    slug: str = Field(
+        max_length=SLUG_LENGTH,
+        unique=True,
+        schema_extra={"pattern": SLUG_PATTERN},
+        description="Short name used in web addresses.",
+    )
+    negotiation_id: int = Field(
+        foreign_key="negotiations.id", index=True, ondelete="CASCADE", description="The negotiation it belongs to."
+    )
+    round_id: int | None = Field(
+        default=None,
+        foreign_key="rounds.id",
+        index=True,
+        ondelete="SET NULL",
+        description="The round where it was handed over or published, if one.",
+    )
+    kind: DocumentKind = Field(sa_type=enum_type(DocumentKind), description="What sort of text it is.")
+    title: str = Field(min_length=1, max_length=200, description='Its name, e.g. "Russian memorandum".')
+    status: DocumentStatus = Field(
+        sa_type=enum_type(DocumentStatus),
+        description="Where it stands: proposed, handed over, published, leaked, signed or withdrawn.",
+    )
+    dated_on: dt.date | None = Field(default=None, description="Its date; read it with date_precision.")
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+        description="How much of dated_on is known: the day, the month or the year.",
+    )
+    language: str = Field(
+        default="en",
+        max_length=16,
+        schema_extra={"pattern": LANGUAGE_PATTERN},
+        description="The language the record's text of it is in.",
+    )
+    standpoint: str | None = Field(
+        default=None,
+        max_length=300,
+        description='Whose text it is and how the record knows it, e.g. "Russia\'s proposal, as TASS published it".',
+    )
+    summary: str = Field(default="", sa_type=sa.Text, description="What it is and what it does, in a few lines.")
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        check_date_fits(self.dated_on, self.date_precision, "dated_on")
+        return self
+
+
+class Document(DocumentBase, Tracked, table=True):
+    __tablename__ = "documents"
+
+
+class DocumentRecord(DocumentBase, Stamped):
+    id: int
+
+
+class DocumentPartyBase(StrictBase):
+    document_id: int = Field(foreign_key="documents.id", index=True, ondelete="CASCADE", description="The document.")
+    party_id: int = Field(
+        foreign_key="parties.id", index=True, ondelete="RESTRICT", description="A party that wrote or put it forward."
+    )
+
+
+class DocumentParty(DocumentPartyBase, Tracked, table=True):
+    __tablename__ = "document_parties"
+    __table_args__ = (sa.UniqueConstraint("document_id", "party_id"),)
+
+
+class DocumentPartyRecord(DocumentPartyBase, Stamped):
+    id: int
+
+
+class DocumentVersionBase(StrictBase):
+    """One text of a document: drafts change between versions."""
+
+    document_id: int = Field(foreign_key="documents.id", index=True, ondelete="CASCADE", description="The document.")
+    number: int = Field(ge=1, description="1 for the first version known, then 2, 3 …")
+    label: str = Field(
+        default="", max_length=200, description='What this version is, e.g. "as handed over in Istanbul".'
+    )
+    dated_on: dt.date | None = Field(default=None, description="When this version was made or became known.")
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+        description="How much of dated_on is known: the day, the month or the year.",
+    )
+    note: str = Field(
+        default="", sa_type=sa.Text, description="How the record came by this text, and how far it is the original's."
+    )
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        check_date_fits(self.dated_on, self.date_precision, "dated_on")
+        return self
+
+
+class DocumentVersion(DocumentVersionBase, Tracked, table=True):
+    __tablename__ = "document_versions"
+    __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+
+class DocumentVersionRecord(DocumentVersionBase, Stamped):
+    id: int
+
+
+class ClauseBase(StrictBase):
+    """A numbered clause of one version of a document."""
+
+    version_id: int = Field(
+        foreign_key="document_versions.id", index=True, ondelete="CASCADE", description="The version it is part of."
+    )
+    sort_order: int = Field(default=0, description="Clauses are listed in this order, lowest first.")
+    number: str = Field(default="", max_length=20, description='Its number as the text gives it: "1", "2.3", "IV".')
+    heading: str = Field(default="", max_length=200, description="Its heading, if it has one.")
+    text: str = Field(min_length=1, sa_type=sa.Text, description="What it says.")
+
+
+class Clause(ClauseBase, Tracked, table=True):
+    __tablename__ = "clauses"
+
+
+class ClauseRecord(ClauseBase, Stamped):
+    id: int
+
+
+class ClauseTopicBase(StrictBase):
+    clause_id: int = Field(foreign_key="clauses.id", index=True, ondelete="CASCADE", description="The clause.")
+    topic_id: int = Field(
+        foreign_key="topics.id", index=True, ondelete="RESTRICT", description="A topic the clause bears on."
+    )
+
+
+class ClauseTopic(ClauseTopicBase, Tracked, table=True):
+    __tablename__ = "clause_topics"
+    __table_args__ = (sa.UniqueConstraint("clause_id", "topic_id"),)
+
+
+class ClauseTopicRecord(ClauseTopicBase, Stamped):
+    id: int
+
+
 # ---------------------------------------------------------------- topics and positions
 
 
@@ -645,6 +813,13 @@ class PositionBase(Publishable):
     summary: str = Field(min_length=1, max_length=300, description="The position in one line.")
     text: str = Field(default="", sa_type=sa.Text, description="The position in more detail.")
     quote: str | None = Field(default=None, sa_type=sa.Text, description="The words used, verbatim.")
+    clause_id: int | None = Field(
+        default=None,
+        foreign_key="clauses.id",
+        index=True,
+        ondelete="SET NULL",
+        description="The clause of a document the position comes from, if one.",
+    )
 
     @model_validator(mode="after")
     def _when(self) -> Self:
@@ -816,11 +991,20 @@ class ReportedFigureRecord(ReportedFigureBase, Stamped):
     id: int
 
 
-CITATION_SUBJECTS = ("round_id", "outcome_id", "position_id", "event_id", "figure_id", "delegation_id")
+CITATION_SUBJECTS = (
+    "round_id",
+    "outcome_id",
+    "position_id",
+    "event_id",
+    "figure_id",
+    "delegation_id",
+    "document_id",
+)
 
 
 class CitationBase(StrictBase):
-    """One source supporting one claim: a round, outcome, position, event, reported figure or delegation."""
+    """One source supporting one claim: a round, outcome, position, event, reported figure, delegation or
+    document."""
 
     source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT", description="The source.")
     round_id: int | None = Field(
@@ -864,6 +1048,13 @@ class CitationBase(StrictBase):
         index=True,
         ondelete="CASCADE",
         description="Who was in a delegation, and who led it, as a source reported it.",
+    )
+    document_id: int | None = Field(
+        default=None,
+        foreign_key="documents.id",
+        index=True,
+        ondelete="CASCADE",
+        description="A document the source publishes or reports.",
     )
     note: str | None = Field(
         default=None, max_length=300, description='How the source supports the claim, e.g. "citing Reuters".'

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from app.record.models import Event, GapAssessment, Outcome, Position, Round
+from app.record.models import Document, Event, GapAssessment, Outcome, Position, Round
 
 # An alias, so that the check stays a subquery even where the query already joins rounds. Made once:
 # building an alias copies every column of the table, which cost a tenth of a comparison page.
@@ -40,3 +40,11 @@ def visible_position() -> sa.ColumnElement[bool]:
 
 def visible_gap() -> sa.ColumnElement[bool]:
     return sa.and_(col(GapAssessment.published), _round_published(GapAssessment.round_id))
+
+
+def visible_document() -> sa.ColumnElement[bool]:
+    """A published document; one handed over at a round is seen once that round is."""
+    return sa.and_(
+        col(Document.published),
+        sa.or_(col(Document.round_id).is_(None), _round_published(Document.round_id)),
+    )

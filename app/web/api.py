@@ -6,9 +6,21 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
-from app.reading import comparison, parties, rounds, schemas, search, timeline, topics
+from app.reading import comparison, documents, parties, rounds, schemas, search, timeline, topics
 from app.web.deps import SessionDep
-from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice, Words
+from app.web.params import (
+    After,
+    AsOf,
+    DocumentChoice,
+    EarlierVersion,
+    Filters,
+    NegotiationChoice,
+    PartyChoice,
+    Slug,
+    TopicChoice,
+    VersionChoice,
+    Words,
+)
 
 router = APIRouter(prefix="/api", tags=["record"])
 _LISTS: dict[type[BaseModel], TypeAdapter[Any]] = {}
@@ -117,3 +129,55 @@ def api_party(session: SessionDep, slug: Slug) -> Response:
 )
 def api_person(session: SessionDep, slug: Slug) -> Response:
     return as_json(parties.person_detail(session=session, slug=slug))
+
+
+@router.get(
+    "/documents",
+    response_model=schemas.DocumentList,
+    summary="The texts on the table: memoranda, drafts, statements and readouts",
+    responses=NOT_FOUND,
+)
+def api_documents(session: SessionDep, negotiation: NegotiationChoice = None) -> Response:
+    return as_json(documents.document_list(session=session, negotiation=negotiation))
+
+
+@router.get(
+    "/documents/compare",
+    response_model=schemas.DocumentComparison,
+    summary="Two documents' clauses side by side, aligned by topic",
+    responses=NOT_FOUND | BAD_CHOICE,
+)
+def api_document_comparison(
+    session: SessionDep,
+    left: DocumentChoice,
+    right: DocumentChoice,
+    left_version: VersionChoice = None,
+    right_version: VersionChoice = None,
+) -> Response:
+    return as_json(
+        documents.compare_documents(
+            session=session, left=left, right=right, left_version=left_version, right_version=right_version
+        )
+    )
+
+
+@router.get(
+    "/documents/{slug}",
+    response_model=schemas.DocumentDetail,
+    summary="One document: its authors, versions and the clauses of one version",
+    responses=NOT_FOUND | BAD_CHOICE,
+)
+def api_document(session: SessionDep, slug: Slug, version: VersionChoice = None) -> Response:
+    return as_json(documents.document_detail(session=session, slug=slug, version=version))
+
+
+@router.get(
+    "/documents/{slug}/changes",
+    response_model=schemas.VersionComparison,
+    summary="Two versions of one document compared: clauses added, removed, moved and changed",
+    responses=NOT_FOUND | BAD_CHOICE,
+)
+def api_document_changes(
+    session: SessionDep, slug: Slug, before: EarlierVersion = None, after: VersionChoice = None
+) -> Response:
+    return as_json(documents.compare_versions(session=session, slug=slug, before=before, after=after))

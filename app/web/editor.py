@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
-from app.editing import composer, drafts, history, library, pickers, publishing
+from app.editing import clauses, composer, drafts, history, library, pickers, publishing
 from app.editing.kinds import EDITABLE, KindSpec, spec_of
-from app.record.models import Draft, Revision, RevisionAction, Round, User
+from app.reading import documents
+from app.record.models import Document, DocumentVersion, Draft, Revision, RevisionAction, Round, User
 from app.web import pages
 from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep
 from app.web.htmx import go_to, wants_fragment
@@ -42,9 +43,15 @@ def _draft(session: Session, draft_id: int, editor: User, *, own: bool = True) -
 
 
 def _show(
-    request: Request, page: composer.Page, *, status_code: int = 200, block: str | None = None, box: Any = None
+    request: Request,
+    page: composer.Page,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+    box: Any = None,
+    extra: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    context = {"page": page, "oob": block is not None, "box": box}
+    context = {"page": page, "oob": block is not None, "box": box, **(extra or {})}
     if block is not None and wants_fragment(request):
         response = render(request, "composer.html", context, fragment=block, status_code=status_code)
     else:
@@ -72,9 +79,10 @@ def edit_record(request: Request, session: SessionDep, editor: EditorDep, kind: 
     if spec.shown_under is not None:
         row = session.get(spec.kind.table, entity_id)
         parent = getattr(row, spec.shown_under, None) if row is not None else None
-        if parent is not None:  # edited in its round's composer, among the rest of the round
+        if parent is not None:  # edited in its parent's composer (a round's, a version's), among the rest
             anchor = f"{kind}-{entity_id}"
-            return RedirectResponse(f"/edit/rounds/{parent}?edit={anchor}#{anchor}", status_code=303)
+            parent_kind = drafts.reference_columns(kind)[spec.shown_under]
+            return RedirectResponse(f"/edit/{parent_kind}/{parent}?edit={anchor}#{anchor}", status_code=303)
     own = drafts.own_draft(session, kind=kind, entity_id=entity_id, author=editor)
     if own is not None:
         return RedirectResponse(f"/drafts/{own.id}", status_code=303)
@@ -94,6 +102,9 @@ def draft_page(request: Request, session: SessionDep, editor: EditorDep, draft_i
     page = composer.page(
         session, spec=spec_of(draft.kind), entity_id=draft.entity_id, draft=draft, editor=editor, editing=editing
     )
+    if request.query_params.get("pasted", "").isdigit():
+        count = int(request.query_params["pasted"])
+        page.notice = f"{count} clause{'' if count == 1 else 's'} added to your draft: check them, then publish."
     if request.query_params.get("moved"):
         page.notice = (
             "Someone published a change while yours was being published: nothing was published. Publish again."
@@ -149,6 +160,31 @@ def draft_form(
 def new_round(request: Request, editor: EditorDep) -> Response:
     query = f"?{request.url.query}" if request.url.query else ""
     return RedirectResponse(f"/edit/rounds/new{query}", status_code=303)
+
+
+@router.get("/documents/{slug}/versions/new")
+def new_version(session: SessionDep, editor: EditorDep, slug: Slug) -> Response:
+    document = _document_id(session, slug)
+    return RedirectResponse(f"/edit/document_versions/new?document_id={document}", status_code=303)
+
+
+@router.get("/documents/{slug}/versions/{number}/edit")
+def edit_version(session: SessionDep, editor: EditorDep, slug: Slug, number: int) -> Response:
+    found = session.exec(
+        select(DocumentVersion.id).where(
+            col(DocumentVersion.document_id) == _document_id(session, slug), col(DocumentVersion.number) == number
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"There is no version {number} of the document {slug!r}.")
+    return RedirectResponse(f"/edit/document_versions/{found}", status_code=303)
+
+
+def _document_id(session: Session, slug: str) -> int:
+    found = session.exec(select(Document.id).where(col(Document.slug) == slug)).first()
+    if found is None:
+        raise NotFound(f"There is no document {slug!r} in the record.")
+    return found
 
 
 @router.get("/rounds/{slug}/edit")
@@ -291,6 +327,49 @@ def save_in_draft(
     )
 
 
+# ---------------------------------------------------------------- clauses pasted as numbered text
+
+
+@router.post("/edit/document_versions/{entity_id}/paste")
+def paste_into_version(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, entity_id: int
+) -> Response:
+    if session.get(spec_of("document_versions").kind.table, entity_id) is None:
+        raise NotFound("There is no such version of a document on the record.")
+    draft = drafts.own_draft(session, kind="document_versions", entity_id=entity_id, author=editor)
+    started = draft is None
+    if draft is None:
+        draft = drafts.start(session, kind="document_versions", entity_id=entity_id, author=editor)
+    return _paste(request, session, editor, data, draft=draft, started=started)
+
+
+@router.post("/drafts/{draft_id}/paste")
+def paste_into_draft(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int
+) -> Response:
+    draft = _draft(session, draft_id, editor)
+    if draft.kind != "document_versions":
+        raise NotFound("Clauses are pasted into a version of a document.")
+    return _paste(request, session, editor, data, draft=draft, started=False)
+
+
+def _paste(request: Request, session: Session, editor: User, data: Any, *, draft: Draft, started: bool) -> Response:
+    pasted = str(data.get("clauses", ""))
+    try:
+        added = clauses.paste(session, draft=draft, entity_id=draft.entity_id, pasted=pasted)
+    except clauses.PasteError as problem:
+        session.rollback()  # a draft started for this paste is not kept
+        shown = None if started else session.get(Draft, draft.id)
+        page = composer.page(
+            session, spec=spec_of("document_versions"), entity_id=draft.entity_id, draft=shown, editor=editor
+        )
+        extra = {"paste_error": str(problem), "pasted": pasted}
+        return _show(request, page, status_code=422, extra=extra)
+    session.flush()
+    session.commit()
+    return go_to(request, f"/drafts/{draft.id}?pasted={added}#box-clauses")
+
+
 @router.post("/drafts/{draft_id}/items/{section}/{item}/remove")
 def remove_in_draft(
     request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int, section: str, item: str
@@ -391,6 +470,9 @@ def _publish(request: Request, session: Session, editor: User, draft: Draft, dat
         )
         return _show(request, page, status_code=409)
     session.commit()
+    if published.kind == "document_versions":  # a version is read on its document's page
+        slug, number = documents.version_address(session=session, version_id=published.id)
+        return go_to(request, f"/documents/{slug}?version={number}&published=1")
     return go_to(request, _after_publish(published))
 
 
@@ -435,7 +517,9 @@ def preview_draft(request: Request, session: SessionDep, editor: EditorDep, draf
     draft = _draft(session, draft_id, editor, own=False)
     try:
         shown = publishing.preview(session, draft=draft, editor=editor)
-        response = pages.preview(request, session, shown.kind, shown.slug or "", draft_id=draft.id or 0)
+        response = pages.preview(
+            request, session, shown.kind, shown.slug or "", draft_id=draft.id or 0, entity_id=shown.id
+        )
     finally:
         session.rollback()
     response.headers["Cache-Control"] = PRIVATE

@@ -1,4 +1,4 @@
-"""Following the record from elsewhere: an Atom feed of rounds and outcomes as they are added or
+"""Following the record from elsewhere: an Atom feed of rounds, outcomes and documents as they are added or
 change, and a calendar of planned rounds."""
 
 import datetime as dt
@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 from app.record import models
 from app.record.models import (
     DatePrecision,
+    Document,
+    DocumentVersion,
     Negotiation,
     Outcome,
     Round,
@@ -25,7 +27,7 @@ from app.record.models import (
     period_end,
     round_name,
 )
-from app.record.visibility import visible_outcome, visible_round
+from app.record.visibility import visible_document, visible_outcome, visible_round
 from app.web.deps import SessionDep
 
 if TYPE_CHECKING:
@@ -98,8 +100,29 @@ def _outcome_entry(outcome: Outcome, round_: Round, negotiation: Negotiation, ba
     )
 
 
+def _version_entry(version: DocumentVersion, document: Document, negotiation: Negotiation, base: str) -> FeedEntry:
+    """A text on the table: a new document (its first version) or a new version of one."""
+    url = f"{base}/documents/{document.slug}?version={version.number}"
+    if version.number == 1:
+        title = f"Document: {document.title}"
+        summary = document.summary or f"{document.kind.value.replace('_', ' ').capitalize()} in {negotiation.title}."
+    else:
+        title = f"{document.title}: version {version.number}"
+        changes = f"{base}/documents/{document.slug}/changes?after={version.number}"
+        summary = f"{version.label or 'A new version'}. What changed: {changes}"
+    return FeedEntry(
+        id=url,
+        title=title,
+        link=url,
+        updated=as_utc(version.updated_at),
+        published=as_utc(version.created_at),
+        summary=summary,
+        category=negotiation,
+    )
+
+
 def feed_entries(*, session: Session, base_url: str) -> list[FeedEntry]:
-    """The newest rounds and outcomes by their last change, newest first (two queries)."""
+    """The newest rounds, outcomes and document versions by their last change, newest first (three queries)."""
     base = base_url.rstrip("/")
     rounds = session.exec(
         select(Round, Negotiation)
@@ -116,8 +139,17 @@ def feed_entries(*, session: Session, base_url: str) -> list[FeedEntry]:
         .order_by(col(Outcome.updated_at).desc(), col(Outcome.id).desc())
         .limit(FEED_SIZE)
     ).all()
+    versions = session.exec(
+        select(DocumentVersion, Document, Negotiation)
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .join(Negotiation, col(Negotiation.id) == Document.negotiation_id)
+        .where(visible_document())
+        .order_by(col(DocumentVersion.updated_at).desc(), col(DocumentVersion.id).desc())
+        .limit(FEED_SIZE)
+    ).all()
     entries = [_round_entry(r, n, base) for r, n in rounds]
     entries += [_outcome_entry(o, r, n, base) for o, r, n in outcomes]
+    entries += [_version_entry(v, d, n, base) for v, d, n in versions]
     entries.sort(key=lambda entry: (entry.updated, entry.id), reverse=True)
     return entries[:FEED_SIZE]
 
@@ -135,7 +167,7 @@ def atom_feed(*, session: Session, base_url: str) -> bytes:
     entries = feed_entries(session=session, base_url=base)
     feed = ET.Element("feed", xmlns=ATOM_NAMESPACE)
     _add(feed, "id", f"{base}/feed.atom")
-    _add(feed, "title", "Parley: rounds and outcomes")
+    _add(feed, "title", "Parley: rounds, outcomes and documents")
     _add(feed, "subtitle", "Peace negotiations, round by round — every claim with its sources.")
     _add(feed, "updated", _rfc3339(entries[0].updated if entries else models.utcnow()))
     _add(feed, "link", rel="self", type="application/atom+xml", href=f"{base}/feed.atom")
@@ -260,7 +292,7 @@ def planned_rounds_calendar(*, session: Session, base_url: str) -> bytes:
 @router.get(
     "/feed.atom",
     response_class=Response,
-    summary="Atom feed of rounds and outcomes as they are added or change",
+    summary="Atom feed of rounds, outcomes and document versions as they are added or change",
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
 def feed_atom(request: Request, session: SessionDep) -> Response:

@@ -8,9 +8,21 @@ from sqlmodel import Session
 
 from app.core.db import is_reachable
 from app.core.errors import NotFound
-from app.reading import comparison, parties, rounds, schemas, search, timeline, topics
+from app.reading import comparison, documents, parties, rounds, schemas, search, timeline, topics
 from app.web.deps import SessionDep
-from app.web.params import After, AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice, Words
+from app.web.params import (
+    After,
+    AsOf,
+    DocumentChoice,
+    EarlierVersion,
+    Filters,
+    NegotiationChoice,
+    PartyChoice,
+    Slug,
+    TopicChoice,
+    VersionChoice,
+    Words,
+)
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -73,6 +85,44 @@ def compare_page(
     return render(request, "compare.html", {"view": view}, fragment="comparison", twin=twin(request, "api_compare"))
 
 
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request, session: SessionDep, negotiation: NegotiationChoice = None) -> HTMLResponse:
+    listed = documents.document_list(session=session, negotiation=negotiation)
+    return render(request, "documents.html", {"listed": listed}, twin=twin(request, "api_documents"))
+
+
+# Before /documents/{slug}: "compare" is not a document's slug.
+@router.get("/documents/compare", response_class=HTMLResponse)
+def document_comparison_page(
+    request: Request,
+    session: SessionDep,
+    left: DocumentChoice,
+    right: DocumentChoice,
+    left_version: VersionChoice = None,
+    right_version: VersionChoice = None,
+) -> HTMLResponse:
+    view = documents.compare_documents(
+        session=session, left=left, right=right, left_version=left_version, right_version=right_version
+    )
+    return render(request, "document_compare.html", {"view": view}, twin=twin(request, "api_document_comparison"))
+
+
+@router.get("/documents/{slug}", response_class=HTMLResponse)
+def document_page(request: Request, session: SessionDep, slug: Slug, version: VersionChoice = None) -> HTMLResponse:
+    detail = documents.document_detail(session=session, slug=slug, version=version)
+    return render(request, "document.html", {"document": detail}, twin=twin(request, "api_document", slug=slug))
+
+
+@router.get("/documents/{slug}/changes", response_class=HTMLResponse)
+def document_changes_page(
+    request: Request, session: SessionDep, slug: Slug, before: EarlierVersion = None, after: VersionChoice = None
+) -> HTMLResponse:
+    view = documents.compare_versions(session=session, slug=slug, before=before, after=after)
+    return render(
+        request, "document_changes.html", {"view": view}, twin=twin(request, "api_document_changes", slug=slug)
+    )
+
+
 @router.get("/topics", response_class=HTMLResponse)
 def topics_page(request: Request, session: SessionDep) -> HTMLResponse:
     listed = topics.topic_list(session=session)
@@ -113,6 +163,10 @@ API_EXAMPLES = {
     "/api/topics/{slug}": "/api/topics/territory",
     "/api/parties/{slug}": "/api/parties/ukraine",
     "/api/people/{slug}": "/api/people/rustem-umerov",
+    "/api/documents/{slug}": "/api/documents/2025-06-02-russian-memorandum",
+    "/api/documents/compare": (
+        "/api/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum"
+    ),
 }
 
 
@@ -151,7 +205,9 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
 
-def preview(request: Request, session: Session, kind: str, slug: str, *, draft_id: int) -> HTMLResponse:
+def preview(
+    request: Request, session: Session, kind: str, slug: str, *, draft_id: int, entity_id: int | None = None
+) -> HTMLResponse:
     """A reader's page of a record as an editor's draft, applied but not committed, would leave it."""
     context: dict[str, object] = {"preview": draft_id}
     if kind == "rounds":
@@ -165,4 +221,12 @@ def preview(request: Request, session: Session, kind: str, slug: str, *, draft_i
     if kind == "negotiations":
         filters = schemas.TimelineFilters(negotiation=slug)
         return render(request, "timeline.html", context | {"page": timeline.timeline(session=session, filters=filters)})
+    if kind == "documents":
+        detail = documents.document_detail(session=session, slug=slug)
+        return render(request, "document.html", context | {"document": detail})
+    if kind == "document_versions" and entity_id is not None:
+        # A version is seen on its document's page.
+        slug, number = documents.version_address(session=session, version_id=entity_id)
+        detail = documents.document_detail(session=session, slug=slug, version=number)
+        return render(request, "document.html", context | {"document": detail})
     raise NotFound(f"A {kind.removesuffix('s')} has no page of its own to preview.")

@@ -34,3 +34,8 @@ Words = Annotated[
     str,
     Query(max_length=200, pattern=r"^[^\x00]*$", description="Words to look for; every one must appear."),
 ]
+DocumentChoice = Annotated[str, Query(pattern=SLUG_PATTERN, max_length=SLUG_LENGTH, description="Slug of a document.")]
+VersionChoice = Annotated[int | None, Query(ge=1, le=100_000, description="A version's number; default: the latest.")]
+EarlierVersion = Annotated[
+    int | None, Query(ge=1, le=100_000, description="The earlier version's number; default: the one before after.")
+]
