@@ -67,6 +67,7 @@ def test_a_rounds_composer_shows_every_part_of_the_round(seeded: sa.Engine, edit
         "Positions stated at this round (20)",
         "Durations, delays and counts as sources reported them (3)",
         "State of the gap, by topic",
+        "How each side's stance moved since the round before (1)",
         "Context: events around this round (1)",
     ]
     ukraine = soup.select_one("#delegations-4").get_text(" ", strip=True)

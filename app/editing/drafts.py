@@ -411,6 +411,16 @@ def _figure_title(session: Session, fields: dict[str, Any]) -> str:
     return f"{str(fields.get('measure') or '').replace('_', ' ').capitalize()}: {fields.get('as_reported') or ''}"
 
 
+def _movement_title(session: Session, fields: dict[str, Any]) -> str:
+    names = [
+        pickers.labels(session, kind, {fields[column]}).get(fields[column], "")
+        for column, kind in (("party_id", "parties"), ("topic_id", "topics"))
+        if isinstance(fields.get(column), int)
+    ]
+    move = str(fields.get("move") or "").replace("_", " ")
+    return " on ".join(n for n in names if n) + (f": {move}" if move else "")
+
+
 def _version_title(session: Session, fields: dict[str, Any]) -> str:
     label = f": {fields['label']}" if fields.get("label") else ""
     return f"Version {fields.get('number') or ''}{label}".strip()
@@ -437,6 +447,7 @@ TITLES: dict[str, Callable[[Session, dict[str, Any]], str | None]] = {
     "gap_assessments": _assessment_title,
     "reported_figures": _figure_title,
     "document_versions": _version_title,
+    "movements": _movement_title,
     "clauses": _clause_title,
 }
 

@@ -31,6 +31,13 @@ OPTION_LABELS = {
     "follow_up_talks": "Follow-up talks",
     "in_progress": "In progress",
     "not_discussed": "Not discussed",
+    "first_stated": "Was first stated",
+    "held": "Held",
+    "shifted": "Shifted",
+    "hardened": "Hardened",
+    "softened": "Softened",
+    "reversed": "Reversed",
+    "dropped": "Was dropped",
 }
 
 # References an editor picks by typing a name (a combobox searching the server); others are short

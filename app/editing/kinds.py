@@ -17,6 +17,8 @@ CITED = {
     "positions": "position_id",
     "events": "event_id",
     "reported_figures": "figure_id",
+    "documents": "document_id",
+    "movements": "movement_id",
 }
 
 
@@ -83,6 +85,7 @@ ROUND_SECTIONS = (
     Section("positions", "round_id", "Positions stated at this round", "Add a position"),
     Section("reported_figures", "round_id", "Durations, delays and counts as sources reported them", "Add a figure"),
     Section("gap_assessments", "round_id", "State of the gap, by topic", "Add an assessment"),
+    Section("movements", "round_id", "How each side's stance moved since the round before", "Add a movement"),
     Section("events", "negotiation_id", "Context: events around this round", "Add an event", through="negotiation_id"),
 )
 
@@ -401,6 +404,21 @@ SPECS: dict[str, KindSpec] = {
             "assessments of the gap",
             ("round_id", "topic_id", "state", "note"),
             labels={"topic_id": "Topic", "state": "How far apart"},
+            fixed=("round_id",),
+            shown_under="round_id",
+        ),
+        KindSpec(
+            "movements",
+            "movement",
+            "movements",
+            ("round_id", "party_id", "topic_id", "move", "note"),
+            labels={
+                "party_id": "Party",
+                "topic_id": "Topic",
+                "move": "Since the round before, its stance",
+                "note": "What moved",
+            },
+            hints={"note": "What changed in the party's words, and why you judge it so; cite the sources below."},
             fixed=("round_id",),
             shown_under="round_id",
         ),

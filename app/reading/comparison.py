@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidChoice, NotFound
-from app.reading import schemas
+from app.reading import movements, schemas
 from app.reading.lookup import Lookup
 from app.record.models import (
     GapAssessment,
@@ -93,8 +93,9 @@ def compare(
 
     public = _public_positions(lookup, now, topic_ids, party_ids)
     round_refs = {r.id: lookup.round_ref(r) for r in rounds}
+    moved = _moves_at(session, lookup, n.id, topic_ids, as_of_round)
     rows = [
-        _row(lookup, topic_id, party_ids, now, then, public, _gap_public(gaps.get(topic_id), round_refs))
+        _row(lookup, topic_id, party_ids, now, then, public, _gap_public(gaps.get(topic_id), round_refs), moved)
         for topic_id in topic_ids
     ]
     return schemas.Comparison(
@@ -259,6 +260,18 @@ def _public_positions(
     return {p.id: public for p, public in zip(shown, lookup.positions(shown), strict=True)}
 
 
+def _moves_at(
+    session: Session, lookup: Lookup, negotiation_id: int, topic_ids: list[int], as_of_round: RoundRow | None
+) -> dict[tuple[str, str], schemas.MovementPublic]:
+    """How each party's stance moved at the as-of round, by (topic slug, party slug)."""
+    if as_of_round is None:
+        return {}
+    moves = movements.moves_in(
+        session, lookup, negotiation_id=negotiation_id, topic_ids=topic_ids, round_id=as_of_round.id
+    )
+    return {(move.topic.slug, move.party.slug): move for move in moves}
+
+
 def _row(
     lookup: Lookup,
     topic_id: int,
@@ -267,12 +280,16 @@ def _row(
     then: Standing,
     public: dict[int | None, schemas.PositionPublic],
     gap: schemas.GapPublic | None,
+    moved: dict[tuple[str, str], schemas.MovementPublic],
 ) -> schemas.ComparisonRow:
+    topic = lookup.topic(topic_id)
     cells = [
         _cell(lookup, party_id, now.get((topic_id, party_id)), then.get((topic_id, party_id)), public)
         for party_id in party_ids
     ]
-    return schemas.ComparisonRow(topic=lookup.topic(topic_id), gap=gap, cells=cells)
+    for cell in cells:
+        cell.movement = moved.get((topic.slug, cell.party.slug))
+    return schemas.ComparisonRow(topic=topic, gap=gap, cells=cells)
 
 
 def _cell(

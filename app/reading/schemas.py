@@ -18,6 +18,7 @@ from app.record.models import (
     EventKind,
     FigureMeasure,
     GapState,
+    MoveKind,
     OutcomeKind,
     OutcomeStatus,
     PartyRole,
@@ -316,11 +317,33 @@ class TimelinePage(Public):
 ChangeMark = Literal["new", "changed", "unchanged", "none"]
 
 
+class MovementPublic(Public):
+    """How a party's stance on a topic moved at a round, as an editor judged it, with sources."""
+
+    party: PartyRef
+    topic: TopicRef
+    round: RoundRef
+    move: MoveKind
+    label: str = Field(description='The move in words: "Hardened", "Was first stated".')
+    note: str
+    citations: list[CitationRef]
+
+
+class PartyTrack(Public):
+    """One party's moves on one topic, round by round (only the rounds a move was recorded at)."""
+
+    party: PartyRef
+    moves: list[MovementPublic]
+
+
 class ComparisonCell(Public):
     party: PartyRef
     position: PositionPublic | None
     change: ChangeMark
     previous_position_id: int | None
+    movement: MovementPublic | None = Field(
+        default=None, description="How an editor judged the party's stance to have moved at the as-of round."
+    )
 
 
 class GapPublic(Public):
@@ -379,6 +402,12 @@ class TopicHistory(Public):
     negotiation: NegotiationRef | None = Field(description="The negotiation shown; None when nobody has a position.")
     negotiations: list[FilterOption] = Field(description="Every negotiation with a position on the topic.")
     parties: list[PartyStatements]
+    tracks: list[PartyTrack] = Field(
+        default_factory=list, description="Each party's recorded moves on the topic in the negotiation, in round order."
+    )
+    rounds: list[RoundRef] = Field(
+        default_factory=list, description="The negotiation's rounds up to the last with a move, for drawing the tracks."
+    )
     sources: list[SourcePublic]
 
 

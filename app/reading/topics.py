@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidChoice, NotFound
-from app.reading import schemas
+from app.reading import movements, schemas
 from app.reading.lookup import Lookup
 from app.record.models import Negotiation, Position, Round, Topic
 from app.record.visibility import visible_position, visible_round
@@ -83,15 +83,41 @@ def topic_history(*, session: Session, slug: str, negotiation: str | None = None
     chosen_id = _chosen_negotiation(session, topic, choices, negotiation)
     positions = _positions(session, topic, chosen_id)
     statements = _statements_by_party(lookup, positions)
+    parties = _party_statements(lookup, statements)
+    moves = (
+        movements.moves_in(session, lookup, negotiation_id=chosen_id, topic_ids=[topic.id or 0])
+        if chosen_id is not None
+        else []
+    )
     return schemas.TopicHistory(
         slug=topic.slug,
         name=topic.name,
         description=topic.description,
         negotiation=choices[chosen_id] if chosen_id is not None else None,
         negotiations=[schemas.FilterOption(value=ref.slug, label=ref.title) for ref in choices.values()],
-        parties=_party_statements(lookup, statements),
+        parties=parties,
+        tracks=movements.tracks(lookup, moves),
+        rounds=_rounds_until(session, lookup, chosen_id, moves),
         sources=lookup.sources(),
     )
+
+
+def _rounds_until(
+    session: Session, lookup: Lookup, negotiation_id: int | None, moves: list[schemas.MovementPublic]
+) -> list[schemas.RoundRef]:
+    """The negotiation's rounds, in order, up to the last one a move was recorded at: the tracks' axis."""
+    if negotiation_id is None or not moves:
+        return []
+    last = max(move.round.sequence for move in moves)
+    ids = list(
+        session.execute(
+            sa.select(col(Round.id))
+            .where(col(Round.negotiation_id) == negotiation_id, col(Round.sequence) <= last, visible_round())
+            .order_by(col(Round.sequence))
+        ).scalars()
+    )
+    found = lookup.rounds(ids)
+    return [found[i] for i in ids]
 
 
 def _chosen_negotiation(

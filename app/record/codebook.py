@@ -51,12 +51,14 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "positions": "What a party stated on a topic, at a round or on a date, and by whom: a one-line summary, "
     "fuller text and an optional verbatim quote. At least one of round_id and stated_on is set.",
     "gap_assessments": "An editor's judgement of how far apart the parties are on one topic as of one round.",
+    "movements": "An editor's judgement, with sources, of how one party's stance on one topic moved at one round "
+    "against where it stood before: first stated, held, shifted, hardened, softened, reversed or dropped.",
     "events": "Context outside the talks, such as military strikes or political statements, that bears on them.",
     "sources": "Where claims come from: an article, statement or document, with its publisher and standpoint.",
     "reported_figures": "A duration, delay or quantity as one source reported it, kept as a range that may be "
     "open at either end rather than forced into one number. Belongs to exactly one round or one outcome.",
     "citations": "One source supporting one claim. Exactly one of round_id, outcome_id, position_id, event_id, "
-    "figure_id, delegation_id and document_id is set.",
+    "figure_id, delegation_id, document_id and movement_id is set.",
 }
 
 PATTERN_NAMES = {

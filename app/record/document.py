@@ -26,8 +26,8 @@ from sqlmodel import SQLModel
 from app.record import models
 
 FORMAT = "parley-record"
-# 2: citations may support a delegation (delegation_id). 3: documents, their versions and clauses;
-# positions may name their clause. Earlier versions read as they are.
+# 2: citations may support a delegation (delegation_id). 3: documents, their versions and clauses,
+# positions naming their clause, and movements of stances. Earlier versions read as they are.
 FORMAT_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 
@@ -65,6 +65,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("clause_topics", models.ClauseTopic, models.ClauseTopicRecord),
     Kind("positions", models.Position, models.PositionRecord),
     Kind("gap_assessments", models.GapAssessment, models.GapAssessmentRecord),
+    Kind("movements", models.Movement, models.MovementRecord),
     Kind("events", models.Event, models.EventRecord),
     Kind("sources", models.Source, models.SourceRecord),
     Kind("reported_figures", models.ReportedFigure, models.ReportedFigureRecord),
@@ -104,6 +105,7 @@ class RecordDocument(BaseModel):
     topics: list[models.TopicRecord] = []
     positions: list[models.PositionRecord] = []
     gap_assessments: list[models.GapAssessmentRecord] = []
+    movements: list[models.MovementRecord] = []
     events: list[models.EventRecord] = []
     sources: list[models.SourceRecord] = []
     reported_figures: list[models.ReportedFigureRecord] = []

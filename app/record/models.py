@@ -166,6 +166,18 @@ class GapState(StrEnum):
     not_discussed = "not_discussed"
 
 
+class MoveKind(StrEnum):
+    """How a party's stance on a topic moved from one round to the next, as an editor judges it."""
+
+    first_stated = "first_stated"
+    held = "held"
+    shifted = "shifted"
+    hardened = "hardened"
+    softened = "softened"
+    reversed = "reversed"
+    dropped = "dropped"
+
+
 class Role(StrEnum):
     editor = "editor"
     admin = "admin"
@@ -861,6 +873,30 @@ class GapAssessmentRecord(GapAssessmentBase, Stamped):
     id: int
 
 
+class MovementBase(Publishable):
+    """How one party's stance on one topic moved at one round, against where it stood before."""
+
+    round_id: int = Field(
+        foreign_key="rounds.id", index=True, ondelete="CASCADE", description="The round the stance is judged at."
+    )
+    party_id: int = Field(foreign_key="parties.id", index=True, ondelete="RESTRICT", description="The party.")
+    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="RESTRICT", description="The topic.")
+    move: MoveKind = Field(
+        sa_type=enum_type(MoveKind),
+        description="First stated, held, shifted, hardened, softened, reversed or dropped, since the round before.",
+    )
+    note: str = Field(default="", sa_type=sa.Text, description="What moved, and why the editor judges it so.")
+
+
+class Movement(MovementBase, Tracked, table=True):
+    __tablename__ = "movements"
+    __table_args__ = (sa.UniqueConstraint("round_id", "party_id", "topic_id"),)
+
+
+class MovementRecord(MovementBase, Stamped):
+    id: int
+
+
 # ---------------------------------------------------------------- context
 
 
@@ -999,12 +1035,13 @@ CITATION_SUBJECTS = (
     "figure_id",
     "delegation_id",
     "document_id",
+    "movement_id",
 )
 
 
 class CitationBase(StrictBase):
-    """One source supporting one claim: a round, outcome, position, event, reported figure, delegation or
-    document."""
+    """One source supporting one claim: a round, outcome, position, event, reported figure, delegation,
+    document or movement."""
 
     source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT", description="The source.")
     round_id: int | None = Field(
@@ -1055,6 +1092,13 @@ class CitationBase(StrictBase):
         index=True,
         ondelete="CASCADE",
         description="A document the source publishes or reports.",
+    )
+    movement_id: int | None = Field(
+        default=None,
+        foreign_key="movements.id",
+        index=True,
+        ondelete="CASCADE",
+        description="A movement of a party's stance the source bears out.",
     )
     note: str | None = Field(
         default=None, max_length=300, description='How the source supports the claim, e.g. "citing Reuters".'

@@ -56,6 +56,17 @@ def cites_grouped(refs: Sequence[schemas.CitationRef]) -> Markup:
     return Markup(html)  # noqa: S704 (every value is escaped above)
 
 
+def cite_marks(refs: Sequence[schemas.CitationRef]) -> Markup:
+    """Footnote numbers as text, "[1–3]", where a link each would cost a dense table tab stops: the
+    sources are listed below the table, and their back-links return here."""
+    if not refs:
+        return Markup("")
+    title = "; ".join(str(escape(ref.publisher)) for ref in refs)
+    anchors = "".join(f'<span id="cited-{ref.number}"></span>' for ref in refs if ref.first)
+    label = number_ranges([ref.number for ref in refs])
+    return Markup(f'{anchors}<span class="cite-marks" title="Sources: {title}">[{label}]</span>')  # noqa: S704
+
+
 def fuzzy(date: schemas.FuzzyDate | None) -> Markup:
     """A date as precisely as it is known, machine-readable in ``datetime``; or "date not set"."""
     if not date:
@@ -108,6 +119,7 @@ def round_link(round: Any) -> Markup:
 GLOBALS = {
     "cites": cites,
     "cites_grouped": cites_grouped,
+    "cite_marks": cite_marks,
     "fuzzy": fuzzy,
     "party_name": party_name,
     "person_name": person_name,

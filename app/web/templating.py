@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from app.core.config import PROJECT_ROOT
 from app.record.models import as_utc, fuzzy_date
-from app.web import markup
+from app.web import charts, markup
 from app.web.htmx import wants_fragment
 
 
@@ -70,6 +70,7 @@ templates.env.filters.update(
 )
 # Before the macro modules are made (below): they see the globals as they are then.
 templates.env.globals.update(markup.GLOBALS)
+templates.env.globals.update(charts.GLOBALS)
 
 
 def add_globals(**functions: Callable[..., Any]) -> None:

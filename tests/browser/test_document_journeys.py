@@ -1,6 +1,7 @@
-"""The texts on the table, in real Chromium: a reader sets the two memoranda of 2 June 2025 side by
-side on a phone and follows a position to the clause it comes from; an editor adds a new version of a
-memorandum by pasting numbered text and sees it compared with the one before."""
+"""The texts on the table and how stances moved, in real Chromium: a reader sets the two memoranda of
+2 June 2025 side by side on a phone and follows a position to the clause it comes from; an editor
+adds a new version of a memorandum by pasting numbered text and sees it compared with the one before;
+a reader sees each side's movement on a topic drawn over the rounds, on a desk and on a phone."""
 
 from __future__ import annotations
 
@@ -84,3 +85,23 @@ def test_an_editor_pastes_a_new_version_and_sees_it_compared_with_the_one_before
     assert territory.locator("del").first.inner_text() == "Russian."
     assert territory.locator("ins").first.inner_text() == "part of Russia."
     assert "Monitoring" in page.locator(".change-added").inner_text()
+
+
+def test_a_reader_sees_each_sides_movement_on_a_topic_drawn_over_the_rounds(new_page: Callable[..., Page]) -> None:
+    for options in ({}, PHONE):
+        page = new_page(**options)
+        page.goto("/topics/leaders-meeting")
+        chart = page.get_by_role("img", name=re.compile("stance on Leaders' meeting moved, round by round"))
+        chart.wait_for()
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 100
+        assert box["x"] + box["width"] <= page.viewport_size["width"], "the picture fits the screen"
+        drawn = chart.text_content() or ""
+        assert "Was first stated" in drawn and "Held" in drawn
+        table = page.locator(".movement-table")
+        assert "Round 2, Istanbul" in table.inner_text() and "Held" in table.inner_text()
+        assert_no_sideways_scrolling(page)
+    # The comparison says it in words in the cell.
+    page.goto("/compare")
+    cell = page.locator('#topic-leaders-meeting td[data-party="Ukraine"] .movement')
+    assert cell.inner_text().startswith("Held at round 2")
