@@ -10,7 +10,18 @@ from app.core.db import session_scope
 from app.editing.clauses import PasteError, split_clauses
 from app.reading import schemas
 from app.reading.documents import clause_changes
-from app.record.models import Clause, ClauseTopic, Document, DocumentVersion
+from app.record.models import (
+    Clause,
+    ClauseTopic,
+    Document,
+    DocumentKind,
+    DocumentParty,
+    DocumentStatus,
+    DocumentVersion,
+    Party,
+    Round,
+    Topic,
+)
 from tests.accounts_fixtures import csrf
 from tests.factories import soup_of, text
 
@@ -254,3 +265,67 @@ def test_a_round_page_lists_the_documents_handed_over_there(seeded: sa.Engine, c
         RUSSIAN,
         UKRAINIAN,
     ]
+
+
+# ------------------------------------------------------------------ readouts of a round
+
+
+def _readout(session: Session, slug: str, title: str, party: str, points: list[tuple[str, str | None]]) -> None:
+    """A party's readout of round 1: each point a clause, on the topic named (or none)."""
+    round_1 = session.exec(select(Round).where(Round.slug == "2025-05-16-istanbul")).one()
+    document = Document(
+        slug=slug,
+        negotiation_id=round_1.negotiation_id,
+        round_id=round_1.id,
+        kind=DocumentKind.readout,
+        title=title,
+        status=DocumentStatus.published,
+    )
+    session.add(document)
+    session.flush()
+    author = session.exec(select(Party).where(Party.slug == party)).one()
+    session.add(DocumentParty(document_id=document.id, party_id=author.id))
+    version = DocumentVersion(document_id=document.id, number=1)
+    session.add(version)
+    session.flush()
+    for order, (words, topic) in enumerate(points):
+        clause = Clause(version_id=version.id, sort_order=order, text=words)
+        session.add(clause)
+        session.flush()
+        if topic:
+            topic_id = session.exec(select(Topic.id).where(Topic.slug == topic)).one()
+            session.add(ClauseTopic(clause_id=clause.id, topic_id=topic_id))
+
+
+def test_a_round_sets_each_sides_readout_side_by_side_point_by_point(
+    seeded: sa.Engine, client: TestClient, session: Session
+) -> None:
+    _readout(session, "r1-ukraine", "Ukrainian readout", "ukraine", [
+        ("A 1,000-for-1,000 exchange agreed.", "prisoners-humanitarian"),
+        ("We asked for a meeting of the presidents.", "leaders-meeting"),
+    ])  # fmt: skip
+    _readout(session, "r1-russia", "Russian readout", "russia", [
+        ("An exchange of a thousand for a thousand.", "prisoners-humanitarian"),
+        ("The talks were businesslike.", None),
+    ])  # fmt: skip
+    _readout(session, "r1-turkey", "Turkish readout", "turkey", [
+        ("Both sides agreed to swap 1,000 prisoners each.", "prisoners-humanitarian"),
+    ])  # fmt: skip
+    session.commit()
+    soup = soup_of(client, "/rounds/2025-05-16-istanbul")
+    table = soup.select_one("table.readouts")
+    assert [text(th) for th in table.select("thead th")][1:] == [
+        "Ukrainian readout (Ukraine)",
+        "Russian readout (Russia)",
+        "Turkish readout (Turkey)",
+    ]
+    rows = {text(tr.select_one("th")): tr for tr in table.select("tbody tr")}
+    prisoners = next(tr for name, tr in rows.items() if name.startswith("Prisoners"))
+    assert all("Not in this account" not in text(td) for td in prisoners.select("td")), "all three report it"
+    leaders = next(tr for name, tr in rows.items() if name.startswith("Leaders"))
+    assert "Only in the Ukrainian readout" in text(leaders.select_one("th"))
+    alone = next(tr for name, tr in rows.items() if name.startswith("On no topic"))
+    assert "Only in the Russian readout" in text(alone.select_one("th"))
+    data = client.get("/api/rounds/2025-05-16-istanbul").json()
+    assert len(data["readouts"]["accounts"]) == 3 and data["documents"] == []
+    assert {row["only"] for row in data["readouts"]["rows"]} == {None, "Ukrainian readout", "Russian readout"}

@@ -4,6 +4,7 @@ versions of one compared clause by clause."""
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from app.record.models import (
     Clause,
     ClauseTopic,
     Document,
+    DocumentKind,
     DocumentParty,
     DocumentVersion,
     Negotiation,
@@ -105,11 +107,31 @@ def document_list(*, session: Session, negotiation: str | None = None) -> schema
     )
 
 
-def documents_at(session: Session, lookup: Lookup, round_id: int) -> list[schemas.DocumentRef]:
-    """The texts handed over or published at a round, for its page."""
+def documents_at(
+    session: Session, lookup: Lookup, round_id: int
+) -> tuple[list[schemas.DocumentRef], schemas.ReadoutComparison | None]:
+    """The texts handed over or published at a round, and its readouts set side by side, for its page."""
     rows = session.execute(_AT_ROUND, {"round_id": round_id}).all()
     authors = _authors(session, lookup, [d.id for d in rows])
-    return [_ref(d, authors) for d in rows]
+    texts = [_ref(d, authors) for d in rows if d.kind is not DocumentKind.readout]
+    readouts = [d for d in rows if d.kind is DocumentKind.readout]
+    if not readouts:
+        return texts, None
+    sides = []
+    for d in readouts:
+        latest = _chosen_version(_versions(session, d.id), None, "version")
+        sides.append(_clauses(session, lookup, latest.id, with_positions=False) if latest else [])
+    accounts = [_ref(d, authors) for d in readouts]
+    aligned = align_many(_TopicOrder(list(lookup.all_topics()), lookup), sides)
+    return texts, schemas.ReadoutComparison(
+        accounts=accounts,
+        rows=[
+            schemas.ReadoutRow(
+                topic=row.topic, cells=row.cells, only=accounts[row.only].title if row.only is not None else None
+            )
+            for row in aligned
+        ],
+    )
 
 
 # ------------------------------------------------------------------ one document
@@ -204,26 +226,53 @@ def align(
     right: list[schemas.ClausePublic],
     lookup: Lookup,
 ) -> list[schemas.AlignedClauses]:
-    """A row per topic both sides' clauses bear on; a clause on several topics shows in the first it
-    shares with the other side. Clauses on no shared topic come last, one row each, in the record's
-    order of topics (those on no topic at all after them)."""
-    order = _TopicOrder(topic_order, lookup)
-    shared = order.topics_of(left) & order.topics_of(right)
-    rows: dict[int, tuple[list[schemas.ClausePublic], list[schemas.ClausePublic]]] = defaultdict(lambda: ([], []))
+    """Two documents' clauses, a row per topic both bear on, then those of one side alone."""
+    return [
+        schemas.AlignedClauses(
+            topic=row.topic,
+            left=row.cells[0],
+            right=row.cells[1],
+            only=None if row.only is None else ("left", "right")[row.only],
+        )
+        for row in align_many(_TopicOrder(topic_order, lookup), [left, right])
+    ]
+
+
+@dataclass
+class _Row:
+    topic: schemas.TopicRef | None
+    cells: list[list[schemas.ClausePublic]]
+    only: int | None  # the one side that has clauses here, if only one has
+
+
+def align_many(order: "_TopicOrder", sides: list[list[schemas.ClausePublic]]) -> list[_Row]:
+    """A row per topic that two sides or more bear on, a cell per side; a clause on several topics
+    shows in the first it shares with another side. Clauses on no shared topic come last, one row each,
+    in the record's order of topics (those on no topic at all after them)."""
+    counted: dict[int, int] = defaultdict(int)
+    for clauses in sides:
+        for topic_id in order.topics_of(clauses):
+            counted[topic_id] += 1
+    shared = {topic_id for topic_id, sides_on_it in counted.items() if sides_on_it > 1}
+    rows: dict[int, list[list[schemas.ClausePublic]]] = defaultdict(lambda: [[] for _ in sides])
     alone: list[tuple[int, int, schemas.ClausePublic]] = []
-    for side, clauses in enumerate((left, right)):
+    for side, clauses in enumerate(sides):
         for clause in clauses:
-            topic_id = next((t for t in order.ids(clause) if t in shared), None)
-            if topic_id is None:
+            placed = next((t for t in order.ids(clause) if t in shared), None)
+            if placed is None:
                 alone.append((order.rank(clause), side, clause))
             else:
-                rows[topic_id][side].append(clause)
+                rows[placed][side].append(clause)
     aligned = [
-        schemas.AlignedClauses(topic=lookup.topic(t), left=rows[t][0], right=rows[t][1], only=None)
-        for t in sorted(rows, key=order.position.__getitem__)
+        _Row(order.lookup.topic(t), rows[t], _only(rows[t])) for t in sorted(rows, key=order.position.__getitem__)
     ]
     alone.sort(key=lambda entry: entry[0])
-    return aligned + [_one_sided(order, side, clause) for _, side, clause in alone]
+    return aligned + [_one_sided(order, len(sides), side, clause) for _, side, clause in alone]
+
+
+def _only(cells: list[list[schemas.ClausePublic]]) -> int | None:
+    filled = [side for side, cell in enumerate(cells) if cell]
+    return filled[0] if len(filled) == 1 else None
 
 
 class _TopicOrder:
@@ -245,14 +294,11 @@ class _TopicOrder:
         return self.position[mine[0]] if mine else len(self.position)
 
 
-def _one_sided(order: _TopicOrder, side: int, clause: schemas.ClausePublic) -> schemas.AlignedClauses:
+def _one_sided(order: _TopicOrder, count: int, side: int, clause: schemas.ClausePublic) -> _Row:
     mine = order.ids(clause)
-    return schemas.AlignedClauses(
-        topic=order.lookup.topic(mine[0]) if mine else None,
-        left=[clause] if side == 0 else [],
-        right=[clause] if side == 1 else [],
-        only="left" if side == 0 else "right",
-    )
+    cells: list[list[schemas.ClausePublic]] = [[] for _ in range(count)]
+    cells[side].append(clause)
+    return _Row(order.lookup.topic(mine[0]) if mine else None, cells, side)
 
 
 # ------------------------------------------------------------------ two versions of one document

@@ -109,7 +109,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
     outcomes = _outcomes(session, lookup, r.id, [f for f in figures if f.outcome_id is not None])
     positions = _positions_by_topic(session, lookup, r.id)
     nearby = _nearby_events(session, lookup, r)
-    handed_over = documents_at(session, lookup, r.id)
+    handed_over, readouts = documents_at(session, lookup, r.id)
     previous, following = _neighbours(session, lookup, r)
     return schemas.RoundDetail(
         slug=r.slug,
@@ -135,6 +135,7 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
         positions=positions,
         nearby_events=nearby,
         documents=handed_over,
+        readouts=readouts,
         sources=lookup.sources(),
         previous=previous,
         next=following,

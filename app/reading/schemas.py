@@ -217,7 +217,10 @@ class RoundDetail(Public):
     positions: list[TopicPositions]
     nearby_events: list[EventPublic]
     documents: list[DocumentRef] = Field(
-        default_factory=list, description="The texts handed over or published at the round."
+        default_factory=list, description="The texts handed over or published at the round (readouts apart)."
+    )
+    readouts: "ReadoutComparison | None" = Field(
+        default=None, description="Each party's and the mediator's account of the round, point by point."
     )
     sources: list[SourcePublic]
     previous: RoundRef | None
@@ -606,3 +609,19 @@ class VersionComparison(Public):
     versions: list[VersionSummary]
     changes: list[ClauseChange]
     counts: dict[str, int] = Field(description="How many clauses are in each state.")
+
+
+class ReadoutRow(Public):
+    """One point of a round as the accounts report it: a cell per account, empty where it is silent."""
+
+    topic: TopicRef | None
+    cells: list[list[ClausePublic]]
+    only: str | None = Field(description="The title of the one account that reports this point, if only one does.")
+
+
+class ReadoutComparison(Public):
+    accounts: list[DocumentRef] = Field(description="The readouts, in the order of the cells.")
+    rows: list[ReadoutRow]
+
+
+RoundDetail.model_rebuild()
