@@ -177,11 +177,12 @@ def create_app(settings: Settings | None = None) -> Parley:
     app.frame_origins = settings.embed_allowed_origins
 
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    # Before the public pages: /rounds/new must not be read as the round with the slug "new".
+    # Before the public pages: /rounds/new must not be read as the round with the slug "new", nor
+    # /documents/compare.csv as the document with the slug "compare.csv".
     app.include_router(editor.router)
+    app.include_router(exports.router)
     app.include_router(pages.router)
     app.include_router(feeds.router)
-    app.include_router(exports.router)
     app.include_router(pages.health)
     app.include_router(api.router)
     app.include_router(widgets.router)

@@ -23,8 +23,10 @@ ROUND_2 = "2025-06-02-istanbul"
 ROUND_3 = "2025-06-next-round"
 NEGOTIATION = "russia-ukraine-istanbul-2025"
 RUSSIA_VS_UKRAINE = f"/embed/compare?party=russia&party=ukraine&as_of={ROUND_2}"
+MEMORANDA = "/embed/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum"
 WIDGETS = [
     RUSSIA_VS_UKRAINE,
+    MEMORANDA,
     "/embed/compare",
     "/embed/compare?party=russia&party=ukraine&party=turkey&party=united-states&theme=dark",
     "/embed/compare?topic=territory&topic=ceasefire&compact=true&theme=light",
@@ -331,7 +333,9 @@ def test_widget_cost_is_the_same_for_3_rounds_and_for_60(seeded, client: TestCli
 # ------------------------------------------------------------------ framing
 
 
-@pytest.mark.parametrize("url", [RUSSIA_VS_UKRAINE, "/embed/timeline", f"/embed/round/{ROUND_2}", "/embed/round/nope"])
+@pytest.mark.parametrize(
+    "url", [RUSSIA_VS_UKRAINE, MEMORANDA, "/embed/timeline", f"/embed/round/{ROUND_2}", "/embed/round/nope"]
+)
 def test_widgets_may_be_framed_anywhere(seeded, client: TestClient, url: str) -> None:
     response = client.get(url)
     assert "x-frame-options" not in response.headers
@@ -365,3 +369,42 @@ def test_framing_can_be_limited_to_chosen_sites(seeded, settings) -> None:
 
 
 # ------------------------------------------------------------------ embed code
+
+
+# ------------------------------------------------------------------ two documents
+
+
+def test_the_memoranda_widget_sets_their_clauses_side_by_side_with_the_data_and_the_full_view(
+    seeded, client: TestClient
+) -> None:
+    soup = BeautifulSoup(client.get(MEMORANDA).text, "html.parser")
+    assert text(soup.select_one("h1")) == "Russian memorandum and Ukrainian memorandum, clause by clause"
+    rows = {text(tr.select_one("th")): tr for tr in soup.select("tbody tr")}
+    assert "Two options" in text(rows["Ceasefire"].select("td")[0])
+    leaders = next(tr for name, tr in rows.items() if name.startswith("Leaders"))
+    assert "Only in the Ukrainian memorandum" in text(leaders.select_one("th"))
+    data = soup.select_one('a[download][href*="/documents/compare.csv?"]')
+    full = soup.select_one('footer a[href*="/documents/compare?"]')
+    assert data is not None and full is not None
+    csv_text = client.get(urlsplit(data["href"]).path + "?" + urlsplit(data["href"]).query).text
+    assert csv_text.splitlines()[0] == "topic,only_in,document,version,clause_number,clause_heading,clause_text,address"
+    assert "Leaders' meeting,Ukrainian memorandum,Ukrainian memorandum,1,8" in csv_text
+
+
+def test_the_document_comparison_page_offers_its_widget_fixed_to_the_versions_shown(seeded, client: TestClient) -> None:
+    page = BeautifulSoup(
+        client.get("/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum").text,
+        "html.parser",
+    )
+    code = page.select_one(".embed-panel textarea").get_text()
+    assert (
+        "/embed/documents/compare?left=2025-06-02-russian-memorandum&amp;right=2025-06-02-ukrainian-memorandum" in code
+    )
+    assert "left_version=1&amp;right_version=1" in code
+    oembed = client.get(
+        "/oembed",
+        params={
+            "url": "http://testserver/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum"
+        },
+    )
+    assert oembed.status_code == 200 and "embed/documents/compare" in oembed.json()["html"]

@@ -19,8 +19,9 @@ from app.record.models import (
 from app.web.templating import templates
 
 # Each widget's height when embedded; the script in the embed code then fits it to its content.
-HEIGHTS = {"compare": 600, "timeline": 600, "round": 480, "focus": 480}
+HEIGHTS = {"compare": 600, "timeline": 600, "round": 480, "focus": 480, "documents": 600}
 COMPARE_PARAMS = ("negotiation", "party", "as_of", "topic")
+DOCUMENT_PARAMS = ("left", "right", "left_version", "right_version")
 
 
 # ------------------------------------------------------------------ titles
@@ -136,6 +137,30 @@ def compare_embeds(base: str, view: schemas.Comparison, params: Iterable[tuple[s
     ]
 
 
+def document_comparison_title(view: schemas.DocumentComparison) -> str:
+    return f"{view.left.title} and {view.right.title}, clause by clause"
+
+
+def document_comparison_embed(
+    base: str, view: schemas.DocumentComparison, params: Iterable[tuple[str, str]]
+) -> EmbedCode:
+    """Two documents side by side, with the versions shown now: an article should not change under its
+    author when a new version is added."""
+    chosen = dict((name, value) for name, value in params if name in DOCUMENT_PARAMS and value)
+    query = [("left", view.left.slug), ("right", view.right.slug)]
+    for side, version in (("left_version", view.left_version), ("right_version", view.right_version)):
+        number = chosen.get(side) or (str(version.number) if version else "")
+        if number:
+            query.append((side, number))
+    return EmbedCode(
+        "These two documents",
+        base,
+        page_address("embed/documents/compare", query),
+        document_comparison_title(view),
+        HEIGHTS["documents"],
+    )
+
+
 def timeline_embed(base: str, page: schemas.TimelinePage) -> EmbedCode:
     return EmbedCode(
         "This timeline",
@@ -162,7 +187,8 @@ def round_embeds(base: str, detail: schemas.RoundDetail) -> list[EmbedCode]:
 
 
 def embed_codes(request: Request, subject: Any) -> list[EmbedCode]:
-    """Embed code for what a page shows; the Embed panel of the compare, timeline and round pages."""
+    """Embed code for what a page shows; the Embed panel of the compare, timeline, round and
+    document-comparison pages."""
     base = str(request.base_url)
     if isinstance(subject, schemas.Comparison):
         return compare_embeds(base, subject, request.query_params.multi_items())
@@ -170,6 +196,8 @@ def embed_codes(request: Request, subject: Any) -> list[EmbedCode]:
         return [timeline_embed(base, subject)]
     if isinstance(subject, schemas.RoundDetail):
         return round_embeds(base, subject)
+    if isinstance(subject, schemas.DocumentComparison):
+        return [document_comparison_embed(base, subject, request.query_params.multi_items())]
     raise TypeError(f"nothing to embed for {type(subject).__name__}")
 
 

@@ -12,14 +12,23 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.core.errors import NotFound
-from app.reading import comparison, rounds, schemas, timeline
+from app.reading import comparison, documents, rounds, schemas, timeline
 from app.record import document
 from app.record.codebook import Codebook, codebook, csv_columns, datapackage, label_columns, record_fields
 from app.record.document import KIND_BY_KEY, Kind
 from app.record.models import as_utc
 from app.record.transfer import export_record, public_record
 from app.web.deps import SessionDep
-from app.web.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.web.params import (
+    AsOf,
+    DocumentChoice,
+    Filters,
+    NegotiationChoice,
+    PartyChoice,
+    Slug,
+    TopicChoice,
+    VersionChoice,
+)
 from app.web.templating import render
 
 if TYPE_CHECKING:
@@ -167,6 +176,71 @@ def compare_csv(
         comparison_csv(view),
         media_type="text/csv; charset=utf-8",
         headers=_attachment(f"parley-compare-{view.negotiation.slug}{when}.csv"),
+    )
+
+
+DOCUMENT_COMPARISON_COLUMNS = (
+    "topic",
+    "only_in",
+    "document",
+    "version",
+    "clause_number",
+    "clause_heading",
+    "clause_text",
+    "address",
+)
+
+
+def document_comparison_csv(base: str, view: schemas.DocumentComparison) -> str:
+    """Two documents side by side as CSV: a line per clause, in the rows' order, with its topic row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(DOCUMENT_COMPARISON_COLUMNS)
+    sides = ((view.left, view.left_version), (view.right, view.right_version))
+    for row in view.rows:
+        only = {"left": view.left.title, "right": view.right.title}.get(row.only or "")
+        for (doc, version), clauses in zip(sides, (row.left, row.right), strict=True):
+            for c in clauses:
+                writer.writerow(
+                    [
+                        row.topic.name if row.topic else None,
+                        only,
+                        doc.title,
+                        version.number if version else None,
+                        c.number,
+                        c.heading,
+                        c.text,
+                        f"{base}documents/{doc.slug}#{c.anchor}",
+                    ]
+                )
+    return buffer.getvalue()
+
+
+@router.get(
+    "/documents/compare.csv",
+    response_class=Response,
+    summary="Two documents side by side as CSV: each clause with the topic row it is set in",
+    responses={
+        200: {"content": {"text/csv": {}}},
+        404: {"description": "Nothing in the record answers to that slug."},
+        422: {"description": "Two documents that cannot be compared, or a version that is not there."},
+    },
+)
+def document_comparison_csv_download(
+    request: Request,
+    session: SessionDep,
+    left: DocumentChoice,
+    right: DocumentChoice,
+    left_version: VersionChoice = None,
+    right_version: VersionChoice = None,
+) -> Response:
+    view = documents.compare_documents(
+        session=session, left=left, right=right, left_version=left_version, right_version=right_version
+    )
+    return Response(
+        document_comparison_csv(str(request.base_url), view),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"parley-documents-{left}-{right}.csv"),
     )
 
 

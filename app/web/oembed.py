@@ -1,5 +1,5 @@
-"""oEmbed 1.0 (https://oembed.com): a publishing tool given the address of a compare, timeline or
-round page gets the embed code of its widget."""
+"""oEmbed 1.0 (https://oembed.com): a publishing tool given the address of a compare, timeline,
+round or document-comparison page gets the embed code of its widget."""
 
 import re
 from typing import Annotated
@@ -11,12 +11,12 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.core.errors import InvalidChoice, NotFound
-from app.reading import comparison, rounds, schemas, timeline
+from app.reading import comparison, documents, rounds, schemas, timeline
 from app.record.models import (
     SLUG_PATTERN,
 )
 from app.web.deps import SessionDep
-from app.web.embed_code import EmbedCode, compare_embeds, round_embeds, timeline_embed
+from app.web.embed_code import EmbedCode, compare_embeds, document_comparison_embed, round_embeds, timeline_embed
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +37,7 @@ def _embed_for(request: Request, session: Session, url: str) -> EmbedCode | None
         if parts.scheme not in ("http", "https") or parts.netloc.lower() != urlsplit(base).netloc.lower():
             return None
         params = parse_qsl(parts.query)
-        for embed in (_compare_embed, _timeline_embed, _round_embed):
+        for embed in (_compare_embed, _timeline_embed, _round_embed, _document_comparison_embed):
             code = embed(session, base, parts.path, params)
             if code is not None:
                 return code
@@ -83,6 +83,21 @@ def _round_embed(session: Session, base: str, path: str, params: Params) -> Embe
     return round_embeds(base, rounds.round_detail(session=session, slug=found[1]))[0]
 
 
+def _document_comparison_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:
+    if path != "/documents/compare":
+        return None
+    chosen = dict(params)
+    versions = {side: int(chosen[side]) for side in ("left_version", "right_version") if chosen.get(side, "").isdigit()}
+    view = documents.compare_documents(
+        session=session,
+        left=chosen.get("left", ""),
+        right=chosen.get("right", ""),
+        left_version=versions.get("left_version"),
+        right_version=versions.get("right_version"),
+    )
+    return document_comparison_embed(base, view, params)
+
+
 @router.get("/oembed")
 def oembed(
     request: Request,
@@ -92,7 +107,7 @@ def oembed(
     maxheight: Annotated[int | None, Query(ge=1, le=100_000)] = None,
     response_format: Annotated[str, Query(alias="format", max_length=20)] = "json",
 ) -> Response:
-    """oEmbed 1.0 (https://oembed.com) for the compare, timeline and round pages."""
+    """oEmbed 1.0 (https://oembed.com) for the compare, timeline, round and document-comparison pages."""
     if response_format != "json":
         return PlainTextResponse("Parley answers oEmbed requests in JSON only.", status_code=501)
     code = _embed_for(request, session, url)

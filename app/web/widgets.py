@@ -21,14 +21,17 @@ from sqlmodel import Session, col
 
 from app.core.config import PROJECT_ROOT
 from app.core.errors import InvalidChoice, NotFound
-from app.reading import comparison, rounds, schemas, timeline
+from app.reading import comparison, documents, rounds, schemas, timeline
 from app.reading.lookup import Lookup
 from app.record import addresses
 from app.record.models import (
     SLUG_PATTERN,
     Citation,
+    Clause,
     Delegation,
     DelegationMember,
+    Document,
+    DocumentVersion,
     Event,
     GapAssessment,
     Outcome,
@@ -38,19 +41,31 @@ from app.record.models import (
     Source,
     Topic,
     as_utc,
+    table_of,
 )
 from app.record.visibility import visible_gap
 from app.web.deps import SessionDep
 from app.web.embed_code import (
     COMPARE_PARAMS,
+    DOCUMENT_PARAMS,
     compare_heading,
     compare_title,
+    document_comparison_title,
     page_address,
     round_title,
     timeline_filters_label,
     timeline_title,
 )
-from app.web.params import AsOf, Filters, NegotiationChoice, PartyChoice, Slug, TopicChoice
+from app.web.params import (
+    AsOf,
+    DocumentChoice,
+    Filters,
+    NegotiationChoice,
+    PartyChoice,
+    Slug,
+    TopicChoice,
+    VersionChoice,
+)
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -284,6 +299,51 @@ def embed_compare(
         "updated": _compare_updated(session, view),
     }
     return _widget(request, "embed_compare.html", context, theme=theme, compact=compact)
+
+
+@router.get("/embed/documents/compare", response_class=HTMLResponse)
+def embed_document_comparison(
+    request: Request,
+    session: SessionDep,
+    left: DocumentChoice,
+    right: DocumentChoice,
+    left_version: VersionChoice = None,
+    right_version: VersionChoice = None,
+    theme: Theme = "light",
+    compact: Compact = False,
+) -> Response:
+    try:
+        view = documents.compare_documents(
+            session=session, left=left, right=right, left_version=left_version, right_version=right_version
+        )
+    except (NotFound, InvalidChoice) as error:
+        return _widget_error(request, session, error, theme=theme, compact=compact)
+    query = [(name, value) for name, value in request.query_params.multi_items() if name in DOCUMENT_PARAMS]
+    context = {
+        "view": view,
+        "title": document_comparison_title(view),
+        "full_url": f"{request.base_url}{page_address('documents/compare', query)}",
+        "data_url": f"{request.base_url}{page_address('documents/compare.csv', query)}",
+        "updated": _documents_updated(session, view),
+    }
+    return _widget(request, "embed_document_compare.html", context, theme=theme, compact=compact)
+
+
+def _documents_updated(session: Session, view: schemas.DocumentComparison) -> dt.datetime | None:
+    """When either document, a version of it or a clause of one last changed."""
+    slugs = [view.left.slug, view.right.slug]
+    documents_, versions, clauses = (table_of(m) for m in (Document, DocumentVersion, Clause))
+    ids = sa.select(documents_.c.id).where(documents_.c.slug.in_(slugs)).scalar_subquery()
+    moments = [
+        sa.select(sa.func.max(documents_.c.updated_at)).where(documents_.c.slug.in_(slugs)).scalar_subquery(),
+        sa.select(sa.func.max(versions.c.updated_at)).where(versions.c.document_id.in_(ids)).scalar_subquery(),
+        sa.select(sa.func.max(clauses.c.updated_at))
+        .join(versions, versions.c.id == clauses.c.version_id)
+        .where(versions.c.document_id.in_(ids))
+        .scalar_subquery(),
+    ]
+    found = [m for m in session.execute(sa.select(*moments)).one() if m is not None]
+    return max(found) if found else None
 
 
 @router.get("/embed/timeline", response_class=HTMLResponse)

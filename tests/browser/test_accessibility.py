@@ -41,6 +41,7 @@ PUBLIC_PAGES = [
     "/embed/timeline",
     "/embed/timeline?focus=2025-06-next-round&theme=dark",
     "/embed/round/2025-06-02-istanbul",
+    "/embed/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum&theme=dark",
 ]
 
 # The outermost elements that stick out past the right edge, to say what makes a page scroll sideways.

@@ -1,7 +1,8 @@
 """The texts on the table and how stances moved, in real Chromium: a reader sets the two memoranda of
 2 June 2025 side by side on a phone and follows a position to the clause it comes from; an editor
 adds a new version of a memorandum by pasting numbered text and sees it compared with the one before;
-a reader sees each side's movement on a topic drawn over the rounds, on a desk and on a phone."""
+a reader sees each side's movement on a topic drawn over the rounds, on a desk and on a phone; a
+publisher embeds the two memoranda side by side in an article on another site."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING
 from .conftest import PHONE
 from .test_accessibility import assert_no_sideways_scrolling
 from .test_editing_journeys import Site, open_page, seeded_site, sign_in
+from .test_embeds import ARTICLE, HostSite, embed_code, host_site, wait_until_fitted, widget_frame
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-__all__ = ["open_page", "seeded_site"]  # fixtures of test_editing_journeys, found here too
+__all__ = ["host_site", "open_page", "seeded_site"]  # fixtures of other modules, found here too
 
 RUSSIAN = "2025-06-02-russian-memorandum"
 
@@ -105,3 +107,20 @@ def test_a_reader_sees_each_sides_movement_on_a_topic_drawn_over_the_rounds(new_
     page.goto("/compare")
     cell = page.locator('#topic-leaders-meeting td[data-party="Ukraine"] .movement')
     assert cell.inner_text().startswith("Held at round 2")
+
+
+def test_a_publisher_embeds_the_two_memoranda_side_by_side_in_an_article_on_another_site(
+    new_page: Callable[..., Page], host_site: HostSite
+) -> None:
+    parley = new_page()
+    snippet = embed_code(parley, f"/documents/compare?left={RUSSIAN}&right=2025-06-02-ukrainian-memorandum")
+    assert "/embed/documents/compare?left=" in snippet and "left_version=1" in snippet
+    url = host_site.publish("/memoranda.html", ARTICLE.format(snippet=snippet, extra=""))
+    host = new_page(**PHONE)
+    host.goto(url)
+    frame = widget_frame(host, "/embed/documents/compare")
+    frame.wait_for_selector("table")
+    assert "Only in the Ukrainian memorandum" in frame.inner_text("tbody")
+    height = wait_until_fitted(host, frame)
+    assert height > 300
+    assert "Get the data" in frame.inner_text("footer")
