@@ -329,3 +329,43 @@ def test_a_round_sets_each_sides_readout_side_by_side_point_by_point(
     data = client.get("/api/rounds/2025-05-16-istanbul").json()
     assert len(data["readouts"]["accounts"]) == 3 and data["documents"] == []
     assert {row["only"] for row in data["readouts"]["rows"]} == {None, "Ukrainian readout", "Russian readout"}
+
+
+# ------------------------------------------------------------------ clauses paired by hand
+
+
+def _clause_numbered(session: Session, slug: str, number: str) -> Clause:
+    return session.exec(
+        select(Clause).join(DocumentVersion).join(Document).where(Document.slug == slug, Clause.number == number)
+    ).one()
+
+
+def test_an_editor_pairs_two_clauses_and_the_comparison_sets_them_side_by_side(
+    seeded: sa.Engine, editor_client: TestClient, client: TestClient, session: Session
+) -> None:
+    children = _clause_numbered(session, RUSSIAN, "7")
+    leaders = _clause_numbered(session, UKRAINIAN, "8")
+    same = _clause_numbered(session, RUSSIAN, "1")
+    page = soup_of(editor_client, f"/documents/compare?left={RUSSIAN}&right={UKRAINIAN}")
+    assert page.select_one('a[href="/edit/clause_pairs/new"]') is not None
+    form = {"csrf_token": csrf(editor_client, "/edit/clause_pairs/new"), "action": "publish"}
+    refused = editor_client.post(
+        "/edit/clause_pairs/new/items/record/n0",
+        data={**form, "clause_id": str(children.id), "paired_id": str(same.id)},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422
+    assert "Both clauses are of the same document" in refused.text
+    done = editor_client.post(
+        "/edit/clause_pairs/new/items/record/n0",
+        data={**form, "clause_id": str(leaders.id), "paired_id": str(children.id)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text[:500]
+    data = client.get(f"/api/documents/compare?left={RUSSIAN}&right={UKRAINIAN}").json()
+    row = next(r for r in data["rows"] if r["paired"])
+    assert row["topic"]["slug"] == "children"
+    assert [c["number"] for c in row["left"]] == ["7"] and [c["number"] for c in row["right"]] == ["6", "8"]
+    assert "leaders-meeting" not in {r["topic"]["slug"] for r in data["rows"] if r["topic"]}
+    soup = soup_of(client, f"/documents/compare?left={RUSSIAN}&right={UKRAINIAN}")
+    assert "Clauses paired by an editor" in text(soup.select_one("tr th .paired-label").parent)

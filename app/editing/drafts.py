@@ -411,6 +411,12 @@ def _figure_title(session: Session, fields: dict[str, Any]) -> str:
     return f"{str(fields.get('measure') or '').replace('_', ' ').capitalize()}: {fields.get('as_reported') or ''}"
 
 
+def _pair_title(session: Session, fields: dict[str, Any]) -> str:
+    ids = [fields.get(c) for c in ("clause_id", "paired_id")]
+    named = pickers.labels(session, "clauses", {i for i in ids if isinstance(i, int)})
+    return " beside ".join(named.get(i, "a clause") if isinstance(i, int) else "a clause" for i in ids)
+
+
 def _movement_title(session: Session, fields: dict[str, Any]) -> str:
     names = [
         pickers.labels(session, kind, {fields[column]}).get(fields[column], "")
@@ -448,6 +454,7 @@ TITLES: dict[str, Callable[[Session, dict[str, Any]], str | None]] = {
     "reported_figures": _figure_title,
     "document_versions": _version_title,
     "movements": _movement_title,
+    "clause_pairs": _pair_title,
     "clauses": _clause_title,
 }
 

@@ -358,6 +358,16 @@ SPECS: dict[str, KindSpec] = {
         ),
         KindSpec("clause_topics", "topic of the clause", "topics of the clause", ("clause_id", "topic_id")),
         KindSpec(
+            "clause_pairs",
+            "clause set beside it",
+            "clauses set beside it",
+            ("clause_id", "paired_id"),
+            labels={"paired_id": "Set beside this clause of another document"},
+            hints={
+                "paired_id": "When the two documents are compared, the two clauses share a row, whatever their topics."
+            },
+        ),
+        KindSpec(
             "positions",
             "position",
             "positions",

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.editing.drafts import DraftView, Item, is_new_key, reference_columns, title_of
 from app.editing.kinds import KindSpec, spec_of
 from app.editing.pickers import labels
 from app.record.document import KIND_BY_KEY, unique_keys
-from app.record.models import Person, Round, RoundStatus
+from app.record.models import Clause, Document, DocumentVersion, Person, Round, RoundStatus
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,32 @@ def kind_rules(session: Session, spec: KindSpec, values: dict[str, Any], view_: 
         found = session.get(Round, values["round_id"])
         if found is not None and values.get("negotiation_id") not in (None, found.negotiation_id):
             return {"round_id": "That round belongs to another negotiation than the one chosen."}
+    if spec.key == "clause_pairs":
+        return _pair_rules(session, values)
+    return {}
+
+
+def _pair_rules(session: Session, values: dict[str, Any]) -> dict[str, str]:
+    """Two clauses set side by side belong to two documents of one negotiation."""
+    ids = [values.get("clause_id"), values.get("paired_id")]
+    if not all(isinstance(i, int) for i in ids):
+        return {}
+    if ids[0] == ids[1]:
+        return {"paired_id": "A clause cannot be set beside itself: choose a clause of another document."}
+    rows = session.execute(
+        sa.select(col(Clause.id), col(Document.id), col(Document.negotiation_id))
+        .join(DocumentVersion, col(DocumentVersion.id) == Clause.version_id)
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(col(Clause.id).in_(ids))
+    ).all()
+    found = {clause_id: (document_id, negotiation_id) for clause_id, document_id, negotiation_id in rows}
+    if len(found) < 2:
+        return {}
+    (first_document, first_negotiation), (second_document, second_negotiation) = found[ids[0]], found[ids[1]]
+    if first_document == second_document:
+        return {"paired_id": "Both clauses are of the same document: choose a clause of another document."}
+    if first_negotiation != second_negotiation:
+        return {"paired_id": "That clause is of a document of another negotiation."}
     return {}
 
 

@@ -16,6 +16,7 @@ from app.reading.lookup import Lookup, fuzzy
 from app.reading.topics import rewritten, word_diff
 from app.record.models import (
     Clause,
+    ClausePair,
     ClauseTopic,
     Document,
     DocumentKind,
@@ -204,6 +205,7 @@ def compare_documents(
     second_version = _chosen_version(_versions(session, second.id), right_version, "right_version")
     first_clauses = _clauses(session, lookup, first_version.id, with_positions=True) if first_version else []
     second_clauses = _clauses(session, lookup, second_version.id, with_positions=True) if second_version else []
+    pairs = _pairs_between(session, [c.id for c in first_clauses], [c.id for c in second_clauses])
     everything = session.execute(
         sa.select(DOCUMENTS)
         .where(DOCUMENTS.c.negotiation_id == first.negotiation_id, visible_document())
@@ -215,7 +217,7 @@ def compare_documents(
         right=_ref(second, authors),
         left_version=_summary(first_version) if first_version else None,
         right_version=_summary(second_version) if second_version else None,
-        rows=align(list(lookup.all_topics()), first_clauses, second_clauses, lookup),
+        rows=align(list(lookup.all_topics()), first_clauses, second_clauses, lookup, pairs),
         documents=[_ref(d, all_authors) for d in everything],
     )
 
@@ -225,17 +227,71 @@ def align(
     left: list[schemas.ClausePublic],
     right: list[schemas.ClausePublic],
     lookup: Lookup,
+    pairs: Iterable[tuple[int, int]] = (),
 ) -> list[schemas.AlignedClauses]:
-    """Two documents' clauses, a row per topic both bear on, then those of one side alone."""
-    return [
-        schemas.AlignedClauses(
-            topic=row.topic,
-            left=row.cells[0],
-            right=row.cells[1],
-            only=None if row.only is None else ("left", "right")[row.only],
-        )
-        for row in align_many(_TopicOrder(topic_order, lookup), [left, right])
-    ]
+    """Two documents' clauses, a row per topic both bear on, then those of one side alone. Clauses an
+    editor paired (left id, right id) share a row whatever their topics: the row of the left one's
+    first topic, or one of their own."""
+    order = _TopicOrder(topic_order, lookup)
+    paired, sides = _split_pairs(left, right, pairs)
+    rows = [_two_sided(row) for row in align_many(order, sides)]
+    both = [row for row in rows if row.only is None]
+    alone = [row for row in rows if row.only is not None]
+    for first, second in paired:
+        both, alone = _place_pair(order, first, second, both, alone)
+    both.sort(key=lambda row: order.topic_rank(row.topic))
+    return both + alone
+
+
+def _split_pairs(
+    left: list[schemas.ClausePublic], right: list[schemas.ClausePublic], pairs: Iterable[tuple[int, int]]
+) -> tuple[list[tuple[schemas.ClausePublic, schemas.ClausePublic]], list[list[schemas.ClausePublic]]]:
+    """The pairs whose clauses are both shown, and each side's other clauses."""
+    lefts, rights = {c.id: c for c in left}, {c.id: c for c in right}
+    paired = [(lefts[a], rights[b]) for a, b in pairs if a in lefts and b in rights]
+    taken = {c.id for pair in paired for c in pair}
+    return paired, [[c for c in side if c.id not in taken] for side in (left, right)]
+
+
+def _place_pair(
+    order: "_TopicOrder",
+    first: schemas.ClausePublic,
+    second: schemas.ClausePublic,
+    both: list[schemas.AlignedClauses],
+    alone: list[schemas.AlignedClauses],
+) -> tuple[list[schemas.AlignedClauses], list[schemas.AlignedClauses]]:
+    """Put a pair in the row of the first one's first topic (or the second's), or in a row of its own."""
+    topics = order.ids(first) or order.ids(second)
+    topic = order.lookup.topic(topics[0]) if topics else None
+    row = next((r for r in [*both, *alone] if topic is not None and r.topic == topic), None)
+    if row is None or any(r is row for r in alone):
+        row = row or schemas.AlignedClauses(topic=topic, left=[], right=[], only=None)
+        alone = [r for r in alone if r is not row]
+        row.only = None
+        both = [*both, row]
+    row.left.append(first)
+    row.right.append(second)
+    row.paired = True
+    return both, alone
+
+
+def _two_sided(row: "_Row") -> schemas.AlignedClauses:
+    only: Literal["left", "right"] | None = None if row.only is None else ("left", "right")[row.only]
+    return schemas.AlignedClauses(topic=row.topic, left=row.cells[0], right=row.cells[1], only=only)
+
+
+def _row_for(
+    order: "_TopicOrder",
+    first: schemas.ClausePublic,
+    second: schemas.ClausePublic,
+    both: list[schemas.AlignedClauses],
+    alone: list[schemas.AlignedClauses],
+) -> schemas.AlignedClauses:
+    """The row a pair goes in: that of the first one's first topic (or the second's), or a new one."""
+    topics = order.ids(first) or order.ids(second)
+    topic = order.lookup.topic(topics[0]) if topics else None
+    found = next((r for r in [*both, *alone] if topic is not None and r.topic == topic), None)
+    return found or schemas.AlignedClauses(topic=topic, left=[], right=[], only=None)
 
 
 @dataclass
@@ -243,6 +299,22 @@ class _Row:
     topic: schemas.TopicRef | None
     cells: list[list[schemas.ClausePublic]]
     only: int | None  # the one side that has clauses here, if only one has
+
+
+def _pairs_between(session: Session, left: list[int], right: list[int]) -> list[tuple[int, int]]:
+    """The editors' pairings between two sets of clauses, as (left id, right id), whichever way entered."""
+    if not left or not right:
+        return []
+    found = session.execute(
+        sa.select(col(ClausePair.clause_id), col(ClausePair.paired_id)).where(
+            sa.or_(
+                sa.and_(col(ClausePair.clause_id).in_(left), col(ClausePair.paired_id).in_(right)),
+                sa.and_(col(ClausePair.clause_id).in_(right), col(ClausePair.paired_id).in_(left)),
+            )
+        )
+    ).all()
+    chosen = set(left)
+    return list(dict.fromkeys((a, b) if a in chosen else (b, a) for a, b in found))
 
 
 def align_many(order: "_TopicOrder", sides: list[list[schemas.ClausePublic]]) -> list[_Row]:
@@ -288,6 +360,9 @@ class _TopicOrder:
 
     def topics_of(self, clauses: list[schemas.ClausePublic]) -> set[int]:
         return {t for clause in clauses for t in self.ids(clause)}
+
+    def topic_rank(self, topic: schemas.TopicRef | None) -> int:
+        return self.position[self.by_slug[topic.slug]] if topic else len(self.position)
 
     def rank(self, clause: schemas.ClausePublic) -> int:
         mine = self.ids(clause)

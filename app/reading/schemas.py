@@ -583,6 +583,7 @@ class AlignedClauses(Public):
     left: list[ClausePublic]
     right: list[ClausePublic]
     only: Literal["left", "right"] | None = Field(description="Which side alone has clauses here; None for both.")
+    paired: bool = Field(default=False, description="Whether an editor set clauses of this row side by side by hand.")
 
 
 class DocumentComparison(Public):

@@ -47,6 +47,8 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "clauses": "A clause of one version of a document: its number as the text gives it, its heading and what "
     "it says, in the order of sort_order.",
     "clause_topics": "A topic a clause bears on: clauses of two documents are set side by side by topic.",
+    "clause_pairs": "An editor's pairing of a clause with a clause of another document that it answers to: when "
+    "the two documents are compared, the two are set side by side whatever their topics.",
     "topics": "An issue on which the parties state positions: ceasefire, territory, sanctions, children …",
     "positions": "What a party stated on a topic, at a round or on a date, and by whom: a one-line summary, "
     "fuller text and an optional verbatim quote. At least one of round_id and stated_on is set.",

@@ -63,6 +63,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("document_versions", models.DocumentVersion, models.DocumentVersionRecord),
     Kind("clauses", models.Clause, models.ClauseRecord),
     Kind("clause_topics", models.ClauseTopic, models.ClauseTopicRecord),
+    Kind("clause_pairs", models.ClausePair, models.ClausePairRecord),
     Kind("positions", models.Position, models.PositionRecord),
     Kind("gap_assessments", models.GapAssessment, models.GapAssessmentRecord),
     Kind("movements", models.Movement, models.MovementRecord),
@@ -102,6 +103,7 @@ class RecordDocument(BaseModel):
     document_versions: list[models.DocumentVersionRecord] = []
     clauses: list[models.ClauseRecord] = []
     clause_topics: list[models.ClauseTopicRecord] = []
+    clause_pairs: list[models.ClausePairRecord] = []
     topics: list[models.TopicRecord] = []
     positions: list[models.PositionRecord] = []
     gap_assessments: list[models.GapAssessmentRecord] = []

@@ -749,6 +749,27 @@ class ClauseRecord(ClauseBase, Stamped):
     id: int
 
 
+class ClausePairBase(StrictBase):
+    """An editor's pairing of two clauses of different documents, set side by side whatever their topics."""
+
+    clause_id: int = Field(foreign_key="clauses.id", index=True, ondelete="CASCADE", description="A clause.")
+    paired_id: int = Field(
+        foreign_key="clauses.id",
+        index=True,
+        ondelete="CASCADE",
+        description="The clause of another document it answers to, set beside it when the two are compared.",
+    )
+
+
+class ClausePair(ClausePairBase, Tracked, table=True):
+    __tablename__ = "clause_pairs"
+    __table_args__ = (sa.UniqueConstraint("clause_id", "paired_id"),)
+
+
+class ClausePairRecord(ClausePairBase, Stamped):
+    id: int
+
+
 class ClauseTopicBase(StrictBase):
     clause_id: int = Field(foreign_key="clauses.id", index=True, ondelete="CASCADE", description="The clause.")
     topic_id: int = Field(
