@@ -369,3 +369,31 @@ def test_an_editor_pairs_two_clauses_and_the_comparison_sets_them_side_by_side(
     assert "leaders-meeting" not in {r["topic"]["slug"] for r in data["rows"] if r["topic"]}
     soup = soup_of(client, f"/documents/compare?left={RUSSIAN}&right={UKRAINIAN}")
     assert "Clauses paired by an editor" in text(soup.select_one("tr th .paired-label").parent)
+
+
+def test_words_are_found_in_documents_and_their_clauses(seeded: sa.Engine, client: TestClient) -> None:
+    found = client.get("/api/search", params={"q": "neutrality"}).json()
+    clauses = next(g for g in found["groups"] if g["kind"] == "clause")
+    assert clauses["label"] == "clauses of documents" and clauses["count"] == 2
+    titles = {hit["title"]: hit["url"] for hit in clauses["hits"]}
+    url = titles["Russian memorandum, version 1, clause 3: Neutrality"]
+    assert url.startswith(f"/documents/{RUSSIAN}?version=1#clause-")
+    documents = client.get("/api/search", params={"q": "memorandum delegation"}).json()
+    assert [h["title"] for g in documents["groups"] if g["kind"] == "document" for h in g["hits"]] == [
+        "Russian memorandum"
+    ]
+    page = soup_of(client, "/search?q=neutrality")
+    assert "Clauses of documents (2)" in text(page.select_one("#found-clause"))
+
+
+def test_a_document_readers_may_not_see_is_not_found(seeded: sa.Engine, client: TestClient, session: Session) -> None:
+    document = session.exec(select(Document).where(Document.slug == RUSSIAN)).one()
+    document.published = False
+    session.add(document)
+    session.commit()
+    found = client.get("/api/search", params={"q": "neutrality"}).json()
+    clauses = next(g for g in found["groups"] if g["kind"] == "clause")
+    assert clauses["count"] == 1
+    assert client.get(f"/documents/{RUSSIAN}").status_code == 404
+    links = soup_of(client, "/rounds/2025-06-02-istanbul").select(f'a[href^="/documents/{RUSSIAN}"]')
+    assert links == [], "a position from an unpublished document's clause names no clause"

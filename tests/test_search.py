@@ -10,9 +10,11 @@ from tests.factories import soup_of, text
 
 def test_search_finds_every_kind_grouped_with_counts_and_the_words_marked(seeded, client: TestClient) -> None:
     soup = soup_of(client, "/search?q=children")
-    assert text(soup.select_one(".search-summary")) == ("4 matches for “children”: 1 round, 2 positions, 1 outcome.")
+    assert text(soup.select_one(".search-summary")) == (
+        "6 matches for “children”: 1 round, 2 positions, 1 outcome, 2 clauses of documents."
+    )
     groups = {g["aria-labelledby"]: g for g in soup.select(".search-group")}
-    assert list(groups) == ["found-round", "found-position", "found-outcome"]
+    assert list(groups) == ["found-round", "found-position", "found-outcome", "found-clause"]
     positions = [text(h) for h in groups["found-position"].select("h3")]
     assert sorted(positions) == ["Russia on Deported children", "Ukraine on Deported children"]
     assert {text(m).lower() for m in soup.select("mark")} == {"children"}
@@ -20,7 +22,7 @@ def test_search_finds_every_kind_grouped_with_counts_and_the_words_marked(seeded
     assert link == "/rounds/2025-06-02-istanbul#outcome-6"
 
     twin = client.get("/api/search?q=children").json()
-    assert (twin["total"], [g["kind"] for g in twin["groups"]]) == (4, ["round", "position", "outcome"])
+    assert (twin["total"], [g["kind"] for g in twin["groups"]]) == (6, ["round", "position", "outcome", "clause"])
     assert any(part["marked"] for part in twin["groups"][1]["hits"][0]["snippet"])
 
 

@@ -23,6 +23,7 @@ from app.editing.kinds import Embedded, KindSpec, Section, spec_of
 from app.editing.publishing import Conflict
 from app.editing.validation import Problem
 from app.reading import schemas
+from app.reading.documents import version_address
 from app.record.models import Draft, User, as_utc
 
 RECORD = "record"
@@ -311,7 +312,7 @@ def page(
         record=record,
         boxes=boxes,
         changes=_changes(session, view_),
-        public_url=_public_url(spec, view_.root),
+        public_url=_public_url(session, spec, view_.root),
         choices=_choices(session, view_, with_forms),
         source_labels=_source_labels(session, with_forms),
     )
@@ -354,8 +355,12 @@ def _cards(record: Card, boxes: list[Box]) -> list[Card]:
     return [record, *(c for b in boxes for c in [*b.cards, *([b.blank] if b.blank else [])])]
 
 
-def _public_url(spec: KindSpec, root: Item) -> str | None:
-    """Where readers see the record, for kinds with a page of their own, once it is published."""
+def _public_url(session: Session, spec: KindSpec, root: Item) -> str | None:
+    """Where readers see the record, for kinds with a page of their own, once it is published; a
+    version of a document is seen on its document's page."""
+    if spec.key == "document_versions" and root.id:
+        slug, number = version_address(session=session, version_id=root.id)
+        return f"/documents/{slug}?version={number}"
     if not (spec.public_path and root.id):
         return None
     return spec.public_path.format(slug=root.fields.get("slug"))

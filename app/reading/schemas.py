@@ -499,7 +499,7 @@ class SnippetPart(Public):
 
 
 class SearchHit(Public):
-    kind: Literal["round", "position", "outcome", "event", "person", "source"]
+    kind: Literal["round", "position", "outcome", "event", "person", "source", "document", "clause"]
     title: str
     url: str | None = Field(description="Where it is on Parley (a source: its own address, where known).")
     snippet: list[SnippetPart] = Field(description="Where the words were found, the words marked.")

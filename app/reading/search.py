@@ -17,9 +17,16 @@ from sqlmodel import Session, col, select
 
 from app.reading import schemas
 from app.reading.lookup import Lookup
-from app.record.models import Event, Outcome, Person, Position, Round, Source
+from app.record.models import Clause, Document, DocumentVersion, Event, Outcome, Person, Position, Round, Source
 from app.record.search_index import FTS_TABLE, ROW_ID_FACTOR, SEARCHED, TEXT_SEARCH_CONFIG, Searched, tsvector
-from app.record.visibility import visible_event, visible_outcome, visible_position, visible_round
+from app.record.visibility import (
+    visible_clause,
+    visible_document,
+    visible_event,
+    visible_outcome,
+    visible_position,
+    visible_round,
+)
 
 # Hits shown per kind; the count says how many more there are.
 PER_KIND = 10
@@ -32,6 +39,8 @@ VISIBLE: dict[str, Any] = {
     "position": visible_position,
     "outcome": visible_outcome,
     "event": visible_event,
+    "document": visible_document,
+    "clause": visible_clause,
 }
 MODELS: dict[str, Any] = {
     "round": Round,
@@ -40,6 +49,8 @@ MODELS: dict[str, Any] = {
     "event": Event,
     "person": Person,
     "source": Source,
+    "document": Document,
+    "clause": Clause,
 }
 LABELS = {
     "round": ("round", "rounds"),
@@ -48,6 +59,8 @@ LABELS = {
     "event": ("context event", "context events"),
     "person": ("person", "people"),
     "source": ("source", "sources"),
+    "document": ("document", "documents"),
+    "clause": ("clause of a document", "clauses of documents"),
 }
 
 
@@ -211,6 +224,40 @@ def _sources(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Plac
     return {s.id: (f"{s.title} — {s.publisher}" if s.title else s.publisher, s.url) for s in rows if s.id}
 
 
+def _documents(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Place]:
+    rows = session.execute(
+        sa.select(col(Document.id), col(Document.slug), col(Document.title)).where(col(Document.id).in_(ids))
+    )
+    return {i: (title, f"/documents/{slug}") for i, slug, title in rows}
+
+
+def _clauses(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Place]:
+    """A clause, named by its document, version and number, at its place on the document's page."""
+    rows = session.execute(
+        sa.select(
+            col(Clause.id),
+            col(Clause.number),
+            col(Clause.heading),
+            col(DocumentVersion.number),
+            col(Document.slug),
+            col(Document.title),
+        )
+        .join(DocumentVersion, col(DocumentVersion.id) == Clause.version_id)
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(col(Clause.id).in_(ids))
+    )
+    return {
+        i: (clause_name(title, version, number, heading), f"/documents/{slug}?version={version}#clause-{i}")
+        for i, number, heading, version, slug, title in rows
+    }
+
+
+def clause_name(document: str, version: int, number: str, heading: str) -> str:
+    """ "Russian memorandum, version 1, clause 2: Territory"."""
+    named = f", clause {number}" if number else ""
+    return f"{document}, version {version}{named}" + (f": {heading}" if heading else "")
+
+
 _PLACES = {
     "round": _rounds,
     "position": _positions,
@@ -218,4 +265,6 @@ _PLACES = {
     "event": _events,
     "person": _people,
     "source": _sources,
+    "document": _documents,
+    "clause": _clauses,
 }

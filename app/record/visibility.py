@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from app.record.models import Document, Event, GapAssessment, Outcome, Position, Round
+from app.record.models import Clause, Document, DocumentVersion, Event, GapAssessment, Outcome, Position, Round
 
 # An alias, so that the check stays a subquery even where the query already joins rounds. Made once:
 # building an alias copies every column of the table, which cost a tenth of a comparison page.
@@ -47,4 +47,13 @@ def visible_document() -> sa.ColumnElement[bool]:
     return sa.and_(
         col(Document.published),
         sa.or_(col(Document.round_id).is_(None), _round_published(Document.round_id)),
+    )
+
+
+def visible_clause() -> sa.ColumnElement[bool]:
+    """A clause of a version of a document readers may see."""
+    return sa.exists().where(
+        col(DocumentVersion.id) == Clause.version_id,
+        col(Document.id) == DocumentVersion.document_id,
+        visible_document(),
     )

@@ -21,9 +21,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The kinds this migration indexes; later ones add theirs (0014: documents and clauses).
+KINDS = search_index.of_tables("rounds", "positions", "outcomes", "events", "people", "sources")
+
+
 def upgrade() -> None:
-    search_index.install(op.get_bind())
+    search_index.install(op.get_bind(), KINDS)
 
 
 def downgrade() -> None:
-    search_index.uninstall(op.get_bind())
+    search_index.uninstall(op.get_bind(), KINDS)

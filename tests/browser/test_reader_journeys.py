@@ -41,7 +41,7 @@ def test_a_journalist_on_a_phone_finds_where_things_stand_and_what_was_agreed_on
     also.locator("a").click()
 
     page.wait_for_url(re.compile(r"/search\?q=children"))
-    assert page.inner_text(".search-summary").startswith("4 matches for “children”")
+    assert page.inner_text(".search-summary").startswith("6 matches for “children”")
     assert page.locator("mark").first.inner_text().lower() == "children"
     page.click("#found-outcome + ol h3 a")
 
