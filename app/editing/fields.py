@@ -38,6 +38,13 @@ OPTION_LABELS = {
     "softened": "Softened",
     "reversed": "Reversed",
     "dropped": "Was dropped",
+    "party_government": "A party's government",
+    "party_state_media": "A party's state media",
+    "party_independent_media": "A party's independent media",
+    "host_or_mediator": "The host or mediator",
+    "third_country": "A third country",
+    "international_organisation": "An international organisation",
+    "independent_or_wire": "An independent or wire service",
 }
 
 # References an editor picks by typing a name (a combobox searching the server); others are short

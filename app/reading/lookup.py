@@ -25,6 +25,7 @@ from sqlmodel import Session, col
 from app.core.db import wrote_record
 from app.reading import schemas
 from app.record.models import (
+    WITH_ONE_PARTY,
     Citation,
     Clause,
     DatePrecision,
@@ -83,11 +84,13 @@ _ROUNDS_BY_ID = sa.select(table_of(Round)).where(col(Round.id).in_(sa.bindparam(
 
 
 @functools.cache
-def _citations_of(subject: str) -> sa.Select[tuple[int, int, str, str | None]]:
-    """The citations of claims of one kind, with their sources' publishers, one statement per kind."""
+def _citations_of(subject: str) -> Any:
+    """The citations of claims of one kind, with their sources' publishers and the party each stands
+    with (if one), one statement per kind."""
     column = Citation.__table__.c[subject]  # type: ignore[attr-defined]
+    with_one_party = sa.case((col(Source.category).in_(sorted(WITH_ONE_PARTY)), col(Source.party_id)), else_=None)
     return (
-        sa.select(column, col(Citation.source_id), col(Source.publisher), col(Citation.note))
+        sa.select(column, col(Citation.source_id), col(Source.publisher), col(Citation.note), with_one_party)
         .join(Source, col(Source.id) == Citation.source_id)
         .where(column.in_(sa.bindparam("ids", expanding=True)))
         .order_by(column, col(Citation.id))
@@ -179,7 +182,7 @@ class Lookup:
         self._kept: KeptReference | None = None
         self._rounds: dict[int, schemas.RoundRef] = {}
         self._clauses: dict[int, schemas.ClauseRef | None] = {}
-        self._citations: dict[str, dict[int, list[tuple[int, str, str | None]]]] = defaultdict(dict)
+        self._citations: dict[str, dict[int, list[tuple[int, str, str | None, int | None]]]] = defaultdict(dict)
         self._numbers: dict[int, int] = {}
 
     # ------------------------------------------------------------ small tables, kept or loaded whole
@@ -290,21 +293,26 @@ class Lookup:
         wanted = set(ids) - self._citations[subject].keys()
         if not wanted:
             return
-        found: dict[int, list[tuple[int, str, str | None]]] = {i: [] for i in wanted}
-        for subject_id, source_id, publisher, note in self.session.execute(
+        found: dict[int, list[tuple[int, str, str | None, int | None]]] = {i: [] for i in wanted}
+        for subject_id, source_id, publisher, note, party_id in self.session.execute(
             _citations_of(subject), {"ids": sorted(wanted)}
         ):
-            found[subject_id].append((source_id, publisher, note))
+            found[subject_id].append((source_id, publisher, note, party_id))
         self._citations[subject].update(found)
 
     def cite(self, subject: str, subject_id: int) -> list[schemas.CitationRef]:
         """Footnote references for one claim, numbering sources in the order the page cites them."""
         self.load_citations(subject, [subject_id])
         refs = []
-        for source_id, publisher, note in self._citations[subject][subject_id]:
+        for source_id, publisher, note, party_id in self._citations[subject][subject_id]:
             first = source_id not in self._numbers
             number = self._numbers.setdefault(source_id, len(self._numbers) + 1)
-            refs.append(schemas.CitationRef(number=number, publisher=publisher, note=note, first=first))
+            side = self.party(party_id)
+            refs.append(
+                schemas.CitationRef(
+                    number=number, publisher=publisher, note=note, first=first, stands_with=side.name if side else None
+                )
+            )
         return refs
 
     def sources(self) -> list[schemas.SourcePublic]:
@@ -312,8 +320,15 @@ class Lookup:
         if not self._numbers:
             return []
         rows = self.session.execute(_SOURCES, {"ids": list(self._numbers)})
-        listed = [schemas.SourcePublic(number=self._numbers[s.id], **s._mapping) for s in rows]
+        listed = [
+            schemas.SourcePublic(number=self._numbers[s.id], **s._mapping, stands_with=self._stands_with(s))
+            for s in rows
+        ]
         return sorted(listed, key=lambda s: s.number)
+
+    def _stands_with(self, source: sa.Row[Any]) -> str | None:
+        party = self.party(source.party_id) if source.category in WITH_ONE_PARTY else None
+        return party.name if party else None
 
     # ------------------------------------------------------------ claims
 

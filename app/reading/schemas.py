@@ -8,7 +8,7 @@ models never leave the services.
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from app.record.models import (
     SLUG_PATTERN,
@@ -24,6 +24,7 @@ from app.record.models import (
     PartyRole,
     RevisionAction,
     RoundStatus,
+    SourceCategory,
 )
 
 
@@ -89,17 +90,44 @@ class SourcePublic(Public):
     published_on: dt.date | None
     language: str
     standpoint: str | None
+    category: SourceCategory | None = Field(default=None, description="Where it stands relative to the conflict.")
+    stands_with: str | None = Field(
+        default=None, description="The party it stands with (its government or media), if one."
+    )
 
 
 class CitationRef(Public):
     number: int
     publisher: str
     note: str | None = None
+    stands_with: str | None = Field(
+        default=None, description="The party the source stands with (its government or media), if one."
+    )
     # The page's first citation of this source: its footnote links back here. Markup only, not data.
     first: bool = Field(default=False, exclude=True)
 
 
-class ReportedFigurePublic(Public):
+def one_side(citations: list[CitationRef]) -> str | None:
+    """The party every source of a claim stands with, if they all stand with the same one."""
+    sides = {ref.stands_with for ref in citations}
+    return next(iter(sides)) if len(sides) == 1 and None not in sides else None
+
+
+class Sourced(Public):
+    """A claim with its sources, and whether they all stand with one party."""
+
+    citations: list[CitationRef]
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The party every source of the claim stands with, when they all stand with one: the claim "
+        "is then sourced from one side only. None when any source stands with no party, or none is known."
+    )
+    @property
+    def sourced_from_one_side(self) -> str | None:
+        return one_side(self.citations)
+
+
+class ReportedFigurePublic(Sourced):
     measure: FigureMeasure
     low: int | None
     high: int | None
@@ -115,7 +143,7 @@ class Measured(Public):
     reported: list[ReportedFigurePublic]
 
 
-class OutcomePublic(Public):
+class OutcomePublic(Sourced):
     id: int
     kind: OutcomeKind
     topic: TopicRef | None = Field(default=None, description="The issue the outcome bears on.")
@@ -134,7 +162,7 @@ class DelegationMemberPublic(Public):
     is_head: bool
 
 
-class DelegationPublic(Public):
+class DelegationPublic(Sourced):
     party: PartyRef
     head: DelegationMemberPublic | None
     members: list[DelegationMemberPublic]
@@ -153,7 +181,7 @@ class ClauseRef(Public):
     anchor: str = Field(description="The clause's fragment on the document's page: \"clause-3\".")
 
 
-class PositionPublic(Public):
+class PositionPublic(Sourced):
     id: int
     party: PartyRef
     topic: TopicRef
@@ -173,7 +201,7 @@ class TopicPositions(Public):
     positions: list[PositionPublic]
 
 
-class EventPublic(Public):
+class EventPublic(Sourced):
     slug: str
     date: FuzzyDate
     kind: EventKind
@@ -191,7 +219,7 @@ class DocumentRef(Public):
     authors: list[PartyRef]
 
 
-class RoundDetail(Public):
+class RoundDetail(Sourced):
     slug: str
     sequence: int
     status: RoundStatus
@@ -320,7 +348,7 @@ class TimelinePage(Public):
 ChangeMark = Literal["new", "changed", "unchanged", "none"]
 
 
-class MovementPublic(Public):
+class MovementPublic(Sourced):
     """How a party's stance on a topic moved at a round, as an editor judged it, with sources."""
 
     party: PartyRef
@@ -562,7 +590,7 @@ class DocumentList(Public):
     documents: list[DocumentSummary]
 
 
-class DocumentDetail(DocumentRef):
+class DocumentDetail(DocumentRef, Sourced):
     negotiation: NegotiationRef
     round: RoundRef | None
     language: str

@@ -166,6 +166,24 @@ class GapState(StrEnum):
     not_discussed = "not_discussed"
 
 
+class SourceCategory(StrEnum):
+    """Where a source stands relative to the conflict. The first three stand with one party (party_id)."""
+
+    party_government = "party_government"
+    party_state_media = "party_state_media"
+    party_independent_media = "party_independent_media"
+    host_or_mediator = "host_or_mediator"
+    third_country = "third_country"
+    international_organisation = "international_organisation"
+    independent_or_wire = "independent_or_wire"
+
+
+# Categories of sources that speak for, or from within, one party.
+WITH_ONE_PARTY = frozenset(
+    {SourceCategory.party_government, SourceCategory.party_state_media, SourceCategory.party_independent_media}
+)
+
+
 class MoveKind(StrEnum):
     """How a party's stance on a topic moved from one round to the next, as an editor judges it."""
 
@@ -992,6 +1010,26 @@ class SourceBase(StrictBase):
     standpoint: str | None = Field(
         default=None, max_length=300, description='Who speaks, e.g. "Russian state news agency".'
     )
+    category: SourceCategory | None = Field(
+        default=None,
+        sa_type=enum_type(SourceCategory),
+        description="Where it stands relative to the conflict: a party's government, state media or independent "
+        "media; the host or mediator; a third country; an international organisation; an independent or wire "
+        "service. Empty until an editor has judged it.",
+    )
+    party_id: int | None = Field(
+        default=None,
+        foreign_key="parties.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The party it stands with, for a party's government, state media or independent media.",
+    )
+
+    @model_validator(mode="after")
+    def _party_for_party_categories(self) -> Self:
+        if self.category in WITH_ONE_PARTY and self.party_id is None:
+            raise ValueError("party_id: a source of a party's government or media names the party")
+        return self
 
 
 class Source(SourceBase, Tracked, table=True):

@@ -31,13 +31,37 @@ def _anchor(ref: schemas.CitationRef) -> str:
     return f' id="cited-{ref.number}"' if ref.first else ""
 
 
+CATEGORY_WORDS = {
+    "party_government": "a party's government",
+    "party_state_media": "a party's state media",
+    "party_independent_media": "a party's independent media",
+    "host_or_mediator": "the host or mediator",
+    "third_country": "a third country",
+    "international_organisation": "an international organisation",
+    "independent_or_wire": "an independent or wire service",
+}
+
+
+def category_words(category: object) -> str:
+    """A source's category as a reader says it: "a party's state media"."""
+    return CATEGORY_WORDS.get(str(getattr(category, "value", category)), str(category))
+
+
+def one_side_mark(refs: Sequence[schemas.CitationRef]) -> Markup:
+    """ "Sourced from Russia's side only", where every source of a claim stands with one party."""
+    side = schemas.one_side(list(refs))
+    if side is None:
+        return Markup("")
+    return Markup(f' <span class="one-side">sourced from {escape(side)}’s side only</span>')  # noqa: S704
+
+
 def cites(refs: Sequence[schemas.CitationRef]) -> Markup:
     """A claim's sources as footnote marks, "[1][2]", each titled with its publisher (and note)."""
     marks = []
     for ref in refs:
         title = escape(ref.publisher) + (", " + escape(ref.note) if ref.note else "")
         marks.append(f'<a class="cite" href="#source-{ref.number}"{_anchor(ref)} title="{title}">[{ref.number}]</a>')
-    return Markup("".join(marks))  # noqa: S704 (every value is escaped above)
+    return Markup("".join(marks)) + one_side_mark(refs)  # noqa: S704 (every value is escaped above)
 
 
 def cites_grouped(refs: Sequence[schemas.CitationRef]) -> Markup:
@@ -53,7 +77,7 @@ def cites_grouped(refs: Sequence[schemas.CitationRef]) -> Markup:
         '<span class="visually-hidden"> sources</span></a>'
     )
     html += "".join(f'<span id="cited-{ref.number}"></span>' for ref in refs[1:] if ref.first)
-    return Markup(html)  # noqa: S704 (every value is escaped above)
+    return Markup(html) + one_side_mark(refs)  # noqa: S704 (every value is escaped above)
 
 
 def cite_marks(refs: Sequence[schemas.CitationRef]) -> Markup:
@@ -64,7 +88,8 @@ def cite_marks(refs: Sequence[schemas.CitationRef]) -> Markup:
     title = "; ".join(str(escape(ref.publisher)) for ref in refs)
     anchors = "".join(f'<span id="cited-{ref.number}"></span>' for ref in refs if ref.first)
     label = number_ranges([ref.number for ref in refs])
-    return Markup(f'{anchors}<span class="cite-marks" title="Sources: {title}">[{label}]</span>')  # noqa: S704
+    marks = Markup(f'{anchors}<span class="cite-marks" title="Sources: {title}">[{label}]</span>')  # noqa: S704
+    return marks + one_side_mark(refs)
 
 
 def fuzzy(date: schemas.FuzzyDate | None) -> Markup:
@@ -120,6 +145,7 @@ GLOBALS = {
     "cites": cites,
     "cites_grouped": cites_grouped,
     "cite_marks": cite_marks,
+    "one_side_mark": one_side_mark,
     "fuzzy": fuzzy,
     "party_name": party_name,
     "person_name": person_name,

@@ -67,6 +67,7 @@ templates.env.filters.update(
     human_time=human_time,
     number_ranges=markup.number_ranges,
     code_spans=code_spans,
+    category_words=markup.category_words,
 )
 # Before the macro modules are made (below): they see the globals as they are then.
 templates.env.globals.update(markup.GLOBALS)
