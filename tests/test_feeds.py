@@ -47,13 +47,14 @@ def _moment(text: str) -> dt.datetime:
     return moment
 
 
-def test_feed_has_one_entry_per_round_outcome_and_document_version_newest_first(
+def test_feed_has_one_entry_per_round_outcome_step_and_document_version_newest_first(
     seeded, client: TestClient, session: Session
 ) -> None:
     feed = _feed(client)
     entries = _entries(feed)
     record = bundled_record()
-    assert len(entries) == len(record.rounds) + len(record.outcomes) + len(record.document_versions)
+    kinds = (record.rounds, record.outcomes, record.outcome_steps, record.document_versions)
+    assert len(entries) == sum(len(entries_of_kind) for entries_of_kind in kinds)
 
     updated = [_moment(entry["updated"]) for entry in entries]
     assert updated == sorted(updated, reverse=True)
@@ -208,7 +209,7 @@ def test_calendar_leaves_out_rounds_that_are_not_planned(seeded, client: TestCli
 def test_feeds_query_a_fixed_number_of_times(seeded, client: TestClient) -> None:
     with statements_sent(client) as feed:
         client.get("/feed.atom")
-    assert len(feed) == 3, "rounds, outcomes, document versions"
+    assert len(feed) == 4, "rounds, outcomes, steps of outcomes, document versions"
     with statements_sent(client) as calendar:
         client.get("/calendar.ics")
     assert len(calendar) == 1

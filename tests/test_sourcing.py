@@ -12,6 +12,7 @@ from app.record.models import (
     Event,
     Movement,
     Outcome,
+    OutcomeStep,
     PartyRole,
     Position,
     ReportedFigure,
@@ -32,6 +33,7 @@ CLAIMS = [
     (Delegation, "delegation_id", sa.true()),
     (Document, "document_id", col(Document.published)),
     (Movement, "movement_id", col(Movement.published)),
+    (OutcomeStep, "step_id", sa.true()),
 ]
 
 

@@ -404,6 +404,8 @@ def _defaults(session: Session, form: ItemForm, prefill: Mapping[str, str]) -> N
                 sa.select(sa.func.max(col(Round.sequence))).where(col(Round.negotiation_id) == negotiation)
             ).scalar()
             form.typed["sequence"] = str((last or 0) + 1)
+    if spec.key == "outcome_steps" and prefill.get("outcome_id", "").isdigit():
+        form.typed["outcome_id"] = prefill["outcome_id"]  # "Add a step" on an outcome's page
     if spec.key == "document_versions" and prefill.get("document_id", "").isdigit():
         # "Add a version" on a document's page: its document, and the number that comes next.
         from app.record.models import DocumentVersion

@@ -411,6 +411,12 @@ def _figure_title(session: Session, fields: dict[str, Any]) -> str:
     return f"{str(fields.get('measure') or '').replace('_', ' ').capitalize()}: {fields.get('as_reported') or ''}"
 
 
+def _step_title(session: Session, fields: dict[str, Any]) -> str:
+    status = str(fields.get("status") or "").replace("_", " ")
+    when = f" on {fields['happened_on']}" if fields.get("happened_on") else ""
+    return f"Step: {status}{when}".strip()
+
+
 def _pair_title(session: Session, fields: dict[str, Any]) -> str:
     ids = [fields.get(c) for c in ("clause_id", "paired_id")]
     named = pickers.labels(session, "clauses", {i for i in ids if isinstance(i, int)})
@@ -455,6 +461,7 @@ TITLES: dict[str, Callable[[Session, dict[str, Any]], str | None]] = {
     "document_versions": _version_title,
     "movements": _movement_title,
     "clause_pairs": _pair_title,
+    "outcome_steps": _step_title,
     "clauses": _clause_title,
 }
 

@@ -19,6 +19,7 @@ CITED = {
     "reported_figures": "figure_id",
     "documents": "document_id",
     "movements": "movement_id",
+    "outcome_steps": "step_id",
 }
 
 
@@ -297,6 +298,23 @@ SPECS: dict[str, KindSpec] = {
             shown_under="round_id",
         ),
         KindSpec("outcome_parties", "party concerned", "parties concerned", ("outcome_id", "party_id")),
+        KindSpec(
+            "outcome_steps",
+            "step",
+            "steps",
+            ("outcome_id", "happened_on", "date_precision", "status", "description"),
+            labels={
+                "outcome_id": "Outcome",
+                "happened_on": "When",
+                "date_precision": "Date known to the",
+                "status": "After this step, the outcome is",
+                "description": "What happened",
+            },
+            hints={
+                "happened_on": "YYYY-MM-DD. For a month known only, give its 1st and choose “month” below.",
+                "description": "For example: the first 390 prisoners each side exchanged.",
+            },
+        ),
         KindSpec(
             "documents",
             "document",

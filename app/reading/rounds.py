@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +19,11 @@ from app.record.models import (
     FigureMeasure,
     Outcome,
     OutcomeParty,
+    OutcomeStep,
     Position,
     ReportedFigure,
     Round,
+    period_end,
     table_of,
 )
 from app.record.visibility import visible_event, visible_outcome, visible_position, visible_round
@@ -78,6 +81,13 @@ _OUTCOMES = (
     sa.select(OUTCOMES)
     .where(col(Outcome.round_id) == sa.bindparam("round_id"), visible_outcome())
     .order_by(OUTCOMES.c.id)
+)
+_OUTCOME = sa.select(OUTCOMES).where(OUTCOMES.c.id == sa.bindparam("id"), visible_outcome())
+_FIGURES_OF_OUTCOME = sa.select(FIGURES).where(FIGURES.c.outcome_id == sa.bindparam("id")).order_by(FIGURES.c.id)
+_STEPS = (
+    sa.select(table_of(OutcomeStep))
+    .where(col(OutcomeStep.outcome_id).in_(sa.bindparam("ids", expanding=True)))
+    .order_by(col(OutcomeStep.happened_on), col(OutcomeStep.id))
 )
 _OUTCOME_PARTIES = (
     sa.select(OUTCOME_PARTIES.c.outcome_id, OUTCOME_PARTIES.c.party_id)
@@ -214,7 +224,28 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
 def _outcomes(
     session: Session, lookup: Lookup, round_id: int, outcome_figures: list[sa.Row[Any]]
 ) -> list[schemas.OutcomePublic]:
-    outcomes = session.execute(_OUTCOMES, {"round_id": round_id}).all()
+    return outcomes_public(session, lookup, session.execute(_OUTCOMES, {"round_id": round_id}).all(), outcome_figures)
+
+
+def outcome_detail(*, session: Session, outcome_id: int) -> schemas.OutcomeDetail:
+    """One outcome, its round, and how it was carried out, step by step."""
+    found = session.execute(_OUTCOME, {"id": outcome_id}).first()
+    if found is None:
+        raise NotFound(f"There is no outcome {outcome_id} in the record.")
+    lookup = Lookup(session)
+    figures = session.execute(_FIGURES_OF_OUTCOME, {"id": outcome_id}).all()
+    lookup.load_citations("figure_id", [f.id for f in figures])
+    (public,) = outcomes_public(session, lookup, [found], figures)
+    return schemas.OutcomeDetail(
+        outcome=public, round=lookup.rounds([found.round_id])[found.round_id], sources=lookup.sources()
+    )
+
+
+def outcomes_public(
+    session: Session, lookup: Lookup, outcomes: Sequence[sa.Row[Any]], outcome_figures: Sequence[sa.Row[Any]]
+) -> list[schemas.OutcomePublic]:
+    """Outcomes as readers see them, with the parties they concern, their figures and their steps;
+    footnotes numbered outcome by outcome, down the page."""
     ids = [o.id for o in outcomes]
     parties: dict[int, list[schemas.PartyRef]] = defaultdict(list)
     if ids:
@@ -226,6 +257,7 @@ def _outcomes(
     for figure in outcome_figures:
         figures[figure.outcome_id].append(figure)
     lookup.load_citations("outcome_id", ids)
+    steps = _steps(session, lookup, ids)
     result = []
     for o in outcomes:
         result.append(
@@ -240,9 +272,35 @@ def _outcomes(
                 parties=parties[o.id],
                 citations=lookup.cite("outcome_id", o.id),
                 figures=lookup.figures(figures[o.id]),
+                steps=[_step(lookup, step) for step in steps[o.id]],
             )
         )
     return result
+
+
+def _steps(session: Session, lookup: Lookup, outcome_ids: list[int]) -> dict[int, list[sa.Row[Any]]]:
+    steps: dict[int, list[sa.Row[Any]]] = defaultdict(list)
+    if outcome_ids:
+        for step in session.execute(_STEPS, {"ids": outcome_ids}):
+            steps[step.outcome_id].append(step)
+        lookup.load_citations("step_id", [step.id for found in steps.values() for step in found])
+    # A step known only by its month comes after one on a day of that month ("late May" after 16 May).
+    for found in steps.values():
+        found.sort(key=lambda step: (period_end(step.happened_on, step.date_precision), step.id))
+    return steps
+
+
+def _step(lookup: Lookup, step: sa.Row[Any]) -> schemas.OutcomeStepPublic:
+    date = fuzzy(step.happened_on, step.date_precision)
+    assert date is not None
+    return schemas.OutcomeStepPublic(
+        id=step.id,
+        date=date,
+        status=step.status,
+        description=step.description,
+        citations=lookup.cite("step_id", step.id),
+        anchor=f"step-{step.id}",
+    )
 
 
 def event_public(lookup: Lookup, e: Event | sa.Row[Any]) -> schemas.EventPublic:

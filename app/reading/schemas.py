@@ -143,6 +143,17 @@ class Measured(Public):
     reported: list[ReportedFigurePublic]
 
 
+class OutcomeStepPublic(Sourced):
+    """A dated step in carrying an outcome out, and the state it left the outcome in."""
+
+    id: int
+    date: FuzzyDate
+    status: OutcomeStatus
+    description: str
+    citations: list[CitationRef]
+    anchor: str = Field(description='Its fragment on the outcome\'s page: "step-3".')
+
+
 class OutcomePublic(Sourced):
     id: int
     kind: OutcomeKind
@@ -154,6 +165,17 @@ class OutcomePublic(Sourced):
     parties: list[PartyRef]
     figures: list[ReportedFigurePublic]
     citations: list[CitationRef]
+    steps: list[OutcomeStepPublic] = Field(
+        default_factory=list, description="How it was carried out, step by step, in date order."
+    )
+
+
+class OutcomeDetail(Public):
+    """An outcome's own page: the outcome, its round and its steps."""
+
+    outcome: OutcomePublic
+    round: RoundRef
+    sources: list[SourcePublic]
 
 
 class DelegationMemberPublic(Public):

@@ -39,6 +39,8 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "outcomes": "What a round produced (a prisoner exchange agreed, a document handed over, further talks "
     "planned …), with its status and when it was implemented.",
     "outcome_parties": "A party an outcome concerns.",
+    "outcome_steps": "A dated step in carrying an outcome out (agreed, begun, carried out in stages, stalled …), "
+    "with the state the outcome was in after it: the outcome's history, each step with its sources.",
     "documents": "A text put on the table: a memorandum, a draft agreement or plan, a joint statement, or a "
     "party's or the mediator's readout of a round; with the round where it was handed over or published and "
     "where it stands (proposed, handed over, published, leaked, signed, withdrawn).",
@@ -60,7 +62,7 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "reported_figures": "A duration, delay or quantity as one source reported it, kept as a range that may be "
     "open at either end rather than forced into one number. Belongs to exactly one round or one outcome.",
     "citations": "One source supporting one claim. Exactly one of round_id, outcome_id, position_id, event_id, "
-    "figure_id, delegation_id, document_id and movement_id is set.",
+    "figure_id, delegation_id, document_id, movement_id and step_id is set.",
 }
 
 PATTERN_NAMES = {

@@ -27,7 +27,8 @@ from app.record import models
 
 FORMAT = "parley-record"
 # 2: citations may support a delegation (delegation_id). 3: documents, their versions and clauses,
-# positions naming their clause, and movements of stances. Earlier versions read as they are.
+# positions naming their clause, movements of stances, the steps of outcomes and where sources stand.
+# Earlier versions read as they are.
 FORMAT_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 
@@ -57,6 +58,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("delegation_members", models.DelegationMember, models.DelegationMemberRecord),
     Kind("outcomes", models.Outcome, models.OutcomeRecord),
     Kind("outcome_parties", models.OutcomeParty, models.OutcomePartyRecord),
+    Kind("outcome_steps", models.OutcomeStep, models.OutcomeStepRecord),
     # The texts on the table: before positions, which may name the clause they come from.
     Kind("documents", models.Document, models.DocumentRecord),
     Kind("document_parties", models.DocumentParty, models.DocumentPartyRecord),
@@ -98,6 +100,7 @@ class RecordDocument(BaseModel):
     delegation_members: list[models.DelegationMemberRecord] = []
     outcomes: list[models.OutcomeRecord] = []
     outcome_parties: list[models.OutcomePartyRecord] = []
+    outcome_steps: list[models.OutcomeStepRecord] = []
     documents: list[models.DocumentRecord] = []
     document_parties: list[models.DocumentPartyRecord] = []
     document_versions: list[models.DocumentVersionRecord] = []

@@ -621,6 +621,36 @@ class OutcomeRecord(OutcomeBase, Stamped):
     id: int
 
 
+class OutcomeStepBase(StrictBase):
+    """A dated step in carrying an outcome out (agreed, begun, carried out in stages, stalled …): the
+    history of its state."""
+
+    outcome_id: int = Field(foreign_key="outcomes.id", index=True, ondelete="CASCADE", description="The outcome.")
+    happened_on: dt.date = Field(description="When the step happened; read it with date_precision.")
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.day,
+        sa_type=enum_type(DatePrecision),
+        description="How much of happened_on is known: the day, the month or the year.",
+    )
+    status: OutcomeStatus = Field(
+        sa_type=enum_type(OutcomeStatus), description="The state the outcome was in after this step."
+    )
+    description: str = Field(default="", sa_type=sa.Text, description="What happened, e.g. the first 390 exchanged.")
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        check_date_fits(self.happened_on, self.date_precision, "happened_on")
+        return self
+
+
+class OutcomeStep(OutcomeStepBase, Tracked, table=True):
+    __tablename__ = "outcome_steps"
+
+
+class OutcomeStepRecord(OutcomeStepBase, Stamped):
+    id: int
+
+
 class OutcomePartyBase(StrictBase):
     outcome_id: int = Field(foreign_key="outcomes.id", index=True, ondelete="CASCADE", description="The outcome.")
     party_id: int = Field(
@@ -1095,12 +1125,13 @@ CITATION_SUBJECTS = (
     "delegation_id",
     "document_id",
     "movement_id",
+    "step_id",
 )
 
 
 class CitationBase(StrictBase):
-    """One source supporting one claim: a round, outcome, position, event, reported figure, delegation,
-    document or movement."""
+    """One source supporting one claim: a round, outcome, step of an outcome, position, event, reported
+    figure, delegation, document or movement."""
 
     source_id: int = Field(foreign_key="sources.id", index=True, ondelete="RESTRICT", description="The source.")
     round_id: int | None = Field(
@@ -1158,6 +1189,13 @@ class CitationBase(StrictBase):
         index=True,
         ondelete="CASCADE",
         description="A movement of a party's stance the source bears out.",
+    )
+    step_id: int | None = Field(
+        default=None,
+        foreign_key="outcome_steps.id",
+        index=True,
+        ondelete="CASCADE",
+        description="A step in carrying an outcome out that the source reports.",
     )
     note: str | None = Field(
         default=None, max_length=300, description='How the source supports the claim, e.g. "citing Reuters".'

@@ -15,6 +15,7 @@ from app.web.params import (
     EarlierVersion,
     Filters,
     NegotiationChoice,
+    OutcomeId,
     PartyChoice,
     Slug,
     TopicChoice,
@@ -71,6 +72,16 @@ def api_search(session: SessionDep, q: Words = "") -> Response:
 )
 def api_round(session: SessionDep, slug: Slug) -> Response:
     return as_json(rounds.round_detail(session=session, slug=slug))
+
+
+@router.get(
+    "/outcomes/{outcome_id}",
+    response_model=schemas.OutcomeDetail,
+    summary="One outcome, its round, and how it was carried out, step by step",
+    responses=NOT_FOUND,
+)
+def api_outcome(session: SessionDep, outcome_id: OutcomeId) -> Response:
+    return as_json(rounds.outcome_detail(session=session, outcome_id=outcome_id))
 
 
 @router.get(

@@ -16,7 +16,7 @@ from app.core.errors import NotFound
 from app.editing import clauses, composer, drafts, history, library, pickers, publishing
 from app.editing.kinds import EDITABLE, KindSpec, spec_of
 from app.reading import documents
-from app.record.models import Document, DocumentVersion, Draft, Revision, RevisionAction, Round, User
+from app.record.models import Document, DocumentVersion, Draft, OutcomeStep, Revision, RevisionAction, Round, User
 from app.web import pages
 from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep
 from app.web.htmx import go_to, wants_fragment
@@ -473,6 +473,10 @@ def _publish(request: Request, session: Session, editor: User, draft: Draft, dat
     if published.kind == "document_versions":  # a version is read on its document's page
         slug, number = documents.version_address(session=session, version_id=published.id)
         return go_to(request, f"/documents/{slug}?version={number}&published=1")
+    if published.kind == "outcome_steps":  # and a step on its outcome's
+        step = session.get(OutcomeStep, published.id)
+        if step is not None:
+            return go_to(request, f"/outcomes/{step.outcome_id}?published=1#step-{step.id}")
     return go_to(request, _after_publish(published))
 
 

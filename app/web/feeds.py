@@ -19,6 +19,7 @@ from app.record.models import (
     DocumentVersion,
     Negotiation,
     Outcome,
+    OutcomeStep,
     Round,
     RoundStatus,
     as_utc,
@@ -121,8 +122,25 @@ def _version_entry(version: DocumentVersion, document: Document, negotiation: Ne
     )
 
 
+def _step_entry(step: OutcomeStep, outcome: Outcome, round_: Round, negotiation: Negotiation, base: str) -> FeedEntry:
+    """A change of an outcome's state: agreed, carried out, stalled …"""
+    url = f"{base}/outcomes/{outcome.id}#step-{step.id}"
+    status = step.status.value.replace("_", " ")
+    when = fuzzy_date(step.happened_on, step.date_precision)
+    return FeedEntry(
+        id=url,
+        title=f"{outcome.title}: {status} ({when})",
+        link=url,
+        updated=as_utc(step.updated_at),
+        published=as_utc(step.created_at),
+        summary=step.description or f"Outcome of round {round_.sequence} of {negotiation.title}: {status}.",
+        category=negotiation,
+    )
+
+
 def feed_entries(*, session: Session, base_url: str) -> list[FeedEntry]:
-    """The newest rounds, outcomes and document versions by their last change, newest first (three queries)."""
+    """The newest rounds, outcomes, steps of outcomes and document versions by their last change, newest
+    first (four queries)."""
     base = base_url.rstrip("/")
     rounds = session.exec(
         select(Round, Negotiation)
@@ -150,6 +168,16 @@ def feed_entries(*, session: Session, base_url: str) -> list[FeedEntry]:
     entries = [_round_entry(r, n, base) for r, n in rounds]
     entries += [_outcome_entry(o, r, n, base) for o, r, n in outcomes]
     entries += [_version_entry(v, d, n, base) for v, d, n in versions]
+    steps = session.exec(
+        select(OutcomeStep, Outcome, Round, Negotiation)
+        .join(Outcome, col(Outcome.id) == OutcomeStep.outcome_id)
+        .join(Round, col(Round.id) == Outcome.round_id)
+        .join(Negotiation, col(Negotiation.id) == Round.negotiation_id)
+        .where(visible_outcome())
+        .order_by(col(OutcomeStep.updated_at).desc(), col(OutcomeStep.id).desc())
+        .limit(FEED_SIZE)
+    ).all()
+    entries += [_step_entry(st, o, r, n, base) for st, o, r, n in steps]
     entries.sort(key=lambda entry: (entry.updated, entry.id), reverse=True)
     return entries[:FEED_SIZE]
 

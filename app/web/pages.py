@@ -17,6 +17,7 @@ from app.web.params import (
     EarlierVersion,
     Filters,
     NegotiationChoice,
+    OutcomeId,
     PartyChoice,
     Slug,
     TopicChoice,
@@ -70,6 +71,14 @@ def negotiation_page(
 def round_page(request: Request, session: SessionDep, slug: Slug) -> HTMLResponse:
     detail = rounds.round_detail(session=session, slug=slug)
     return render(request, "round.html", {"round": detail}, twin=twin(request, "api_round", slug=slug))
+
+
+@router.get("/outcomes/{outcome_id}", response_class=HTMLResponse)
+def outcome_page(request: Request, session: SessionDep, outcome_id: OutcomeId) -> HTMLResponse:
+    view = rounds.outcome_detail(session=session, outcome_id=outcome_id)
+    return render(
+        request, "outcome.html", {"view": view}, twin=twin(request, "api_outcome", outcome_id=str(outcome_id))
+    )
 
 
 @router.get("/compare", response_class=HTMLResponse)

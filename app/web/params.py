@@ -39,3 +39,4 @@ VersionChoice = Annotated[int | None, Query(ge=1, le=100_000, description="A ver
 EarlierVersion = Annotated[
     int | None, Query(ge=1, le=100_000, description="The earlier version's number; default: the one before after.")
 ]
+OutcomeId = Annotated[int, Path(ge=1, le=2**62, description="The outcome's number in the record.")]

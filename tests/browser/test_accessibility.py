@@ -26,6 +26,7 @@ PUBLIC_PAGES = [
     "/topics",
     "/topics/leaders-meeting",
     "/documents",
+    "/outcomes/1",
     "/documents/2025-06-02-russian-memorandum",
     "/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum",
     "/parties",
