@@ -676,3 +676,48 @@ class ReadoutComparison(Public):
 
 
 RoundDetail.model_rebuild()
+
+
+# ---------------------------------------------------------------- the state of play, at a glance
+
+
+class StatusCount(Public):
+    status: OutcomeStatus
+    label: str = Field(description='The state in words: "carried out", "stalled".')
+    count: int
+
+
+class TopicGap(Public):
+    topic: TopicRef
+    state: GapState
+    note: str | None
+    as_of: RoundRef
+
+
+class StripEntry(Public):
+    """A round or a context event on the negotiation's strip of time."""
+
+    kind: Literal["round", "event"]
+    date: FuzzyDate
+    label: str
+    url: str
+
+
+class OneSidedShare(Public):
+    """How much of the record rests on one side's sources alone."""
+
+    claims: int = Field(description="Sourced claims of the negotiation: rounds, positions, outcomes and events.")
+    one_sided: int = Field(description="Of those, claims whose sources all stand with one party.")
+    by_party: dict[str, int] = Field(description="One-sided claims by the party their sources stand with.")
+
+
+class StateOfPlay(Public):
+    negotiation: NegotiationRef
+    negotiations: list[FilterOption]
+    latest: RoundRef | None = Field(description="The latest round held.")
+    days_since_latest: int | None = Field(description="Days from the latest round held to today.")
+    next: RoundRef | None = Field(description="The next round planned (see its overdue flag).")
+    outcomes: list[StatusCount] = Field(description="The negotiation's outcomes by the state they are in.")
+    gaps: list[TopicGap] = Field(description="How far apart the parties are, per topic, where an editor assessed it.")
+    strip: list[StripEntry] = Field(description="The rounds and context events, in date order.")
+    sourcing: OneSidedShare

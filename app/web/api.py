@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
-from app.reading import comparison, documents, parties, rounds, schemas, search, timeline, topics
+from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
 from app.web.deps import SessionDep
 from app.web.params import (
     After,
@@ -53,6 +53,16 @@ BAD_CHOICE: dict[int | str, dict[str, Any]] = {
 )
 def api_timeline(session: SessionDep, filters: Filters, after: After = None) -> Response:
     return as_json(timeline.timeline(session=session, filters=filters, after=after))
+
+
+@router.get(
+    "/state",
+    response_model=schemas.StateOfPlay,
+    summary="One negotiation at a glance: where it stands, its outcomes by state, the gaps, its time line",
+    responses=NOT_FOUND,
+)
+def api_state(session: SessionDep, negotiation: NegotiationChoice = None) -> Response:
+    return as_json(state.state_of_play(session=session, negotiation=negotiation))
 
 
 @router.get(

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.core.db import is_reachable
 from app.core.errors import NotFound
-from app.reading import comparison, documents, parties, rounds, schemas, search, timeline, topics
+from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
 from app.web.deps import SessionDep
 from app.web.params import (
     After,
@@ -48,6 +48,12 @@ def timeline_page(request: Request, session: SessionDep, filters: Filters, after
     fragment = "entries" if after else "results"
     context = {"page": page, "found": found}
     return render(request, "timeline.html", context, fragment=fragment, twin=twin(request, "api_timeline"))
+
+
+@router.get("/state", response_class=HTMLResponse)
+def state_page(request: Request, session: SessionDep, negotiation: NegotiationChoice = None) -> HTMLResponse:
+    view = state.state_of_play(session=session, negotiation=negotiation)
+    return render(request, "state.html", {"view": view}, twin=twin(request, "api_state"))
 
 
 @router.get("/search", response_class=HTMLResponse)

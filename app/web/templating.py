@@ -83,7 +83,7 @@ def add_globals(**functions: Callable[..., Any]) -> None:
 
 # The shared macros are globals rather than per-template imports: htmx fragments render a block
 # alone, and a block does not see imports made at the top of its template.
-SHARED_MACROS = ("_macros.html", "_editing.html", "_documents.html")
+SHARED_MACROS = ("_macros.html", "_editing.html", "_documents.html", "_state.html")
 _macros_ready = False
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from app.core.config import PROJECT_ROOT
 from app.core.errors import InvalidChoice, NotFound
-from app.reading import comparison, documents, rounds, schemas, timeline
+from app.reading import comparison, documents, rounds, schemas, state, timeline
 from app.reading.lookup import Lookup
 from app.record import addresses
 from app.record.models import (
@@ -44,6 +44,7 @@ from app.record.models import (
     table_of,
 )
 from app.record.visibility import visible_gap
+from app.web import charts
 from app.web.deps import SessionDep
 from app.web.embed_code import (
     COMPARE_PARAMS,
@@ -93,6 +94,10 @@ Theme = Annotated[
     Query(description="Colours: light, dark, or auto to follow the reader's system setting."),
 ]
 Compact = Annotated[bool, Query(description="Tighter spacing and less detail, for narrow columns.")]
+Picture = Annotated[
+    str | None,
+    Query(pattern="^(outcomes|gaps|strip)$", description="One picture of the state of play; default: all of them."),
+]
 Focus = Annotated[
     str | None,
     Query(pattern=SLUG_PATTERN, description="Slug of a round: the widget keeps its height and opens at that round."),
@@ -344,6 +349,50 @@ def _documents_updated(session: Session, view: schemas.DocumentComparison) -> dt
     ]
     found = [m for m in session.execute(sa.select(*moments)).one() if m is not None]
     return max(found) if found else None
+
+
+@router.get("/embed/state", response_class=HTMLResponse)
+def embed_state(
+    request: Request,
+    session: SessionDep,
+    negotiation: NegotiationChoice = None,
+    picture: Picture = None,
+    theme: Theme = "light",
+    compact: Compact = False,
+) -> Response:
+    """The state of play's pictures (or one of them, ``picture``), for another site's page."""
+    try:
+        view = state.state_of_play(session=session, negotiation=negotiation)
+    except (NotFound, InvalidChoice) as error:
+        return _widget_error(request, session, error, theme=theme, compact=compact)
+    query = [("negotiation", view.negotiation.slug)]
+    context = {
+        "view": view,
+        "picture": picture,
+        "title": f"{view.negotiation.title}: the state of play",
+        "full_url": f"{request.base_url}{page_address('state', query)}",
+        "data_url": None,
+        "updated": None,
+    }
+    return _widget(request, "embed_state.html", context, theme=theme, compact=compact)
+
+
+@router.get("/state.svg", response_class=Response)
+def state_svg(
+    session: SessionDep,
+    picture: Annotated[str, Query(pattern="^(outcomes|gaps|strip)$", description="Which picture.")],
+    negotiation: NegotiationChoice = None,
+) -> Response:
+    """One picture of the state of play as an SVG file of its own, for a newsroom's graphics desk."""
+    view = state.state_of_play(session=session, negotiation=negotiation)
+    drawn = charts.PICTURES[picture](view, picture, standalone=True)
+    if not drawn:
+        raise NotFound(f"There is nothing to draw for {picture} in {view.negotiation.title} yet.")
+    return Response(
+        str(drawn),
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="parley-{view.negotiation.slug}-{picture}.svg"'},
+    )
 
 
 @router.get("/embed/timeline", response_class=HTMLResponse)

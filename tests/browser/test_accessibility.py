@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 # Every page a reader can reach without signing in; add each new one here.
 PUBLIC_PAGES = [
     "/",
+    "/state",
     "/?party=ukraine&kind=round",
     "/negotiations/russia-ukraine-istanbul-2025",
     "/rounds/2025-05-16-istanbul",
@@ -42,6 +43,7 @@ PUBLIC_PAGES = [
     "/embed/timeline",
     "/embed/timeline?focus=2025-06-next-round&theme=dark",
     "/embed/round/2025-06-02-istanbul",
+    "/embed/state?theme=dark",
     "/embed/documents/compare?left=2025-06-02-russian-memorandum&right=2025-06-02-ukrainian-memorandum&theme=dark",
 ]
 
