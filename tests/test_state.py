@@ -60,3 +60,12 @@ def test_the_pictures_embed_as_a_widget_framed_anywhere(seeded: sa.Engine, clien
     assert soup.select_one('footer a[href$="/state?negotiation=russia-ukraine-istanbul-2025"]') is not None
     data = client.get("/api/state").json()
     assert data["sourcing"] == {"claims": 33, "one_sided": 1, "by_party": {"Russia": 1}}
+
+
+def test_a_picture_downloads_as_a_png_too(seeded: sa.Engine, client: TestClient) -> None:
+    answer = client.get("/state.png", params={"picture": "outcomes"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
+    assert answer.content[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(answer.content[16:20], "big"), int.from_bytes(answer.content[20:24], "big")
+    assert (width, height) == (1280, 192), "twice the picture's size"
+    assert 'filename="parley-russia-ukraine-istanbul-2025-outcomes.png"' in answer.headers["content-disposition"]

@@ -395,6 +395,27 @@ def state_svg(
     )
 
 
+@router.get("/state.png", response_class=Response)
+def state_png(
+    session: SessionDep,
+    picture: Annotated[str, Query(pattern="^(outcomes|gaps|strip)$", description="Which picture.")],
+    negotiation: NegotiationChoice = None,
+) -> Response:
+    """The same picture as a PNG, twice its size, on white: for slides and print."""
+    view = state.state_of_play(session=session, negotiation=negotiation)
+    drawn = charts.PICTURES[picture](view, picture, standalone=True)
+    if not drawn:
+        raise NotFound(f"There is nothing to draw for {picture} in {view.negotiation.title} yet.")
+    import resvg_py  # only here: the app starts without loading the renderer (issue 13's start-up budget)
+
+    png = bytes(resvg_py.svg_to_bytes(svg_string=str(drawn), zoom=2, background="white"))
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Content-Disposition": f'attachment; filename="parley-{view.negotiation.slug}-{picture}.png"'},
+    )
+
+
 @router.get("/embed/timeline", response_class=HTMLResponse)
 def embed_timeline(
     request: Request,
