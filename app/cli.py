@@ -132,6 +132,26 @@ def export_command(
         typer.echo(f"Exported the record to {file}.", err=True)
 
 
+@cli.command("release")
+def release_command(
+    note: Annotated[str, typer.Option("--note", "-m", help="What the release is for.")] = "",
+) -> None:
+    """Freeze the published record as the next numbered release, to cite and download at /releases/N."""
+    from app.record import releases  # only this command needs it
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            release = releases.make_release(session, made_by="the command line", note=note)
+            number, digest = release.number, release.sha256
+    except releases.NothingNew as refused:
+        typer.echo(f"No release was made: {str(refused).removeprefix('note: ')}.", err=True)
+        raise typer.Exit(1) from refused
+    finally:
+        engine.dispose()
+    typer.echo(f"Made release {number} (record document SHA-256 {digest}); it is served at /releases/{number}.")
+
+
 @cli.command("import")
 def import_command(file: Annotated[Path, typer.Argument(help="A JSON document written by parley export.")]) -> None:
     """Load a JSON document into an empty database: all of it, or nothing."""

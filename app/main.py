@@ -32,6 +32,7 @@ from app.web import (
     feeds,
     oembed,
     pages,
+    releases,
     templating,
     widgets,
 )
@@ -56,7 +57,16 @@ templating.add_globals(
 
 logger = logging.getLogger("parley")
 # What readers are served, from the response cache when it can.
-PUBLIC_ROUTERS = (pages.router, pages.health, feeds.router, exports.router, api.router, widgets.router, oembed.router)
+PUBLIC_ROUTERS = (
+    pages.router,
+    pages.health,
+    feeds.router,
+    exports.router,
+    api.router,
+    widgets.router,
+    oembed.router,
+    releases.router,
+)
 
 
 class Parley(FastAPI):
@@ -187,6 +197,7 @@ def create_app(settings: Settings | None = None) -> Parley:
     app.include_router(api.router)
     app.include_router(widgets.router)
     app.include_router(oembed.router)
+    app.include_router(releases.router)
     app.include_router(admin.router)
     for exception, handler in error_pages.HANDLERS.items():
         app.add_exception_handler(exception, handler)

@@ -1355,3 +1355,23 @@ def _keep_sort_date(_mapper: Any, _connection: Any, target: Round | Event) -> No
 
 # The full-text index is made with the schema (``metadata.create_all``) as well as by its migration.
 from app.record import search_index as _search_index  # noqa: E402, F401
+
+# ---------------------------------------------------------------- releases
+
+
+class Release(SQLModel, table=True):
+    """A numbered, frozen copy of the published record, to cite and to download forever."""
+
+    __tablename__ = "releases"
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, description="1 for the first release, then 2, 3 …")
+    created_at: dt.datetime = Field(default_factory=utcnow, nullable=False, sa_type=sa.DateTime(timezone=True))
+    # A release never changes; this is here, indexed, so that the record's version (which every worker's
+    # cache follows) counts a new release too: the releases page changes with it.
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow, nullable=False, index=True, sa_type=sa.DateTime(timezone=True)
+    )
+    made_by: str = Field(max_length=200, description="Who made it: an editor's name, or the command line.")
+    note: str = Field(default="", sa_type=sa.Text, description="What the release is for, in the editor's words.")
+    document: str = Field(sa_type=sa.Text, description="The published record as parley export writes it.")
+    sha256: str = Field(max_length=64, description="The SHA-256 of the document, in hex.")

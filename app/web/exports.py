@@ -15,7 +15,7 @@ from app.core.errors import NotFound
 from app.reading import comparison, documents, rounds, schemas, timeline
 from app.record import document
 from app.record.codebook import Codebook, codebook, csv_columns, datapackage, label_columns, record_fields
-from app.record.document import KIND_BY_KEY, Kind
+from app.record.document import KIND_BY_KEY, Kind, RecordDocument
 from app.record.models import as_utc
 from app.record.transfer import export_record, public_record
 from app.web.deps import SessionDep
@@ -65,7 +65,11 @@ def export_csv(*, session: Session, kind: Kind) -> str:
     """One kind as CSV: its record fields, each id followed by the names of what it refers to, then its
     entries in id order."""
     # Drafts, and whatever hangs on one, are pruned from the whole record, so every CSV agrees with the JSON.
-    record = public_record(export_record(session=session))
+    return record_csv(public_record(export_record(session=session)), kind)
+
+
+def record_csv(record: RecordDocument, kind: Kind) -> str:
+    """One kind of a record document as CSV (the live record's, or a release's)."""
     labels = label_columns(kind)
     targets = {target for columns in labels.values() for _, target, _, _ in columns}
     # (getattr: a record entry is typed as a plain SQLModel, which declares no id.)

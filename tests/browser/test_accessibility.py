@@ -34,6 +34,8 @@ PUBLIC_PAGES = [
     "/parties/turkey",
     "/people/rustem-umerov",
     "/exports",
+    "/releases",
+    "/corrections",
     "/search?q=children",
     "/?q=prisoner&order=newest",
     "/api",

@@ -1,0 +1,159 @@
+"""Citable releases: the published record frozen as a numbered release, its files with checksums,
+the citation to give, and what changed from one release to the next.
+
+A release keeps the record document itself (what ``parley export`` writes, drafts left out); every
+other file of it (a CSV per kind, the codebook, datapackage.json, CITATION.cff, BibTeX) is made from
+that document the same way every time, so its checksum never changes.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from app.core.errors import InvalidChoice, NotFound
+from app.record import document
+from app.record.document import KINDS, RecordDocument
+from app.record.models import STAMPS, Release
+from app.record.transfer import export_record, public_record
+
+# The fields that name an entry in a list of changes, by kind (the first one an entry has).
+NAMES = ("title", "name", "summary", "publisher", "as_reported", "heading", "text", "slug", "note")
+
+
+class NothingNew(InvalidChoice):
+    """The published record is as the latest release froze it."""
+
+
+def make_release(session: Session, *, made_by: str, note: str = "") -> Release:
+    """Freeze the published record as the next release; refused when nothing changed since the last."""
+    text = document.dump(public_record(export_record(session=session)))
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    latest = session.exec(select(Release).order_by(col(Release.number).desc()).limit(1)).first()
+    if latest is not None and latest.sha256 == digest:
+        raise NothingNew(f"note: the published record has not changed since release {latest.number}")
+    release = Release(
+        number=(latest.number + 1) if latest else 1,
+        made_by=made_by[:200],
+        note=note.strip(),
+        document=text,
+        sha256=digest,
+    )
+    session.add(release)
+    session.flush()
+    return release
+
+
+def get_release(session: Session, number: int) -> Release:
+    found = session.exec(select(Release).where(col(Release.number) == number)).first()
+    if found is None:
+        raise NotFound(f"There is no release {number}.")
+    return found
+
+
+def all_releases(session: Session) -> list[sa.Row[Any]]:
+    """Every release, newest first, without its document."""
+    return list(
+        session.execute(
+            sa.select(
+                col(Release.number),
+                col(Release.created_at),
+                col(Release.made_by),
+                col(Release.note),
+                col(Release.sha256),
+            ).order_by(col(Release.number).desc())
+        ).all()
+    )
+
+
+def record_of(release: Release) -> RecordDocument:
+    return RecordDocument.model_validate(json.loads(release.document))
+
+
+# ---------------------------------------------------------------- what changed between two releases
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    id: int
+    change: str  # added, removed, changed
+    name: str
+    fields: tuple[str, ...] = ()
+
+
+def changes_between(before: RecordDocument | None, after: RecordDocument) -> list[Change]:
+    """Entries added, removed and changed from one release to the next, kind by kind (times aside)."""
+    found: list[Change] = []
+    for kind in KINDS:
+        old = {e["id"]: e for e in _entries(before, kind.key)}
+        new = {e["id"]: e for e in _entries(after, kind.key)}
+        for entry_id in sorted(new.keys() - old.keys()):
+            found.append(Change(kind.key, entry_id, "added", _name(new[entry_id])))
+        for entry_id in sorted(old.keys() - new.keys()):
+            found.append(Change(kind.key, entry_id, "removed", _name(old[entry_id])))
+        for entry_id in sorted(old.keys() & new.keys()):
+            differ = tuple(
+                name for name in new[entry_id] if name not in STAMPS and new[entry_id][name] != old[entry_id].get(name)
+            )
+            if differ:
+                found.append(Change(kind.key, entry_id, "changed", _name(new[entry_id]), differ))
+    return found
+
+
+def _entries(record: RecordDocument | None, key: str) -> list[dict[str, Any]]:
+    if record is None:
+        return []
+    return [entry.model_dump(mode="json") for entry in getattr(record, key)]
+
+
+def _name(entry: dict[str, Any]) -> str:
+    for field in NAMES:
+        if entry.get(field):
+            words = str(entry[field])
+            return words if len(words) <= 80 else words[:79] + "…"
+    return f"#{entry['id']}"
+
+
+# ---------------------------------------------------------------- citing a release
+
+
+def citation_cff(release: Release, *, base_url: str) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) for the release."""
+    url = f"{base_url.rstrip('/')}/releases/{release.number}"
+    lines = [
+        "cff-version: 1.2.0",
+        'message: "If you use this data, please cite it as below."',
+        "type: dataset",
+        'title: "Parley: peace negotiations, round by round, with sources"',
+        f'version: "{release.number}"',
+        f"date-released: {release.created_at.date().isoformat()}",
+        f'url: "{url}"',
+        "authors:",
+        '  - name: "Parley editors"',
+        "identifiers:",
+        "  - type: other",
+        f'    value: "sha256:{release.sha256}"',
+        '    description: "The release\'s record document"',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def bibtex(release: Release, *, base_url: str) -> str:
+    url = f"{base_url.rstrip('/')}/releases/{release.number}"
+    created: dt.datetime = release.created_at
+    return (
+        f"@misc{{parley_release_{release.number},\n"
+        "  title = {Parley: peace negotiations, round by round, with sources},\n"
+        "  author = {{Parley editors}},\n"
+        f"  year = {{{created.year}}},\n"
+        f"  version = {{{release.number}}},\n"
+        f"  howpublished = {{\\url{{{url}}}}},\n"
+        f"  note = {{Release {release.number}, {created.date().isoformat()}; "
+        f"record document SHA-256 {release.sha256}}}\n"
+        "}\n"
+    )

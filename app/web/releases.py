@@ -1,0 +1,163 @@
+"""Citable releases on the web: the list, each release's files with their checksums and the citation
+to give, what changed since the release before, and a feed of corrections. Editors make a release
+here; ``parley release`` makes one from the command line."""
+
+import datetime as dt
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.core.errors import NotFound
+from app.record import releases
+from app.record.codebook import codebook, datapackage, resource_name
+from app.record.document import KINDS
+from app.record.models import Release, as_utc
+from app.web.deps import EditorDep, FormDep, SessionDep
+from app.web.exports import record_csv
+from app.web.htmx import go_to
+from app.web.templating import render
+
+router = APIRouter()
+ReleaseNumber = Annotated[int, Path(ge=1, le=1_000_000, description="The release's number.")]
+FileName = Annotated[
+    str, Path(pattern=r"^([a-z_]+\.(csv|json|bib)|CITATION\.cff|SHA256SUMS)$", description="A file of the release.")
+]
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "cff": "text/plain; charset=utf-8",
+         "bib": "text/plain; charset=utf-8", "SHA256SUMS": "text/plain; charset=utf-8"}  # fmt: skip
+
+
+def release_files(release: Release, *, base_url: str) -> dict[str, bytes]:
+    """Every file of a release, made from its record document the same way every time."""
+    return dict(_files(release.number, release.document, release.sha256, release.created_at.isoformat(), base_url))
+
+
+@lru_cache(maxsize=8)
+def _files(number: int, text: str, sha256: str, created: str, base_url: str) -> tuple[tuple[str, bytes], ...]:
+    # Cached: a release never changes, and its files are asked for one after another.
+    release = Release(number=number, document=text, sha256=sha256, made_by="", created_at=_moment(created))
+    record = releases.record_of(release)
+    base = f"{base_url.rstrip('/')}/releases/{number}"
+    files: dict[str, bytes] = {"record.json": text.encode()}
+    for kind in KINDS:
+        files[f"{kind.key}.csv"] = record_csv(record, kind).encode()
+    book = codebook(base_url=base_url).model_dump(mode="json")
+    book["record_url"] = f"{base}/record.json"
+    for entry in book["kinds"]:
+        entry["csv_url"] = f"{base}/{entry['key']}.csv"
+    files["codebook.json"] = (json.dumps(book, ensure_ascii=False, indent=2) + "\n").encode()
+    package = datapackage(base_url=base_url)
+    package["name"], package["version"] = f"parley-record-release-{number}", str(number)
+    for kind, resource in zip(KINDS, package["resources"], strict=True):
+        assert resource["name"] == resource_name(kind)
+        resource["path"] = f"{base}/{kind.key}.csv"
+        resource["hash"] = "sha256:" + hashlib.sha256(files[f"{kind.key}.csv"]).hexdigest()
+    files["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode()
+    files["CITATION.cff"] = releases.citation_cff(release, base_url=base_url).encode()
+    files["citation.bib"] = releases.bibtex(release, base_url=base_url).encode()
+    sums = "".join(f"{hashlib.sha256(body).hexdigest()}  {name}\n" for name, body in files.items())
+    files["SHA256SUMS"] = sums.encode()
+    return tuple(files.items())
+
+
+def _moment(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+# ---------------------------------------------------------------- pages
+
+
+@router.get("/releases", response_class=HTMLResponse, include_in_schema=False)
+def releases_page(request: Request, session: SessionDep) -> HTMLResponse:
+    listed = releases.all_releases(session)
+    return render(request, "releases.html", {"listed": listed, "error": None, "note": ""})
+
+
+@router.post("/releases", include_in_schema=False)
+def make_release(request: Request, session: SessionDep, editor: EditorDep, data: FormDep) -> Response:
+    note = str(data.get("note", ""))[:2000]
+    try:
+        release = releases.make_release(session, made_by=editor.name, note=note)
+    except releases.NothingNew as refused:
+        session.rollback()
+        context = {"listed": releases.all_releases(session), "error": str(refused), "note": note}
+        response = render(request, "releases.html", context, status_code=422)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    session.commit()
+    return go_to(request, f"/releases/{release.number}")
+
+
+@router.get("/releases/{number}", response_class=HTMLResponse, include_in_schema=False)
+def release_page(request: Request, session: SessionDep, number: ReleaseNumber) -> HTMLResponse:
+    release = releases.get_release(session, number)
+    files = release_files(release, base_url=str(request.base_url))
+    changes = _changes(session, release)
+    context = {
+        "release": release,
+        "files": [(name, len(body), hashlib.sha256(body).hexdigest()) for name, body in files.items()],
+        "citation": files["citation.bib"].decode(),
+        "cff": files["CITATION.cff"].decode(),
+        "changes": changes,
+    }
+    return render(request, "release.html", context)
+
+
+@router.get("/releases/{number}/{filename}", include_in_schema=False)
+def release_file(request: Request, session: SessionDep, number: ReleaseNumber, filename: FileName) -> Response:
+    files = release_files(releases.get_release(session, number), base_url=str(request.base_url))
+    if filename not in files:
+        raise NotFound(f"Release {number} has no file called {filename}.")
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else filename
+    headers = {"Content-Disposition": f'attachment; filename="parley-release-{number}-{filename}"'}
+    return Response(files[filename], media_type=MEDIA[extension], headers=headers)
+
+
+def _changes(session: Session, release: Release) -> list[releases.Change]:
+    before = releases.get_release(session, release.number - 1) if release.number > 1 else None
+    return releases.changes_between(releases.record_of(before) if before else None, releases.record_of(release))
+
+
+@router.get("/corrections", response_class=HTMLResponse, include_in_schema=False)
+def corrections_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """What changed from each release to the next, newest first."""
+    listed = [releases.get_release(session, row.number) for row in releases.all_releases(session)]
+    report = [(release, [c for c in _changes(session, release) if release.number > 1]) for release in listed]
+    return render(request, "corrections.html", {"report": report})
+
+
+@router.get("/corrections.atom", include_in_schema=False)
+def corrections_feed(request: Request, session: SessionDep) -> Response:
+    """Each release as an entry, with what changed since the one before."""
+    base = str(request.base_url).rstrip("/")
+    feed = ET.Element("feed", xmlns="http://www.w3.org/2005/Atom")
+    ET.SubElement(feed, "id").text = f"{base}/corrections.atom"
+    ET.SubElement(feed, "title").text = "Parley: releases and corrections"
+    ET.SubElement(feed, "link", rel="self", href=f"{base}/corrections.atom")
+    rows = releases.all_releases(session)
+    ET.SubElement(feed, "updated").text = _rfc3339(rows[0].created_at) if rows else "1970-01-01T00:00:00Z"
+    for row in rows:
+        release = releases.get_release(session, row.number)
+        changes = _changes(session, release)
+        entry = ET.SubElement(feed, "entry")
+        url = f"{base}/releases/{release.number}"
+        ET.SubElement(entry, "id").text = url
+        ET.SubElement(entry, "title").text = f"Release {release.number}"
+        ET.SubElement(entry, "link", rel="alternate", href=url)
+        ET.SubElement(entry, "updated").text = _rfc3339(release.created_at)
+        counts = {what: sum(1 for c in changes if c.change == what) for what in ("added", "changed", "removed")}
+        said = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing changed"
+        first = " (the first release)" if release.number == 1 else f" since release {release.number - 1}"
+        ET.SubElement(entry, "summary").text = f"{release.note + ' — ' if release.note else ''}{said}{first}."
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/atom+xml")
+
+
+def _rfc3339(moment: Any) -> str:
+    return as_utc(moment).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,98 @@
+"""Citable releases (app/record/releases.py, app/web/releases.py): `parley release` and the editors'
+button freeze the published record under a number; /releases/N serves its files with checksums and a
+citation, forever; the corrections page and feed say what changed from one release to the next."""
+
+import hashlib
+import json
+
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.config import Settings
+from app.record.models import Outcome
+from tests.accounts_fixtures import csrf
+from tests.factories import soup_of, text
+
+runner = CliRunner()
+
+
+def _release(note: str = "") -> str:
+    result = runner.invoke(cli, ["release", "--note", note] if note else ["release"])
+    return result.output
+
+
+def test_parley_release_makes_release_1_and_refuses_a_second_with_nothing_new(
+    seeded: sa.Engine, settings: Settings, client: TestClient
+) -> None:
+    made = runner.invoke(cli, ["release", "--note", "Rounds 1 and 2"])
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith("Made release 1 (record document SHA-256 ")
+    again = runner.invoke(cli, ["release"])
+    assert again.exit_code == 1
+    assert "No release was made: the published record has not changed since release 1." in again.output
+
+    page = soup_of(client, "/releases/1")
+    assert "Rounds 1 and 2" in text(page.select_one(".lede"))
+    files = {text(tr.select_one("th")): tr for tr in page.select(".release-files tbody tr")}
+    for name in ("record.json", "rounds.csv", "codebook.json", "datapackage.json", "CITATION.cff", "citation.bib"):
+        assert name in files, name
+    assert "Parley editors. Parley: peace negotiations, round by round, with sources, release 1" in text(
+        page.select_one('section[aria-labelledby="cite-heading"] p')
+    )
+
+
+def test_a_releases_files_match_their_checksums_and_the_record(
+    seeded: sa.Engine, settings: Settings, client: TestClient
+) -> None:
+    _release()
+    sums = dict(line.split("  ")[::-1] for line in client.get("/releases/1/SHA256SUMS").text.splitlines())
+    for name, digest in sums.items():
+        body = client.get(f"/releases/1/{name}").content
+        assert hashlib.sha256(body).hexdigest() == digest, name
+    package = client.get("/releases/1/datapackage.json").json()
+    rounds = next(r for r in package["resources"] if r["path"].endswith("/releases/1/rounds.csv"))
+    assert rounds["hash"] == f"sha256:{sums['rounds.csv']}"
+    assert package["version"] == "1"
+    record = client.get("/releases/1/record.json").json()
+    assert record == json.loads(client.get("/exports/record.json").text)
+    cff = client.get("/releases/1/CITATION.cff").text
+    assert 'version: "1"' in cff and "cff-version: 1.2.0" in cff
+
+
+def test_a_later_edit_shows_in_the_corrections_and_leaves_release_1_as_it_was(
+    seeded: sa.Engine, settings: Settings, client: TestClient, session: Session
+) -> None:
+    _release()
+    before = client.get("/releases/1/outcomes.csv").content
+    outcome = session.exec(select(Outcome).where(Outcome.title == "Further talks")).one()
+    outcome.title = "Further talks, before the end of June"
+    session.add(outcome)
+    session.commit()
+    assert _release("After a correction").startswith("Made release 2")
+    assert client.get("/releases/1/outcomes.csv").content == before, "a release never changes"
+    corrections = soup_of(client, "/corrections")
+    listed = [text(li) for li in corrections.select("#release-2 ~ ul.corrections li")]
+    assert listed == [f"Changed: outcomes #{outcome.id}, Further talks, before the end of June (title)"]
+    feed = client.get("/corrections.atom").text
+    assert "<title>Release 2</title>" in feed and "After a correction — 1 changed since release 1." in feed
+
+
+def test_an_editor_makes_a_release_from_the_releases_page(
+    seeded: sa.Engine, editor_client: TestClient, client: TestClient
+) -> None:
+    page = soup_of(editor_client, "/releases")
+    assert text(page.select_one('form[action="/releases"] button')) == "Make release 1"
+    made = editor_client.post(
+        "/releases", data={"csrf_token": csrf(editor_client, "/releases"), "note": "For the June report"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert made.status_code == 303 and made.headers["location"] == "/releases/1"
+    refused = editor_client.post("/releases", data={"csrf_token": csrf(editor_client, "/releases"), "note": "Again"})
+    assert refused.status_code == 422 and "has not changed since release 1" in refused.text
+    typed = BeautifulSoup(refused.text, "html.parser").select_one("#release-note")
+    assert "Again" in typed.get_text(), "the note comes back as typed"
+    assert soup_of(client, "/releases").select_one('form[action="/releases"]') is None, "readers see no button"
