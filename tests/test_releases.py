@@ -61,6 +61,9 @@ def test_a_releases_files_match_their_checksums_and_the_record(
     assert record == json.loads(client.get("/exports/record.json").text)
     cff = client.get("/releases/1/CITATION.cff").text
     assert 'version: "1"' in cff and "cff-version: 1.2.0" in cff
+    twin = client.get("/api/releases/1").json()
+    assert {f["name"]: f["sha256"] for f in twin["files"] if f["name"] != "SHA256SUMS"} == sums
+    assert twin["citation_cff"] == cff and [r["number"] for r in client.get("/api/releases").json()] == [1]
 
 
 def test_a_later_edit_shows_in_the_corrections_and_leaves_release_1_as_it_was(

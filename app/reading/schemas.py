@@ -721,3 +721,37 @@ class StateOfPlay(Public):
     gaps: list[TopicGap] = Field(description="How far apart the parties are, per topic, where an editor assessed it.")
     strip: list[StripEntry] = Field(description="The rounds and context events, in date order.")
     sourcing: OneSidedShare
+
+
+# ---------------------------------------------------------------- releases
+
+
+class ReleaseSummary(Public):
+    number: int
+    created_at: dt.datetime
+    made_by: str
+    note: str
+    sha256: str = Field(description="The SHA-256 of the release's record document.")
+    url: str
+
+
+class ReleaseFile(Public):
+    name: str
+    size: int = Field(description="In bytes.")
+    sha256: str
+    url: str
+
+
+class ReleaseChange(Public):
+    kind: str
+    id: int
+    change: Literal["added", "removed", "changed"]
+    name: str
+    fields: list[str] = Field(description="For a change: the fields that changed.")
+
+
+class ReleaseDetail(ReleaseSummary):
+    files: list[ReleaseFile]
+    bibtex: str
+    citation_cff: str
+    changes: list[ReleaseChange] = Field(description="What changed since the release before (all of it for the first).")

@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.core.errors import NotFound
+from app.reading import schemas
 from app.record import releases
 from app.record.codebook import codebook, datapackage, resource_name
 from app.record.document import KINDS
 from app.record.models import Release, as_utc
+from app.web.api import NOT_FOUND, as_json
 from app.web.deps import EditorDep, FormDep, SessionDep
 from app.web.exports import record_csv
 from app.web.htmx import go_to
@@ -73,10 +75,64 @@ def _moment(text: str) -> dt.datetime:
 # ---------------------------------------------------------------- pages
 
 
+def _summary(base: str, row: Any) -> schemas.ReleaseSummary:
+    return schemas.ReleaseSummary(
+        number=row.number,
+        created_at=row.created_at,
+        made_by=row.made_by,
+        note=row.note,
+        sha256=row.sha256,
+        url=f"{base}releases/{row.number}",
+    )
+
+
+def _detail(request: Request, session: Session, number: int) -> schemas.ReleaseDetail:
+    base = str(request.base_url)
+    release = releases.get_release(session, number)
+    files = release_files(release, base_url=base)
+    return schemas.ReleaseDetail(
+        **_summary(base, release).model_dump(),
+        files=[
+            schemas.ReleaseFile(
+                name=name,
+                size=len(body),
+                sha256=hashlib.sha256(body).hexdigest(),
+                url=f"{base}releases/{number}/{name}",
+            )
+            for name, body in files.items()
+        ],
+        bibtex=files["citation.bib"].decode(),
+        citation_cff=files["CITATION.cff"].decode(),
+        changes=[
+            schemas.ReleaseChange(kind=c.kind, id=c.id, change=c.change, name=c.name, fields=list(c.fields))
+            for c in _changes(session, release)
+        ],
+    )
+
+
+@router.get(
+    "/api/releases", response_model=list[schemas.ReleaseSummary], tags=["record"], summary="Every release, newest first"
+)
+def api_releases(request: Request, session: SessionDep) -> Response:
+    listed = [_summary(str(request.base_url), row) for row in releases.all_releases(session)]
+    return as_json(listed, schemas.ReleaseSummary)
+
+
+@router.get(
+    "/api/releases/{number}",
+    response_model=schemas.ReleaseDetail,
+    tags=["record"],
+    summary="One release: its files with their checksums, its citation, and what changed since the one before",
+    responses=NOT_FOUND,
+)
+def api_release(request: Request, session: SessionDep, number: ReleaseNumber) -> Response:
+    return as_json(_detail(request, session, number))
+
+
 @router.get("/releases", response_class=HTMLResponse, include_in_schema=False)
 def releases_page(request: Request, session: SessionDep) -> HTMLResponse:
     listed = releases.all_releases(session)
-    return render(request, "releases.html", {"listed": listed, "error": None, "note": ""})
+    return render(request, "releases.html", {"listed": listed, "error": None, "note": ""}, twin="/api/releases")
 
 
 @router.post("/releases", include_in_schema=False)
@@ -96,17 +152,8 @@ def make_release(request: Request, session: SessionDep, editor: EditorDep, data:
 
 @router.get("/releases/{number}", response_class=HTMLResponse, include_in_schema=False)
 def release_page(request: Request, session: SessionDep, number: ReleaseNumber) -> HTMLResponse:
-    release = releases.get_release(session, number)
-    files = release_files(release, base_url=str(request.base_url))
-    changes = _changes(session, release)
-    context = {
-        "release": release,
-        "files": [(name, len(body), hashlib.sha256(body).hexdigest()) for name, body in files.items()],
-        "citation": files["citation.bib"].decode(),
-        "cff": files["CITATION.cff"].decode(),
-        "changes": changes,
-    }
-    return render(request, "release.html", context)
+    detail = _detail(request, session, number)
+    return render(request, "release.html", {"release": detail}, twin=f"/api/releases/{number}")
 
 
 @router.get("/releases/{number}/{filename}", include_in_schema=False)

@@ -1,5 +1,6 @@
-"""The state of play in real Chromium: at a glance on a desk and on a phone, light and dark; its
-pictures embedded in an article on another site, and downloaded as SVG."""
+"""The dashboard at a glance in real Chromium: the state of play on a desk and on a phone, light and
+dark; its pictures embedded in an article on another site and downloaded; a claim sourced from one
+side only marked as such; an editor making release 1 and a reader citing and downloading it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import TYPE_CHECKING
 
 from .conftest import PHONE
 from .test_accessibility import assert_no_sideways_scrolling
+from .test_editing_journeys import Site, open_page, seeded_site, sign_in
 from .test_embeds import ARTICLE, HostSite, host_site, wait_until_fitted, widget_frame
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-__all__ = ["host_site"]  # a fixture of test_embeds, found here too
+__all__ = ["host_site", "open_page", "seeded_site"]  # fixtures of other modules, found here too
 
 
 def test_the_state_of_play_reads_at_a_glance_on_a_desk_and_a_phone_light_and_dark(
@@ -36,14 +38,17 @@ def test_the_state_of_play_reads_at_a_glance_on_a_desk_and_a_phone_light_and_dar
         assert_no_sideways_scrolling(page)
 
 
-def test_a_picture_downloads_as_svg(new_page: Callable[..., Page]) -> None:
+def test_a_picture_downloads_as_svg_and_png(new_page: Callable[..., Page]) -> None:
     page = new_page(accept_downloads=True)
     page.goto("/state")
     with page.expect_download() as caught:
-        page.locator("#glance-outcomes ~ p.downloads a").click()
+        page.locator("#glance-outcomes ~ p.downloads a", has_text="SVG").click()
     download = caught.value
     assert download.suggested_filename == "parley-russia-ukraine-istanbul-2025-outcomes.svg"
     assert "outcomes by state" in Path(download.path()).read_text(encoding="utf-8")
+    with page.expect_download() as caught:
+        page.locator("#glance-outcomes ~ p.downloads a", has_text="PNG").click()
+    assert Path(caught.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_pictures_embed_in_an_article_on_another_site(
@@ -61,3 +66,39 @@ def test_the_pictures_embed_in_an_article_on_another_site(
     frame.wait_for_selector("svg[role=img]")
     assert "carried out: 4" in (frame.locator("svg").text_content() or "")
     assert wait_until_fitted(host, frame) > 100
+
+
+def test_a_claim_sourced_from_one_side_only_is_marked_on_its_page_and_in_its_widget(
+    new_page: Callable[..., Page],
+) -> None:
+    page = new_page(**PHONE)
+    page.goto("/rounds/2025-06-02-istanbul")
+    bodies = page.locator("li[id^=outcome-]", has_text="6,000 bodies")
+    assert "sourced from Russia’s side only" in bodies.inner_text()
+    exchange = page.locator("li[id^=outcome-]", has_text="New prisoner exchange")
+    assert "side only" not in exchange.inner_text()
+    page.goto("/embed/round/2025-06-02-istanbul")
+    assert "sourced from Russia’s side only" in page.inner_text("main")
+
+
+def test_an_editor_makes_release_1_and_a_reader_cites_and_downloads_it(
+    open_page: Callable[..., Page], seeded_site: Site
+) -> None:
+    editor = seeded_site.add_editor("Olena")
+    page = open_page(seeded_site.base_url, accept_downloads=True)
+    sign_in(page, editor)
+    page.goto("/releases")
+    page.get_by_label("What this release is for (optional)").fill("For the June report")
+    page.get_by_role("button", name="Make release 1").click()
+    page.wait_for_url(re.compile(r"/releases/1$"))
+    assert "For the June report" in page.inner_text(".lede")
+    page.get_by_text("BibTeX").click()
+    assert "@misc{parley_release_1," in page.inner_text("pre >> nth=0")
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="CITATION.cff").click()
+    assert caught.value.suggested_filename == "parley-release-1-CITATION.cff"
+    reader = open_page(seeded_site.base_url)
+    reader.goto("/")
+    reader.get_by_role("link", name="Releases to cite").click()
+    reader.get_by_role("link", name="Release 1").click()
+    assert "record.json" in reader.inner_text(".release-files")
