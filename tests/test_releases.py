@@ -5,6 +5,7 @@ citation, forever; the corrections page and feed say what changed from one relea
 import hashlib
 import json
 
+import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -13,7 +14,8 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.config import Settings
-from app.record.models import Outcome
+from app.record import releases
+from app.record.models import Outcome, Release
 from tests.accounts_fixtures import csrf
 from tests.factories import soup_of, text
 
@@ -54,8 +56,10 @@ def test_a_releases_files_match_their_checksums_and_the_record(
         body = client.get(f"/releases/1/{name}").content
         assert hashlib.sha256(body).hexdigest() == digest, name
     package = client.get("/releases/1/datapackage.json").json()
-    rounds = next(r for r in package["resources"] if r["path"].endswith("/releases/1/rounds.csv"))
-    assert rounds["hash"] == f"sha256:{sums['rounds.csv']}"
+    rounds = next(r for r in package["resources"] if r["path"] == "rounds.csv")
+    assert rounds["hash"] == f"sha256:{sums['rounds.csv']}", "the files name one another by relative paths"
+    book = client.get("/releases/1/codebook.json").json()
+    assert book["record_url"] == "record.json" and "rounds.csv" in [k["csv_url"] for k in book["kinds"]]
     assert package["version"] == "1"
     record = client.get("/releases/1/record.json").json()
     assert record == json.loads(client.get("/exports/record.json").text)
@@ -99,3 +103,24 @@ def test_an_editor_makes_a_release_from_the_releases_page(
     typed = BeautifulSoup(refused.text, "html.parser").select_one("#release-note")
     assert "Again" in typed.get_text(), "the note comes back as typed"
     assert soup_of(client, "/releases").select_one('form[action="/releases"]') is None, "readers see no button"
+
+
+def test_a_releases_files_are_kept_as_made_whatever_parley_does_later(
+    seeded: sa.Engine, settings: Settings, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _release()
+    before = {name: client.get(f"/releases/1/{name}").content for name in ("rounds.csv", "SHA256SUMS")}
+    # A later Parley that lays its CSVs out differently must not change what release 1 published.
+    monkeypatch.setattr(releases, "record_csv", lambda record, kind: "laid out differently\n")
+    assert {name: client.get(f"/releases/1/{name}").content for name in before} == before
+
+
+def test_a_release_made_before_files_were_kept_still_serves_them(
+    seeded: sa.Engine, settings: Settings, client: TestClient, session: Session
+) -> None:
+    _release()
+    kept = client.get("/releases/1/SHA256SUMS").text
+    session.exec(sa.update(Release).values(files=None))  # as migration 0018 leaves an older release
+    session.commit()
+    assert client.get("/releases/1/SHA256SUMS").text == kept
+    assert client.get("/releases/1/rounds.csv").status_code == 200

@@ -1375,3 +1375,9 @@ class Release(SQLModel, table=True):
     note: str = Field(default="", sa_type=sa.Text, description="What the release is for, in the editor's words.")
     document: str = Field(sa_type=sa.Text, description="The published record as parley export writes it.")
     sha256: str = Field(max_length=64, description="The SHA-256 of the document, in hex.")
+    # Every file of the release (name → text), made once when it is made: later versions of Parley,
+    # which may describe or lay out the record differently, never change a release's files. None for a
+    # release made before files were kept (migration 0018); those are made from the document on demand.
+    files: str | None = Field(
+        default=None, sa_type=sa.Text, description="The release's files, as a JSON object of name → text."
+    )

@@ -1,9 +1,11 @@
 """Citable releases: the published record frozen as a numbered release, its files with checksums,
 the citation to give, and what changed from one release to the next.
 
-A release keeps the record document itself (what ``parley export`` writes, drafts left out); every
-other file of it (a CSV per kind, the codebook, datapackage.json, CITATION.cff, BibTeX) is made from
-that document the same way every time, so its checksum never changes.
+A release keeps the record document itself (what ``parley export`` writes, drafts left out) and
+every other file made from it when the release is made (a CSV per kind, the codebook,
+datapackage.json with each file's checksum, CITATION.cff, BibTeX and SHA256SUMS), so that they never
+change. The files refer to one another by relative paths: they are the same whichever address they
+are served from, and still make sense downloaded together into one folder.
 """
 
 import datetime as dt
@@ -17,8 +19,10 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidChoice, NotFound
 from app.record import document
+from app.record.codebook import codebook, datapackage
 from app.record.document import KINDS, RecordDocument
 from app.record.models import STAMPS, Release
+from app.record.tables import record_csv
 from app.record.transfer import export_record, public_record
 
 # The fields that name an entry in a list of changes, by kind (the first one an entry has).
@@ -43,9 +47,45 @@ def make_release(session: Session, *, made_by: str, note: str = "") -> Release:
         document=text,
         sha256=digest,
     )
+    release.files = json.dumps(_make_files(release), ensure_ascii=False, sort_keys=True)
     session.add(release)
     session.flush()
     return release
+
+
+def files_of(release: Release) -> dict[str, str]:
+    """The release's files, name → text, in the order they are listed."""
+    found: dict[str, str] = json.loads(release.files) if release.files else _make_files(release)
+    order = ["record.json", *(f"{kind.key}.csv" for kind in KINDS)]
+    order += ["codebook.json", "datapackage.json", "CITATION.cff", "citation.bib", "SHA256SUMS"]
+    return {name: found[name] for name in order if name in found}
+
+
+def _make_files(release: Release) -> dict[str, str]:
+    record = record_of(release)
+    files = {"record.json": release.document}
+    for kind in KINDS:
+        files[f"{kind.key}.csv"] = record_csv(record, kind)
+    book = codebook(base_url="").model_dump(mode="json")
+    book["record_url"] = "record.json"
+    for entry in book["kinds"]:
+        entry["csv_url"] = f"{entry['key']}.csv"
+    files["codebook.json"] = json.dumps(book, ensure_ascii=False, indent=2) + "\n"
+    package = datapackage(base_url="")
+    package.pop("homepage", None)
+    package["name"], package["version"] = f"parley-record-release-{release.number}", str(release.number)
+    for kind, resource in zip(KINDS, package["resources"], strict=True):
+        resource["path"] = f"{kind.key}.csv"
+        resource["hash"] = "sha256:" + _sha(files[f"{kind.key}.csv"])
+    files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
+    files["CITATION.cff"] = citation_cff(release)
+    files["citation.bib"] = bibtex(release)
+    files["SHA256SUMS"] = "".join(f"{_sha(body)}  {name}\n" for name, body in files.items())
+    return files
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def get_release(session: Session, number: int) -> Release:
@@ -122,9 +162,8 @@ def _name(entry: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- citing a release
 
 
-def citation_cff(release: Release, *, base_url: str) -> str:
+def citation_cff(release: Release) -> str:
     """CITATION.cff (Citation File Format 1.2.0) for the release."""
-    url = f"{base_url.rstrip('/')}/releases/{release.number}"
     lines = [
         "cff-version: 1.2.0",
         'message: "If you use this data, please cite it as below."',
@@ -132,7 +171,6 @@ def citation_cff(release: Release, *, base_url: str) -> str:
         'title: "Parley: peace negotiations, round by round, with sources"',
         f'version: "{release.number}"',
         f"date-released: {release.created_at.date().isoformat()}",
-        f'url: "{url}"',
         "authors:",
         '  - name: "Parley editors"',
         "identifiers:",
@@ -143,8 +181,7 @@ def citation_cff(release: Release, *, base_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bibtex(release: Release, *, base_url: str) -> str:
-    url = f"{base_url.rstrip('/')}/releases/{release.number}"
+def bibtex(release: Release) -> str:
     created: dt.datetime = release.created_at
     return (
         f"@misc{{parley_release_{release.number},\n"
@@ -152,7 +189,7 @@ def bibtex(release: Release, *, base_url: str) -> str:
         "  author = {{Parley editors}},\n"
         f"  year = {{{created.year}}},\n"
         f"  version = {{{release.number}}},\n"
-        f"  howpublished = {{\\url{{{url}}}}},\n"
+        f"  howpublished = {{Parley, release {release.number}}},\n"
         f"  note = {{Release {release.number}, {created.date().isoformat()}; "
         f"record document SHA-256 {release.sha256}}}\n"
         "}\n"

@@ -2,8 +2,6 @@
 that describes them."""
 
 import csv
-import datetime as dt
-import enum
 import io
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,9 +12,10 @@ from sqlmodel import Session
 from app.core.errors import NotFound
 from app.reading import comparison, documents, rounds, schemas, timeline
 from app.record import document
-from app.record.codebook import Codebook, codebook, csv_columns, datapackage, label_columns, record_fields
-from app.record.document import KIND_BY_KEY, Kind, RecordDocument
-from app.record.models import as_utc
+from app.record.codebook import Codebook, codebook, datapackage
+from app.record.document import KIND_BY_KEY, Kind
+from app.record.tables import csv_cell as _cell
+from app.record.tables import record_csv
 from app.record.transfer import export_record, public_record
 from app.web.deps import SessionDep
 from app.web.params import (
@@ -40,53 +39,11 @@ router = APIRouter()
 # ---------------------------------------------------------------- CSV
 
 
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, dt.datetime):
-        return as_utc(value).replace(microsecond=0).isoformat().replace("+00:00", "Z")  # as in the JSON export
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        # A leading apostrophe makes it text, as OWASP recommends; the JSON export keeps the exact text.
-        return "'" + value
-    return str(value)
-
-
 def export_csv(*, session: Session, kind: Kind) -> str:
     """One kind as CSV: its record fields, each id followed by the names of what it refers to, then its
     entries in id order."""
     # Drafts, and whatever hangs on one, are pruned from the whole record, so every CSV agrees with the JSON.
     return record_csv(public_record(export_record(session=session)), kind)
-
-
-def record_csv(record: RecordDocument, kind: Kind) -> str:
-    """One kind of a record document as CSV (the live record's, or a release's)."""
-    labels = label_columns(kind)
-    targets = {target for columns in labels.values() for _, target, _, _ in columns}
-    # (getattr: a record entry is typed as a plain SQLModel, which declares no id.)
-    named = {target: {getattr(e, "id"): e for e in record.entries(KIND_BY_KEY[target])} for target in targets}  # noqa: B009
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_columns(kind))
-    for entry in record.entries(kind):
-        row = []
-        for name in record_fields(kind):
-            value = getattr(entry, name)
-            row.append(_cell(value))
-            for _, target, field, _ in labels.get(name, []):
-                referred = named[target].get(value) if value is not None else None
-                row.append(_cell(getattr(referred, field) if referred is not None else None))
-        writer.writerow(row)
-    return buffer.getvalue()
 
 
 # One row per topic and party of a comparison, named in words beside the slugs, for a spreadsheet.

@@ -2,11 +2,8 @@
 to give, what changed since the release before, and a feed of corrections. Editors make a release
 here; ``parley release`` makes one from the command line."""
 
-import datetime as dt
 import hashlib
-import json
 import xml.etree.ElementTree as ET
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -16,12 +13,9 @@ from sqlmodel import Session
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.record import releases
-from app.record.codebook import codebook, datapackage, resource_name
-from app.record.document import KINDS
 from app.record.models import Release, as_utc
 from app.web.api import NOT_FOUND, as_json
 from app.web.deps import EditorDep, FormDep, SessionDep
-from app.web.exports import record_csv
 from app.web.htmx import go_to
 from app.web.templating import render
 
@@ -33,43 +27,6 @@ FileName = Annotated[
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "cff": "text/plain; charset=utf-8",
          "bib": "text/plain; charset=utf-8", "SHA256SUMS": "text/plain; charset=utf-8"}  # fmt: skip
-
-
-def release_files(release: Release, *, base_url: str) -> dict[str, bytes]:
-    """Every file of a release, made from its record document the same way every time."""
-    return dict(_files(release.number, release.document, release.sha256, release.created_at.isoformat(), base_url))
-
-
-@lru_cache(maxsize=8)
-def _files(number: int, text: str, sha256: str, created: str, base_url: str) -> tuple[tuple[str, bytes], ...]:
-    # Cached: a release never changes, and its files are asked for one after another.
-    release = Release(number=number, document=text, sha256=sha256, made_by="", created_at=_moment(created))
-    record = releases.record_of(release)
-    base = f"{base_url.rstrip('/')}/releases/{number}"
-    files: dict[str, bytes] = {"record.json": text.encode()}
-    for kind in KINDS:
-        files[f"{kind.key}.csv"] = record_csv(record, kind).encode()
-    book = codebook(base_url=base_url).model_dump(mode="json")
-    book["record_url"] = f"{base}/record.json"
-    for entry in book["kinds"]:
-        entry["csv_url"] = f"{base}/{entry['key']}.csv"
-    files["codebook.json"] = (json.dumps(book, ensure_ascii=False, indent=2) + "\n").encode()
-    package = datapackage(base_url=base_url)
-    package["name"], package["version"] = f"parley-record-release-{number}", str(number)
-    for kind, resource in zip(KINDS, package["resources"], strict=True):
-        assert resource["name"] == resource_name(kind)
-        resource["path"] = f"{base}/{kind.key}.csv"
-        resource["hash"] = "sha256:" + hashlib.sha256(files[f"{kind.key}.csv"]).hexdigest()
-    files["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode()
-    files["CITATION.cff"] = releases.citation_cff(release, base_url=base_url).encode()
-    files["citation.bib"] = releases.bibtex(release, base_url=base_url).encode()
-    sums = "".join(f"{hashlib.sha256(body).hexdigest()}  {name}\n" for name, body in files.items())
-    files["SHA256SUMS"] = sums.encode()
-    return tuple(files.items())
-
-
-def _moment(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
 
 
 # ---------------------------------------------------------------- pages
@@ -89,7 +46,7 @@ def _summary(base: str, row: Any) -> schemas.ReleaseSummary:
 def _detail(request: Request, session: Session, number: int) -> schemas.ReleaseDetail:
     base = str(request.base_url)
     release = releases.get_release(session, number)
-    files = release_files(release, base_url=base)
+    files = {name: text.encode() for name, text in releases.files_of(release).items()}
     return schemas.ReleaseDetail(
         **_summary(base, release).model_dump(),
         files=[
@@ -158,12 +115,12 @@ def release_page(request: Request, session: SessionDep, number: ReleaseNumber) -
 
 @router.get("/releases/{number}/{filename}", include_in_schema=False)
 def release_file(request: Request, session: SessionDep, number: ReleaseNumber, filename: FileName) -> Response:
-    files = release_files(releases.get_release(session, number), base_url=str(request.base_url))
+    files = releases.files_of(releases.get_release(session, number))
     if filename not in files:
         raise NotFound(f"Release {number} has no file called {filename}.")
     extension = filename.rsplit(".", 1)[-1] if "." in filename else filename
     headers = {"Content-Disposition": f'attachment; filename="parley-release-{number}-{filename}"'}
-    return Response(files[filename], media_type=MEDIA[extension], headers=headers)
+    return Response(files[filename].encode(), media_type=MEDIA[extension], headers=headers)
 
 
 def _changes(session: Session, release: Release) -> list[releases.Change]:
