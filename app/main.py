@@ -25,6 +25,7 @@ from app.web import (
     accounts,
     admin,
     api,
+    as_of,
     editor,
     embed_code,
     error_pages,
@@ -53,6 +54,7 @@ templating.add_globals(
     current_user=accounts.current_user_for_template,
     embed_codes=embed_code.embed_codes,
     embed_head=embed_code.embed_head,
+    as_of_release=as_of.as_of_release,
 )
 
 logger = logging.getLogger("parley")
@@ -70,16 +72,18 @@ PUBLIC_ROUTERS = (
 
 
 class Parley(FastAPI):
-    """FastAPI, behind three things that must come before anything else.
+    """FastAPI, behind four things that must come before anything else.
 
     A request with two ``Host`` headers is refused: the cache would key on one and the page would
     link to the other. ``HEAD`` is answered as ``GET`` without the body, for every page. And public
     answers already rendered are sent before any of FastAPI's machinery runs: a cached answer, or
-    the 304 that stands for it, needs none of it, and it costs a third of its time. Whatever fails out
-    here still ends in the site's own error page.
+    the 304 that stands for it, needs none of it, and it costs a third of its time. ``/releases/N/view/…``
+    goes to the app serving that release's record (app/web/as_of.py), which has a cache of its own.
+    Whatever fails out here still ends in the site's own error page.
     """
 
     response_cache: ResponseCacheMiddleware | None = None
+    release_views: as_of.ReleaseViews | None = None
     frame_origins: str = "*"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,7 +105,9 @@ class Parley(FastAPI):
             await send(message)
 
         try:
-            if self.response_cache is not None:
+            if self.release_views is not None and (view := as_of.VIEW.match(scope["path"])):
+                await self.release_views(scope, receive, tracked, int(view["number"]), view["rest"])
+            elif self.response_cache is not None:
                 await self.response_cache(scope, receive, tracked)
             else:
                 await super().__call__(scope, receive, tracked)
@@ -159,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Parley:
         settings.database_url, pool_size=1, max_overflow=0, pool_timeout=settings.pool_timeout
     )
     app.state.listener = None
+    app.state.as_of = None  # set on the app that serves one release's pages (app/web/as_of.py)
     app.state.response_cache = ResponseCache(
         read_version=version_reader(app.state.version_engine), max_bytes=settings.response_cache_mb * 1024 * 1024
     )
@@ -185,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Parley:
     # Who the visitor is, as told by the proxies the operator trusts, and no one else.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips or [])
     app.frame_origins = settings.embed_allowed_origins
+    app.release_views = as_of.ReleaseViews(settings=settings, engine=app.state.engine, build=create_app)
 
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # Before the public pages: /rounds/new must not be read as the round with the slug "new", nor

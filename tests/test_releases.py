@@ -124,3 +124,57 @@ def test_a_release_made_before_files_were_kept_still_serves_them(
     session.commit()
     assert client.get("/releases/1/SHA256SUMS").text == kept
     assert client.get("/releases/1/rounds.csv").status_code == 200
+
+
+# ---------------------------------------------------------------- pages as of a release
+
+
+def test_every_page_can_be_read_as_it_stood_at_a_release(
+    seeded: sa.Engine, settings: Settings, client: TestClient, session: Session
+) -> None:
+    _release("Before the correction")
+    outcome = session.exec(select(Outcome).where(Outcome.title == "Further talks")).one()
+    outcome.title = "Further talks, corrected later"
+    session.add(outcome)
+    session.commit()
+
+    today = soup_of(client, "/rounds/2025-06-02-istanbul")
+    assert "Further talks, corrected later" in text(today.select_one("main"))
+    then = soup_of(client, "/releases/1/view/rounds/2025-06-02-istanbul")
+    banner = then.select_one(".as-of-banner")
+    assert "The record as it stood at release 1" in text(banner) and "(Before the correction)" in text(banner)
+    assert banner.select_one('a[href="/releases/1"]') is not None
+    assert banner.find("a", string="This page as it is today")["href"] == "http://testserver/rounds/2025-06-02-istanbul"
+    main = text(then.select_one("main"))
+    assert "Further talks" in main and "corrected later" not in main, "the outcome as it was then"
+    # Its links stay in the release; the releases, sign-in and static files stay live.
+    links = [a["href"] for a in then.select("a[href^='/']")]
+    assert "/releases/1/view/compare" in links and "/releases/1/view/" in links
+    assert not [href for href in links if href.startswith(("/rounds", "/compare", "/topics"))]
+    assert then.select_one('.site-footer a[href="/releases"]') is not None
+    assert then.select_one('link[rel="stylesheet"]')["href"] == "/static/parley.css"
+    assert then.select_one('nav[aria-label="Main"] a[aria-current="page"]')["href"] == "/releases/1/view/"
+
+    # The JSON twin, a widget and the CSV export are as they were too.
+    api = client.get("/releases/1/view/api/rounds/2025-06-02-istanbul").json()
+    assert api["slug"] == "2025-06-02-istanbul" and "corrected later" not in json.dumps(api)
+    widget = client.get("/releases/1/view/embed/round/2025-06-02-istanbul")
+    assert widget.status_code == 200 and "As it stood at Parley's release 1" in widget.text
+    outcomes = client.get("/releases/1/view/exports/outcomes.csv").text
+    assert "Further talks" in outcomes and "corrected later" not in outcomes
+    assert soup_of(client, "/releases/1").select_one('a[href="/releases/1/view/"]') is not None
+    assert client.get("/api/releases/1").json()["view_url"] == "http://testserver/releases/1/view/"
+
+
+def test_a_release_is_read_only_and_no_one_is_signed_in_to_it(
+    seeded: sa.Engine, settings: Settings, client: TestClient, editor_client: TestClient
+) -> None:
+    _release()
+    page = soup_of(editor_client, "/releases/1/view/rounds/2025-06-02-istanbul")
+    assert page.select_one(".account") is None, "an editor reads a release as everyone does"
+    assert not page.select('a[href*="/edit"]')
+    refused = editor_client.post("/releases/1/view/rounds/2025-06-02-istanbul/outcomes", data={"csrf_token": "x"})
+    assert refused.status_code == 405 and "A release cannot be changed" in refused.text
+    assert client.get("/releases/1/view", follow_redirects=False).headers["location"] == "/releases/1/view/"
+    missing = client.get("/releases/2/view/")
+    assert missing.status_code == 404 and "no release 2" in missing.text.lower()

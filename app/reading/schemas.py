@@ -733,6 +733,7 @@ class ReleaseSummary(Public):
     note: str
     sha256: str = Field(description="The SHA-256 of the release's record document.")
     url: str
+    view_url: str = Field(description="Parley's pages as they stood at the release; any page's path may follow it.")
 
 
 class ReleaseFile(Public):

@@ -11,19 +11,25 @@ are served from, and still make sense downloaded together into one folder.
 import datetime as dt
 import hashlib
 import json
+import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core import migrate
+from app.core.config import Settings
+from app.core.db import make_engine, session_scope
 from app.core.errors import InvalidChoice, NotFound
 from app.record import document
 from app.record.codebook import codebook, datapackage
 from app.record.document import KINDS, RecordDocument
 from app.record.models import STAMPS, Release
 from app.record.tables import record_csv
-from app.record.transfer import export_record, public_record
+from app.record.transfer import export_record, import_record, public_record
 
 # The fields that name an entry in a list of changes, by kind (the first one an entry has).
 NAMES = ("title", "name", "summary", "publisher", "as_reported", "heading", "text", "slug", "note")
@@ -112,6 +118,43 @@ def all_releases(session: Session) -> list[sa.Row[Any]]:
 
 def record_of(release: Release) -> RecordDocument:
     return RecordDocument.model_validate(json.loads(release.document))
+
+
+# ---------------------------------------------------------------- reading pages as they stood
+
+
+def release_database(release: Release, *, settings: Settings) -> Path:
+    """A SQLite database holding the release's record and nothing else, for serving Parley's pages
+    as they stood at the release (app/web/as_of.py).
+
+    It is made the first time it is asked for, under the data folder, and named by the record
+    document's checksum: it never changes, every worker shares it, and a half-made one is never
+    seen (it is written under another name and renamed when whole). The live database is only read.
+    """
+    folder = settings.data_dir / "releases"
+    path = folder / f"record-{release.sha256}.sqlite3"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"{path.name}.{os.getpid()}-{threading.get_ident()}.partial"
+    partial.unlink(missing_ok=True)
+    url = f"sqlite:///{partial}"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            migrate.upgrade(settings.model_copy(update={"database_url": url}), connection=connection)
+        with session_scope(engine) as session:
+            import_record(session=session, record=record_of(release))
+        with engine.connect() as connection:
+            # Back to one file before the rename: the write-ahead log is named after the file.
+            connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
+    except BaseException:
+        engine.dispose()
+        partial.unlink(missing_ok=True)
+        raise
+    engine.dispose()
+    os.replace(partial, path)
+    return path
 
 
 # ---------------------------------------------------------------- what changed between two releases

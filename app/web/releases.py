@@ -40,6 +40,7 @@ def _summary(base: str, row: Any) -> schemas.ReleaseSummary:
         note=row.note,
         sha256=row.sha256,
         url=f"{base}releases/{row.number}",
+        view_url=f"{base}releases/{row.number}/view/",
     )
 
 

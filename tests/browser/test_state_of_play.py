@@ -1,6 +1,7 @@
 """The dashboard at a glance in real Chromium: the state of play on a desk and on a phone, light and
 dark; its pictures embedded in an article on another site and downloaded; a claim sourced from one
-side only marked as such; an editor making release 1 and a reader citing and downloading it."""
+side only marked as such; an editor making release 1 and a reader citing and downloading it, then
+reading the record as it stood at the release."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from app.core.db import make_engine
 
 from .conftest import PHONE
 from .test_accessibility import assert_no_sideways_scrolling
@@ -102,3 +107,37 @@ def test_an_editor_makes_release_1_and_a_reader_cites_and_downloads_it(
     reader.get_by_role("link", name="Releases to cite").click()
     reader.get_by_role("link", name="Release 1").click()
     assert "record.json" in reader.inner_text(".release-files")
+
+
+def test_a_reader_on_a_phone_reads_the_record_as_it_stood_at_release_1_then_as_it_is_today(
+    open_page: Callable[..., Page], seeded_site: Site
+) -> None:
+    editor = seeded_site.add_editor("Olena")
+    page = open_page(seeded_site.base_url)
+    sign_in(page, editor)
+    page.goto("/releases")
+    page.get_by_role("button", name="Make release 1").click()
+    page.wait_for_url(re.compile(r"/releases/1$"))
+    engine = make_engine(seeded_site.database_url)  # a correction made after the release
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE outcomes SET title = 'Further talks, corrected' WHERE title = 'Further talks'")
+            )
+    finally:
+        engine.dispose()
+
+    reader = open_page(seeded_site.base_url, **PHONE)
+    reader.goto("/releases/1")
+    reader.get_by_role("link", name="Read Parley as it stood at release 1").click()
+    reader.wait_for_url(re.compile(r"/releases/1/view/$"))
+    assert "The record as it stood at release 1" in reader.inner_text(".as-of-banner")
+    assert_no_sideways_scrolling(reader)
+    reader.get_by_role("link", name=re.compile("^Round 2")).first.click()
+    reader.wait_for_url(re.compile(r"/releases/1/view/rounds/2025-06-02-istanbul$"))
+    outcomes = reader.inner_text("main")
+    assert "Further talks" in outcomes and "Further talks, corrected" not in outcomes
+    reader.get_by_role("link", name="This page as it is today").click()
+    reader.wait_for_url(re.compile(r"\d/rounds/2025-06-02-istanbul$"))
+    assert reader.locator(".as-of-banner").count() == 0
+    assert "Further talks, corrected" in reader.inner_text("main")
