@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from tests.factories import ROUND_2, soup_of, text
 
 PAGES_AND_TWINS = [
-    ("/", "/api/timeline"),
-    ("/?party=ukraine", "/api/timeline?party=ukraine"),
+    ("/timeline", "/api/timeline"),
+    ("/timeline?party=ukraine", "/api/timeline?party=ukraine"),
     (f"/rounds/{ROUND_2}", f"/api/rounds/{ROUND_2}"),
     ("/compare?as_of=2025-05-16-istanbul", "/api/compare?as_of=2025-05-16-istanbul"),
     ("/topics", "/api/topics"),

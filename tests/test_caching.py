@@ -31,9 +31,9 @@ def cache(client: TestClient) -> ResponseCache:
 def test_a_cache_of_no_size_renders_every_page_afresh(seeded: sa.Engine, settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
     with TestClient(app) as client:
-        first = client.get("/")
-        assert statements(client, "/") != [], "rendered again, from the database"
-        assert client.get("/").content == first.content
+        first = client.get("/timeline")
+        assert statements(client, "/timeline") != [], "rendered again, from the database"
+        assert client.get("/timeline").content == first.content
         assert client.app.state.response_cache._answers == {}  # type: ignore[attr-defined]
     app.state.engine.dispose()
 
@@ -45,20 +45,20 @@ def test_a_cache_of_no_size_renders_every_page_afresh(seeded: sa.Engine, setting
 def test_parameters_a_page_does_not_read_make_no_new_entry(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache, junk: str
 ) -> None:
-    page = client.get("/")
+    page = client.get("/timeline")
     entries = len(cache._answers)
-    assert statements(client, f"/?{junk}") == [], "answered from the entry of / without rendering"
+    assert statements(client, f"/timeline?{junk}") == [], "answered from the entry of / without rendering"
     assert len(cache._answers) == entries
-    assert client.get(f"/?{junk}").content == page.content
+    assert client.get(f"/timeline?{junk}").content == page.content
 
 
 def test_a_parameter_the_page_reads_is_its_own_entry(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache
 ) -> None:
-    everything = client.get("/")
-    filtered = client.get("/?party=ukraine&utm_source=x")
+    everything = client.get("/timeline")
+    filtered = client.get("/timeline?party=ukraine&utm_source=x")
     assert filtered.content != everything.content
-    assert statements(client, "/?party=ukraine") == [], "the junk was dropped from the key, the filter kept"
+    assert statements(client, "/timeline?party=ukraine") == [], "the junk was dropped from the key, the filter kept"
 
 
 def test_a_page_never_sees_the_parameters_it_does_not_read(seeded: sa.Engine, client: TestClient) -> None:
@@ -99,14 +99,14 @@ def test_a_failed_sign_in_leaves_the_cache_as_it_was(seeded: sa.Engine, client: 
 
 def test_signing_in_and_out_leaves_the_cache_as_it_was(seeded: sa.Engine, client: TestClient, editor) -> None:  # type: ignore[no-untyped-def]
     reader = TestClient(client.app)
-    reader.get("/")
+    reader.get("/timeline")
     token = csrf(client, "/login")
     assert (
         client.post("/login", data={"email": editor.email, "password": PASSWORD, "csrf_token": token}).status_code
         == 200
     )
     client.post("/logout", data={"csrf_token": csrf(client, "/compare")})
-    assert statements(reader, "/") == []
+    assert statements(reader, "/timeline") == []
 
 
 def test_a_change_to_the_record_empties_the_cache(seeded: sa.Engine, client: TestClient) -> None:
@@ -151,7 +151,7 @@ def test_other_processes_hear_of_a_change_at_once_on_postgresql(
 def test_a_version_check_that_hangs_does_not_hold_up_cached_answers(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache
 ) -> None:
-    client.get("/")
+    client.get("/timeline")
     released = threading.Event()
 
     def stuck() -> tuple[object, ...]:
@@ -163,7 +163,7 @@ def test_a_version_check_that_hangs_does_not_hold_up_cached_answers(
     cache.generation = cache._cleared  # ...without emptying what is kept
     try:
         for _ in range(3):
-            assert statements(client, "/") == []
+            assert statements(client, "/timeline") == []
     finally:
         released.set()
 
@@ -171,19 +171,19 @@ def test_a_version_check_that_hangs_does_not_hold_up_cached_answers(
 def test_cached_answers_are_served_while_the_version_cannot_be_read(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache
 ) -> None:
-    page = client.get("/")
+    page = client.get("/timeline")
 
     def unreachable() -> tuple[object, ...]:
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
 
     cache.read_version = unreachable
     cache._checked_at = float("-inf")
-    again = client.get("/")
+    again = client.get("/timeline")
     assert again.status_code == 200 and again.content == page.content
     assert cache.degraded
 
 
-@pytest.mark.parametrize("page", ["/", f"/rounds/{ROUND_2}", "/compare", "/api/compare", "/topics/territory"])
+@pytest.mark.parametrize("page", ["/timeline", f"/rounds/{ROUND_2}", "/compare", "/api/compare", "/topics/territory"])
 def test_public_pages_are_cacheable_and_answer_304(seeded, client: TestClient, page: str) -> None:
     first = client.get(page)
     etag = first.headers["etag"]
@@ -205,9 +205,9 @@ def test_a_change_to_the_record_changes_the_etag(seeded, client: TestClient) -> 
 
 def test_a_new_day_renders_pages_afresh(seeded: sa.Engine, client: TestClient, cache: ResponseCache) -> None:
     """Pages say things that turn true with the date ("no date announced since"): none outlives its day."""
-    client.get("/")
+    client.get("/timeline")
     days = iter([dt.date(2025, 6, 30), dt.date(2025, 6, 30), dt.date(2025, 7, 1)])
     cache.today = lambda: next(days)
     for expected_statements in (True, False, True):  # the first check is a new version as well
         cache._checked_at = float("-inf")
-        assert bool(statements(client, "/")) is expected_statements
+        assert bool(statements(client, "/timeline")) is expected_statements

@@ -58,7 +58,7 @@ def test_compare_page_offers_the_embed_code_of_its_current_view(seeded, client: 
 
 
 def test_timeline_pages_offer_the_embed_code_of_their_filters(seeded, client: TestClient) -> None:
-    [(iframe, _)] = embed_snippets(soup_of(client, "/?party=turkey&kind=round"))
+    [(iframe, _)] = embed_snippets(soup_of(client, "/timeline?party=turkey&kind=round"))
     assert widget_query(iframe) == [("party", "turkey"), ("kind", "round")]
     [(iframe, _)] = embed_snippets(soup_of(client, f"/negotiations/{NEGOTIATION}?topic=territory"))
     assert widget_query(iframe) == [("negotiation", NEGOTIATION), ("topic", "territory")]

@@ -156,7 +156,7 @@ def test_an_htmx_request_that_fails_leaves_the_page_alone(
     seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
 ) -> None:
     take_database_away(client)
-    response = client.get("/?party=ukraine", headers={"HX-Request": "true"})
+    response = client.get("/timeline?party=ukraine", headers={"HX-Request": "true"})
     assert response.status_code == 503
     assert response.headers["hx-retarget"] == "#flash"
     assert response.headers["hx-reswap"] == "innerHTML"
@@ -170,13 +170,13 @@ def test_a_pool_with_no_connection_free_answers_503_instead_of_waiting(
 ) -> None:  # type: ignore[no-untyped-def]
     app = create_app(Settings(database_url=database_url, data_dir=tmp_path, threads=1, pool_timeout=0.2))
     with TestClient(app) as client:
-        client.get("/")  # cached
+        client.get("/timeline")  # cached
         engine: sa.Engine = app.state.engine  # type: ignore[attr-defined]
         held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]  # type: ignore[attr-defined]
         try:
             busy = client.get("/compare")
             assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
-            assert client.get("/").status_code == 200, "cached pages do not need the pool"
+            assert client.get("/timeline").status_code == 200, "cached pages do not need the pool"
         finally:
             for connection in held:
                 connection.close()
@@ -187,14 +187,14 @@ def test_a_pool_with_no_connection_free_answers_503_instead_of_waiting(
 @pytest.mark.parametrize(
     ("url", "said"),
     [
-        ("/?year=abc", "“abc” is not a year: write it as four digits, such as 2025."),
-        ("/?q=" + "x" * 300, "The search is too long: at most 200 characters."),
+        ("/timeline?year=abc", "“abc” is not a year: write it as four digits, such as 2025."),
+        ("/timeline?q=" + "x" * 300, "The search is too long: at most 200 characters."),
         (
             "/rounds/2025_06_02",
             "“2025_06_02” is not the address of a round: addresses in Parley use lower-case letters, digits and "
             "hyphens only, such as 2025-06-02-istanbul.",
         ),
-        ("/?kind=talks", "“talks” is not one of the choices for “kind”: 'round', 'planned' or 'event'."),
+        ("/timeline?kind=talks", "“talks” is not one of the choices for “kind”: 'round', 'planned' or 'event'."),
     ],
 )
 def test_an_address_parley_cannot_read_is_explained_in_a_sentence(

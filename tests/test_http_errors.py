@@ -47,7 +47,7 @@ def test_a_70000_character_address_gets_parleys_page(server: int) -> None:
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 ")
     assert b"content-type: text/html; charset=utf-8" in head.lower()
-    assert b"its address is too long" in body and b'<a href="/">the timeline</a>' in body
+    assert b"its address is too long" in body and b'<a href="/timeline">the timeline</a>' in body
     assert b"Invalid HTTP request received" not in answer
 
 

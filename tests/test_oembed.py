@@ -43,8 +43,8 @@ def test_oembed_keeps_within_the_maxima(seeded, client: TestClient, maxwidth: in
 @pytest.mark.parametrize(
     ("page", "widget"),
     [
-        (BASE, "embed/timeline"),
-        (f"{BASE}?party=ukraine&kind=round", "embed/timeline?party=ukraine&kind=round"),
+        (f"{BASE}timeline", "embed/timeline"),
+        (f"{BASE}timeline?party=ukraine&kind=round", "embed/timeline?party=ukraine&kind=round"),
         (f"{BASE}negotiations/{NEGOTIATION}", f"embed/timeline?negotiation={NEGOTIATION}"),
         (f"{BASE}rounds/{ROUND_2}", f"embed/round/{ROUND_2}"),
         # A comparison is embedded fixed as of the round it shows, so that it does not change under an article.
@@ -83,7 +83,9 @@ def test_oembed_answers_json_only(seeded, client: TestClient) -> None:
     assert response.status_code == 501
 
 
-@pytest.mark.parametrize("path", ["/", f"/negotiations/{NEGOTIATION}", f"/rounds/{ROUND_2}", "/compare?party=russia"])
+@pytest.mark.parametrize(
+    "path", ["/timeline", f"/negotiations/{NEGOTIATION}", f"/rounds/{ROUND_2}", "/compare?party=russia"]
+)
 def test_embeddable_pages_advertise_oembed(seeded, client: TestClient, path: str) -> None:
     soup = soup_of(client, path)
     link = soup.select_one('link[rel="alternate"][type="application/json+oembed"]')

@@ -31,7 +31,7 @@ MAX_STATEMENTS = 25
 MAX_STATEMENTS_FOCUSED = 40
 ROUND_2 = "2025-06-02-istanbul"
 PAGES = [
-    "/?negotiation={n}",
+    "/timeline?negotiation={n}",
     "/rounds/{n}-round-75",
     "/compare?negotiation={n}",
     "/embed/compare?negotiation={n}",
@@ -42,7 +42,7 @@ PAGES = [
     "/api/rounds/{n}-round-75",
     "/api/compare?negotiation={n}",
 ]
-CACHED = ["/", f"/rounds/{ROUND_2}", "/compare", "/embed/compare", "/api/timeline", "/api/compare"]
+CACHED = ["/timeline", f"/rounds/{ROUND_2}", "/compare", "/embed/compare", "/api/timeline", "/api/compare"]
 
 
 class Clock:
@@ -110,7 +110,7 @@ def test_page_cost_is_bounded_with_a_large_record_and_nothing_once_cached(
 # Pages about the Istanbul talks, whose content stays the same when other negotiations grow.
 ISTANBUL = "russia-ukraine-istanbul-2025"
 UNRELATED_PAGES = [
-    f"/?negotiation={ISTANBUL}",
+    f"/timeline?negotiation={ISTANBUL}",
     f"/rounds/{ROUND_2}",
     f"/compare?negotiation={ISTANBUL}",
     f"/embed/compare?negotiation={ISTANBUL}",
@@ -189,10 +189,10 @@ def test_a_cached_answer_is_byte_identical_to_a_fresh_one(seeded, client: TestCl
 
 
 def test_a_fragment_and_its_page_are_cached_apart(seeded, client: TestClient) -> None:
-    page = client.get("/")
-    fragment = client.get("/", headers={"HX-Request": "true"})
-    assert client.get("/").content == page.content
-    assert client.get("/", headers={"HX-Request": "true"}).content == fragment.content
+    page = client.get("/timeline")
+    fragment = client.get("/timeline", headers={"HX-Request": "true"})
+    assert client.get("/timeline").content == page.content
+    assert client.get("/timeline", headers={"HX-Request": "true"}).content == fragment.content
     assert fragment.content != page.content and b"<html" not in fragment.content
     assert page.headers["vary"] == fragment.headers["vary"] == "HX-Request, Accept-Encoding"
 
@@ -200,7 +200,9 @@ def test_a_fragment_and_its_page_are_cached_apart(seeded, client: TestClient) ->
 IDENTITY = {"Accept-Encoding": "identity"}
 
 
-@pytest.mark.parametrize("url", ["/", f"/embed/compare?negotiation={ISTANBUL}", "/api/timeline", "/static/parley.css"])
+@pytest.mark.parametrize(
+    "url", ["/timeline", f"/embed/compare?negotiation={ISTANBUL}", "/api/timeline", "/static/parley.css"]
+)
 def test_an_answer_is_sent_gzipped_to_a_client_that_takes_it(seeded, client: TestClient, url: str) -> None:
     plain = client.get(url, headers=IDENTITY)
     assert "content-encoding" not in plain.headers
@@ -221,8 +223,8 @@ def test_with_a_cache_of_no_size_a_client_that_takes_gzip_still_gets_it(seeded, 
     """Nothing is kept, so nothing is compressed ahead of need: only for the client that takes gzip."""
     app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
     with TestClient(app) as cold:
-        plain = cold.get("/", headers=IDENTITY)
-        packed = cold.get("/", headers={"Accept-Encoding": "gzip"})
+        plain = cold.get("/timeline", headers=IDENTITY)
+        packed = cold.get("/timeline", headers={"Accept-Encoding": "gzip"})
         assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
         assert packed.content == plain.content and "Accept-Encoding" in plain.headers["vary"]
         assert plain.headers["etag"] != packed.headers["etag"]
@@ -231,16 +233,16 @@ def test_with_a_cache_of_no_size_a_client_that_takes_gzip_still_gets_it(seeded, 
 
 def test_a_client_that_refuses_gzip_gets_the_plain_answer(seeded, client: TestClient) -> None:
     for refusal in ("gzip;q=0", "br", "identity"):
-        answer = client.get("/", headers={"Accept-Encoding": refusal})
+        answer = client.get("/timeline", headers={"Accept-Encoding": refusal})
         assert "content-encoding" not in answer.headers and b"<html" in answer.content
 
 
 def test_a_signed_in_editor_is_never_answered_from_the_cache(
     seeded, client: TestClient, editor_client: TestClient
 ) -> None:
-    client.get("/")
-    assert statements(editor_client, "/") != []
-    assert "no-store" in editor_client.get("/").headers["cache-control"]
+    client.get("/timeline")
+    assert statements(editor_client, "/timeline") != []
+    assert "no-store" in editor_client.get("/timeline").headers["cache-control"]
 
 
 def test_publishing_through_the_editing_service_shows_on_the_next_request(
@@ -297,10 +299,10 @@ def test_the_cache_keeps_to_its_size(seeded, client: TestClient, cache: Response
 def test_a_session_in_this_process_reads_without_emptying_the_cache(
     seeded: sa.Engine, client: TestClient, cache: ResponseCache
 ) -> None:
-    client.get("/")
+    client.get("/timeline")
     with Session(seeded) as session:  # closing without a commit is no write
         session.exec(select(Round)).all()
-    assert statements(client, "/") == []
+    assert statements(client, "/timeline") == []
 
 
 @pytest.mark.parametrize(

@@ -153,7 +153,7 @@ def test_every_page_can_be_read_as_it_stood_at_a_release(
     assert not [href for href in links if href.startswith(("/rounds", "/compare", "/topics"))]
     assert then.select_one('.site-footer a[href="/releases"]') is not None
     assert then.select_one('link[rel="stylesheet"]')["href"] == "/static/parley.css"
-    assert then.select_one('nav[aria-label="Main"] a[aria-current="page"]')["href"] == "/releases/1/view/"
+    assert then.select_one('nav[aria-label="Main"] a[aria-current="page"]')["href"] == "/releases/1/view/timeline"
 
     # The JSON twin, a widget and the CSV export are as they were too.
     api = client.get("/releases/1/view/api/rounds/2025-06-02-istanbul").json()

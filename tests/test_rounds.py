@@ -52,7 +52,7 @@ def test_a_planned_round_whose_month_has_passed_says_no_date_was_announced(seede
     assert facts["Date"] == (
         "expected June 2025 (before the end of June 2025, as Ukraine hoped) — no date announced since"
     )
-    timeline = soup_of(client, "/")
+    timeline = soup_of(client, "/timeline")
     assert "no date announced since" in text(timeline.select_one("#round-2025-06-next-round .entry-date"))
     widget = soup_of(client, "/embed/timeline?negotiation=russia-ukraine-istanbul-2025")
     assert "no date announced since" in text(widget)

@@ -66,7 +66,7 @@ def test_the_index_follows_every_change_and_shows_only_what_readers_may_see(
 
 
 def test_the_timeline_says_what_else_in_the_record_matches(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/?q=children")
+    soup = soup_of(client, "/timeline?q=children")
     also = soup.select_one(".search-also")
     assert text(also).startswith("“children” in the whole record: 1 round, 2 positions, 1 outcome")
     assert also.select_one("a")["href"] == "/search?q=children"

@@ -44,7 +44,7 @@ def test_no_later_reader_is_sent_to_a_poisoned_host(seeded: sa.Engine, client: T
 
 
 def test_the_query_cannot_add_links_to_the_link_header(seeded: sa.Engine, client: TestClient) -> None:
-    response = client.get("/?q=>;rel=stylesheet,<https://evil.test/a.css")
+    response = client.get("/timeline?q=>;rel=stylesheet,<https://evil.test/a.css")
     link = response.headers["link"]
     assert link.count("<") == 1 and link.count(">") == 1, link
     assert "evil.test/a.css" not in link and "%3Chttps%3A%2F%2Fevil.test" in link
@@ -60,7 +60,9 @@ SECURITY_HEADERS = {
 }
 
 
-@pytest.mark.parametrize("path", ["/", f"/rounds/{ROUND_2}", "/compare", "/api/timeline", "/nonexistent", "/login"])
+@pytest.mark.parametrize(
+    "path", ["/", "/timeline", f"/rounds/{ROUND_2}", "/compare", "/api/timeline", "/nonexistent", "/login"]
+)
 def test_every_page_carries_the_security_headers(seeded: sa.Engine, client: TestClient, path: str) -> None:
     for response in (client.get(path), client.get(path)):  # rendered, then from the cache
         for name, value in SECURITY_HEADERS.items():
@@ -87,7 +89,9 @@ def test_pages_hold_no_inline_script() -> None:
         assert " onclick=" not in text and " onload=" not in text and "javascript:" not in text, template
 
 
-@pytest.mark.parametrize("path", ["/", f"/rounds/{ROUND_2}", "/api/timeline", "/static/parley.css", "/feed.atom"])
+@pytest.mark.parametrize(
+    "path", ["/", "/timeline", f"/rounds/{ROUND_2}", "/api/timeline", "/static/parley.css", "/feed.atom"]
+)
 def test_head_answers_every_get_without_a_body(seeded: sa.Engine, client: TestClient, path: str) -> None:
     got = client.get(path, headers={"Accept-Encoding": "identity"})
     head = client.head(path, headers={"Accept-Encoding": "identity"})

@@ -15,7 +15,7 @@ from tests.factories import soup_of, text
 def test_the_state_of_play_says_where_the_talks_stand_and_draws_what_came_of_them(
     seeded: sa.Engine, client: TestClient
 ) -> None:
-    soup = soup_of(client, "/state")
+    soup = soup_of(client, "/")
     now = [text(li) for li in soup.select(".where-now li")]
     assert now[0].startswith("Latest round: Round 2, Istanbul (2 June 2025),") and now[0].endswith("days ago")
     assert now[1].startswith("Next round: Round 3") and "no date announced since" in now[1]
@@ -57,7 +57,7 @@ def test_the_pictures_embed_as_a_widget_framed_anywhere(seeded: sa.Engine, clien
     soup = BeautifulSoup(answer.text, "html.parser")
     assert soup.select_one("html")["class"] == ["dark"]
     assert soup.select("svg[role=img]") and not soup.select("#glance-strip"), "only the picture asked for"
-    assert soup.select_one('footer a[href$="/state?negotiation=russia-ukraine-istanbul-2025"]') is not None
+    assert soup.select_one('footer a[href$="/?negotiation=russia-ukraine-istanbul-2025"]') is not None
     data = client.get("/api/state").json()
     assert data["sourcing"] == {"claims": 33, "one_sided": 1, "by_party": {"Russia": 1}}
 
@@ -69,3 +69,13 @@ def test_a_picture_downloads_as_a_png_too(seeded: sa.Engine, client: TestClient)
     width, height = int.from_bytes(answer.content[16:20], "big"), int.from_bytes(answer.content[20:24], "big")
     assert (width, height) == (1280, 192), "twice the picture's size"
     assert 'filename="parley-russia-ukraine-istanbul-2025-outcomes.png"' in answer.headers["content-disposition"]
+
+
+def test_the_state_of_play_is_the_first_page_and_its_old_address_leads_there(
+    seeded: sa.Engine, client: TestClient
+) -> None:
+    moved = client.get("/state?negotiation=russia-ukraine-istanbul-2025", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/?negotiation=russia-ukraine-istanbul-2025"
+    nav = soup_of(client, "/").select('nav[aria-label="Main"] a')
+    assert [(text(a), a.get("aria-current")) for a in nav[:2]] == [("At a glance", "page"), ("Timeline", None)]
+    assert nav[1]["href"] == "/timeline"

@@ -15,7 +15,7 @@ def entry_titles(soup: BeautifulSoup) -> list[str]:
 
 
 def test_timeline_entries_show_date_place_duration_heads_topics_and_outcomes(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/")
+    soup = soup_of(client, "/timeline")
     dates = [text(li.select_one(".entry-date")) for li in soup.select("#timeline-entries > li.entry")]
     assert dates == [
         "16 May 2025",
@@ -65,24 +65,28 @@ def test_timeline_entries_show_date_place_duration_heads_topics_and_outcomes(see
     ],
 )
 def test_timeline_filters(seeded, client: TestClient, query: str, expected: list[str]) -> None:
-    soup = soup_of(client, f"/?{query}")
+    soup = soup_of(client, f"/timeline?{query}")
     assert entry_titles(soup) == expected
     if not expected:
         assert "Nothing in the record matches these filters" in text(soup.select_one("#results"))
 
 
 def test_filter_form_keeps_the_chosen_values_and_works_without_javascript(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/?party=ukraine&kind=round&q=palace")
+    soup = soup_of(client, "/timeline?party=ukraine&kind=round&q=palace")
     form = soup.select_one("form.filters")
-    assert form["method"] == "get" and form["action"] == "/"
+    assert form["method"] == "get" and form["action"] == "/timeline"
     assert form.select_one("#filter-party option[selected]")["value"] == "ukraine"
     assert form.select_one("#filter-kind option[selected]")["value"] == "round"
     assert form.select_one("#filter-q")["value"] == "palace"
-    assert form["data-hx-get"] == "/" and form["data-hx-push-url"] == "true" and form["data-hx-target"] == "#results"
+    assert (
+        form["data-hx-get"] == "/timeline"
+        and form["data-hx-push-url"] == "true"
+        and form["data-hx-target"] == "#results"
+    )
 
 
 def test_htmx_filter_request_gets_only_the_results(seeded, client: TestClient) -> None:
-    response = client.get("/?kind=planned", headers={"HX-Request": "true"})
+    response = client.get("/timeline?kind=planned", headers={"HX-Request": "true"})
     assert response.headers["vary"] == "HX-Request, Accept-Encoding"
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.find("html") is None and soup.select_one("form") is None
@@ -90,17 +94,17 @@ def test_htmx_filter_request_gets_only_the_results(seeded, client: TestClient) -
     assert entry_titles(soup) == ["Round 3 Planned"]
     # A boosted request or a history restore wants the whole page.
     for header in ("HX-Boosted", "HX-History-Restore-Request"):
-        full = client.get("/?kind=planned", headers={"HX-Request": "true", header: "true"})
+        full = client.get("/timeline?kind=planned", headers={"HX-Request": "true", header: "true"})
         assert BeautifulSoup(full.text, "html.parser").find("html") is not None
 
 
 def test_unknown_filter_value_is_a_clear_404(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/?party=atlantis", status=404)
+    soup = soup_of(client, "/timeline?party=atlantis", status=404)
     assert "There is no party 'atlantis' in the record." in text(soup.select_one("main"))
 
 
 def test_invalid_filter_value_is_a_clear_422(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/?year=soon", status=422)
+    soup = soup_of(client, "/timeline?year=soon", status=422)
     assert "year:" in text(soup.select_one(".problems"))
 
 
@@ -109,7 +113,7 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient,
     with session_scope(engine) as session:
         many_rounds(session, 45)
     seen: list[str] = []
-    url: str | None = f"/?negotiation=synthetic-talks{order}"
+    url: str | None = f"/timeline?negotiation=synthetic-talks{order}"
     pages = 0
     while url:
         soup = soup_of(client, url)
@@ -126,7 +130,7 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient,
     assert seen == (every[::-1] if order else every)
 
     # htmx asks for the next entries only: list items to put where the link was.
-    first = soup_of(client, "/?negotiation=synthetic-talks")
+    first = soup_of(client, "/timeline?negotiation=synthetic-talks")
     link = first.select_one("li.load-more a")["href"]
     fragment = BeautifulSoup(client.get(link, headers={"HX-Request": "true"}).text, "html.parser")
     entries = fragment.find_all("li", class_="entry", recursive=False)
@@ -134,8 +138,8 @@ def test_long_timeline_loads_later_entries_by_keyset(engine, client: TestClient,
 
 
 def test_newest_first_puts_the_latest_developments_at_the_top(seeded, client: TestClient) -> None:
-    oldest_first = entry_titles(soup_of(client, "/"))
-    soup = soup_of(client, "/?order=newest")
+    oldest_first = entry_titles(soup_of(client, "/timeline"))
+    soup = soup_of(client, "/timeline?order=newest")
     assert entry_titles(soup) == oldest_first[::-1]
     assert soup.select_one("#filter-order option[selected]")["value"] == "newest"
     assert "newest first" in text(soup.select_one(".lede"))
@@ -144,7 +148,7 @@ def test_newest_first_puts_the_latest_developments_at_the_top(seeded, client: Te
 
 
 def test_the_timeline_opens_with_where_the_talks_stand_and_folded_filters(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/")
+    soup = soup_of(client, "/timeline")
     latest = [text(li) for li in soup.select(".latest li")]
     assert latest == [
         "Latest Round 2, Istanbul (2 June 2025)",
@@ -153,13 +157,13 @@ def test_the_timeline_opens_with_where_the_talks_stand_and_folded_filters(seeded
     fold = soup.select_one("details.filters-fold")
     assert fold is not None and not fold.has_attr("open") and text(fold.summary) == "Filters"
     assert fold.select_one("form.filters") is not None
-    chosen = soup_of(client, "/?party=turkey&kind=round").select_one("details.filters-fold")
+    chosen = soup_of(client, "/timeline?party=turkey&kind=round").select_one("details.filters-fold")
     assert chosen.has_attr("open") and text(chosen.summary) == "Filters (2 chosen)"
     assert client.get("/api/timeline").json()["latest"][0]["slug"] == ROUND_2
 
 
 def test_tampered_cursor_is_refused_plainly(seeded, client: TestClient) -> None:
-    soup = soup_of(client, "/?after=yesterday", status=422)
+    soup = soup_of(client, "/timeline?after=yesterday", status=422)
     assert "“yesterday” is not a place in the timeline: follow the timeline’s “Show later entries” link" in text(
         soup.select_one(".problems")
     )

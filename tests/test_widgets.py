@@ -145,7 +145,7 @@ def test_timeline_widget_lists_rounds_and_events_with_numbered_sources(seeded, c
     assert cited and cited <= set(listed) and list(listed) == list(range(1, len(listed) + 1))
     assert all("Standpoint:" in s for n, s in listed.items() if n in cited)
     assert soup.html.get("data-fixed-height") is None and soup.select(".focus") == []
-    assert link_back(soup)["href"] == BASE
+    assert link_back(soup)["href"] == f"{BASE}timeline"
 
 
 def test_timeline_widget_keeps_the_timelines_filters(seeded, client: TestClient) -> None:
@@ -162,7 +162,7 @@ def test_timeline_widget_opens_at_the_focused_round(seeded, client: TestClient) 
     assert [li["id"] for li in focused] == [f"round-{ROUND_3}"] and focused[0]["aria-current"] == "true"
     # A focused widget keeps the height it is given, so that it can open scrolled to the round.
     assert soup.html.has_attr("data-fixed-height")
-    assert link_back(soup)["href"] == f"{BASE}#round-{ROUND_3}"
+    assert link_back(soup)["href"] == f"{BASE}timeline#round-{ROUND_3}"
     soup_of(client, "/embed/timeline?focus=2031-01-01-nowhere", status=404)
 
 

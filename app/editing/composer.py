@@ -896,7 +896,7 @@ def first_steps(session: Session) -> list[Step]:
             "When and where it met, who came, what it produced and what each side said, with your sources.",
             count(Round),
             new_round,
-            "/",
+            "/timeline",
             "Put the first round on the record",
             "Add another round",
         ),

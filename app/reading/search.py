@@ -208,7 +208,7 @@ def _events(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Place
     places: dict[int, Place] = {}
     for e in rows:
         assert e.id is not None
-        base = f"/negotiations/{negotiations[e.negotiation_id].slug}" if e.negotiation_id else "/"
+        base = f"/negotiations/{negotiations[e.negotiation_id].slug}" if e.negotiation_id else "/timeline"
         places[e.id] = (e.title, f"{base}#event-{e.slug}")
     return places
 

@@ -15,7 +15,7 @@ PAGE = (
     "<body><main><h1>That request cannot be answered</h1>"
     "<p>Parley could not read the request: its address is too long (more than about 64,000 characters) "
     "or it is not well formed. Shorten the address, or start again from "
-    '<a href="/">the timeline</a>, where every choice is a link or a list.</p></main></body>\n</html>\n'
+    '<a href="/timeline">the timeline</a>, where every choice is a link or a list.</p></main></body>\n</html>\n'
 ).encode()
 
 

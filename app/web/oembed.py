@@ -64,9 +64,9 @@ def _compare_embed(session: Session, base: str, path: str, params: Params) -> Em
 
 
 def _timeline_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:
-    """The timeline, of all negotiations (/) or of one (/negotiations/<slug>), with the page's filters."""
+    """The timeline, of all negotiations (/timeline) or of one (/negotiations/<slug>), with the page's filters."""
     negotiation = re.fullmatch(f"/negotiations/({SLUG})", path)
-    if path != "/" and not negotiation:
+    if path != "/timeline" and not negotiation:
         return None
     fields = schemas.TimelineFilters.model_fields
     values = {name: value for name, value in params if name in fields}

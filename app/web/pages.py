@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlmodel import Session
 
 from app.core.db import is_reachable
@@ -39,7 +39,7 @@ def twin(request: Request, name: str, **path: str) -> str:
     return f"{url}?{query}" if query else str(url)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, session: SessionDep, filters: Filters, after: After = None) -> HTMLResponse:
     page = timeline.timeline(session=session, filters=filters, after=after)
     # Words looked for are looked for in the whole record too: the timeline says what else matched.
@@ -50,10 +50,23 @@ def timeline_page(request: Request, session: SessionDep, filters: Filters, after
     return render(request, "timeline.html", context, fragment=fragment, twin=twin(request, "api_timeline"))
 
 
-@router.get("/state", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
 def state_page(request: Request, session: SessionDep, negotiation: NegotiationChoice = None) -> HTMLResponse:
-    view = state.state_of_play(session=session, negotiation=negotiation)
+    """The first thing a reader sees: where the talks stand, at a glance."""
+    try:
+        view = state.state_of_play(session=session, negotiation=negotiation)
+    except NotFound:
+        if negotiation:
+            raise
+        view = None  # nothing on the record yet: the page says so, and leads editors to start it
     return render(request, "state.html", {"view": view}, twin=twin(request, "api_state"))
+
+
+@router.get("/state", include_in_schema=False)
+def state_moved(negotiation: NegotiationChoice = None) -> RedirectResponse:
+    """Where the state of play was before it became the first page; links to it keep working."""
+    query = urlencode({"negotiation": negotiation}) if negotiation else ""
+    return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=301)
 
 
 @router.get("/search", response_class=HTMLResponse)

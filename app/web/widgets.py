@@ -370,7 +370,7 @@ def embed_state(
         "view": view,
         "picture": picture,
         "title": f"{view.negotiation.title}: the state of play",
-        "full_url": f"{request.base_url}{page_address('state', query)}",
+        "full_url": f"{request.base_url}{page_address('', query)}",
         "data_url": None,
         "updated": None,
     }
@@ -438,7 +438,7 @@ def embed_timeline(
         return _widget_error(request, session, error, theme=theme, compact=compact)
     focus = focus if focus in _round_slugs(page) else None
     cited = _timeline_citations(session, page)
-    path = f"negotiations/{page.negotiation.slug}" if page.negotiation else ""
+    path = f"negotiations/{page.negotiation.slug}" if page.negotiation else "timeline"
     query = [(k, v) for k, v in page.filters.query().items() if k != "negotiation" or not page.negotiation]
     context = {
         "page": page,

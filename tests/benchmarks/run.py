@@ -55,7 +55,7 @@ class Page:
 
 
 PAGES = [
-    Page("timeline", "timeline `/`", "/", 0.20),
+    Page("timeline", "timeline `/timeline`", "/timeline", 0.20),
     Page("round", "round page", f"/rounds/{ROUND}", 0.20),
     Page("compare", "compare page", f"/compare?negotiation={NEGOTIATION}", 0.20),
     Page("widget", "compare widget, 200", f"/embed/compare?negotiation={NEGOTIATION}", 0.50),

@@ -52,7 +52,16 @@ PARTIES = ["russia", "ukraine", "turkey", "united-states"]
 TOPICS = ["ceasefire", "prisoners-humanitarian", "territory", "leaders-meeting", "children"]
 WORDS = ["istanbul", "memorandum", "exchange", "ceasefire", "children", "fidan", "medinsky", "umerov", "talks"]
 # Pages every reader keeps asking for: after the first request they are answered from the cache.
-CACHED = ["/", f"/rounds/{ROUNDS[1]}", "/compare", "/embed/compare", "/api/timeline", "/topics", "/parties"]
+CACHED = [
+    "/",
+    "/timeline",
+    f"/rounds/{ROUNDS[1]}",
+    "/compare",
+    "/embed/compare",
+    "/api/timeline",
+    "/topics",
+    "/parties",
+]
 
 
 # ------------------------------------------------------------------ a PostgreSQL cluster of its own
@@ -165,10 +174,10 @@ def reader_url(rng: random.Random) -> str:
     """A page most likely not asked for before: real filters in varied combinations."""
     choice = rng.randrange(8)
     if choice == 0:
-        return f"/?q={rng.choice(WORDS)}+{rng.choice(WORDS)}&party={rng.choice(PARTIES)}"
+        return f"/timeline?q={rng.choice(WORDS)}+{rng.choice(WORDS)}&party={rng.choice(PARTIES)}"
     if choice == 1:
         kind = rng.choice(["round", "event"])
-        return f"/?topic={rng.choice(TOPICS)}&kind={kind}&q={rng.choice(WORDS)}{rng.randrange(1000)}"
+        return f"/timeline?topic={rng.choice(TOPICS)}&kind={kind}&q={rng.choice(WORDS)}{rng.randrange(1000)}"
     if choice == 2:
         parties = "&".join(f"party={p}" for p in rng.sample(PARTIES, rng.randrange(2, 4)))
         return f"/compare?{parties}&as_of={rng.choice(ROUNDS)}&topic={rng.choice(TOPICS)}"

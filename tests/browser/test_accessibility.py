@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 # Every page a reader can reach without signing in; add each new one here.
 PUBLIC_PAGES = [
     "/",
-    "/state",
-    "/?party=ukraine&kind=round",
+    "/timeline",
+    "/timeline?party=ukraine&kind=round",
     "/negotiations/russia-ukraine-istanbul-2025",
     "/rounds/2025-05-16-istanbul",
     "/rounds/2025-06-02-istanbul",
@@ -37,7 +37,7 @@ PUBLIC_PAGES = [
     "/releases",
     "/corrections",
     "/search?q=children",
-    "/?q=prisoner&order=newest",
+    "/timeline?q=prisoner&order=newest",
     "/api",
     "/rounds/no-such-round",
     "/embed/compare",

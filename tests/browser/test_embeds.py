@@ -271,7 +271,7 @@ def test_widget_theme(page: Page, theme: str, scheme: str, background: str) -> N
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", [RUSSIA_VS_UKRAINE, "/?party=turkey", f"/rounds/{ROUND_3}"])
+@pytest.mark.parametrize("path", [RUSSIA_VS_UKRAINE, "/timeline?party=turkey", f"/rounds/{ROUND_3}"])
 def test_the_open_embed_panel_is_accessible(page: Page, axe: Axe, path: str, color_scheme: str) -> None:
     page.emulate_media(color_scheme=color_scheme)  # type: ignore[arg-type]
     page.goto(path)

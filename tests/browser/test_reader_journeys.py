@@ -24,7 +24,7 @@ def test_a_journalist_on_a_phone_finds_where_things_stand_and_what_was_agreed_on
     new_page: Callable[..., Page],
 ) -> None:
     page = new_page(**PHONE)
-    page.goto("/")
+    page.goto("/timeline")
     # Where the talks stand is on the first screen, above the folded filters and the oldest entries.
     latest = page.locator(".latest")
     assert latest.bounding_box()["y"] + latest.bounding_box()["height"] <= 812
@@ -77,7 +77,7 @@ def test_an_analyst_compares_as_of_round_1_and_takes_the_data_away(page: Page) -
     package = page.request.get("/exports/datapackage.json").json()
     assert "positions" in {r["name"] for r in package["resources"]}
     found = page.request.get("/api/search?q=children").json()
-    assert [g["kind"] for g in found["groups"]] == ["round", "position", "outcome"]
+    assert [g["kind"] for g in found["groups"]] == ["round", "position", "outcome", "clause"]
 
 
 def test_a_publisher_embeds_three_topics_fixed_as_of_round_2_in_a_light_article(

@@ -18,7 +18,7 @@ def entry_titles(page: Page) -> list[str]:
 
 
 def test_filtering_the_timeline_in_place_keeps_the_url_in_step(page: Page) -> None:
-    page.goto("/")
+    page.goto("/timeline")
     assert len(entry_titles(page)) == 4
     page.evaluate(MARK)
 
@@ -42,7 +42,7 @@ def test_filtering_the_timeline_in_place_keeps_the_url_in_step(page: Page) -> No
 
 def test_filtering_the_timeline_without_javascript(no_javascript_page: Page) -> None:
     page = no_javascript_page
-    page.goto("/")
+    page.goto("/timeline")
     page.select_option("#filter-party", "turkey")
     page.select_option("#filter-kind", "round")
     page.click("form.filters button[type=submit]")
@@ -52,7 +52,7 @@ def test_filtering_the_timeline_without_javascript(no_javascript_page: Page) -> 
 
 
 def test_following_a_round_from_the_timeline(page: Page) -> None:
-    page.goto("/")
+    page.goto("/timeline")
     page.click("#round-2025-06-02-istanbul .entry-title a")
     page.wait_for_url("**/rounds/2025-06-02-istanbul")
     assert page.inner_text("h1").startswith("Round 2 · Istanbul")
@@ -118,7 +118,7 @@ def test_comparison_stacks_into_one_readable_column_on_a_phone(phone_page: Page)
 def test_leaving_the_search_box_asks_nothing_more(page: Page) -> None:
     """A blur after typing used to send the same search again; its swap could cancel a click on a result
     (the pushed URL aborts the navigation the click began)."""
-    page.goto("/")
+    page.goto("/timeline")
     if not page.is_visible("#filter-q"):
         page.click("details.filters-fold > summary")
     page.fill("#filter-q", "children")

@@ -31,9 +31,9 @@ def test_the_state_of_play_reads_at_a_glance_on_a_desk_and_a_phone_light_and_dar
     for options, scheme in (({}, "light"), (PHONE, "dark")):
         page = new_page(**options)
         page.emulate_media(color_scheme=scheme)
-        page.goto("/")
+        page.goto("/compare")
         page.get_by_role("link", name="At a glance").click()
-        page.wait_for_url(re.compile(r"/state$"))
+        page.wait_for_url(re.compile(r"\d/$"))
         assert page.inner_text(".where-now li >> nth=0").startswith("Latest round: Round 2, Istanbul")
         bar = page.get_by_role("img", name=re.compile("outcomes by state"))
         box = bar.bounding_box()
@@ -45,7 +45,7 @@ def test_the_state_of_play_reads_at_a_glance_on_a_desk_and_a_phone_light_and_dar
 
 def test_a_picture_downloads_as_svg_and_png(new_page: Callable[..., Page]) -> None:
     page = new_page(accept_downloads=True)
-    page.goto("/state")
+    page.goto("/")
     with page.expect_download() as caught:
         page.locator("#glance-outcomes ~ p.downloads a", has_text="SVG").click()
     download = caught.value
