@@ -210,3 +210,16 @@ def test_an_address_parley_cannot_read_is_explained_in_a_sentence(
 def test_an_address_in_capitals_leads_to_the_record(seeded, client: TestClient) -> None:
     response = client.get("/rounds/2025-06-02-ISTANBUL", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (301, "/rounds/2025-06-02-istanbul")
+
+
+def test_an_id_too_large_for_the_database_is_refused_not_a_server_error(editor_client: TestClient) -> None:
+    # PostgreSQL's integer columns end at 2**31 - 1; asking it for a larger id fails the query.
+    for path in (
+        "/edit/outcomes/9999999999",
+        "/drafts/9999999999",
+        "/edit/rounds/9999999999/history",
+        "/outcomes/9999999999",
+    ):
+        answer = editor_client.get(path)
+        assert answer.status_code == 422, path
+        assert "must be at most 2147483647" in answer.text or "2,147,483,647" in answer.text, answer.text[-600:]

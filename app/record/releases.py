@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.core import migrate
 from app.core.config import Settings
 from app.core.db import make_engine, session_scope
 from app.core.errors import InvalidChoice, NotFound
@@ -131,6 +130,8 @@ def release_database(release: Release, *, settings: Settings) -> Path:
     document's checksum: it never changes, every worker shares it, and a half-made one is never
     seen (it is written under another name and renamed when whole). The live database is only read.
     """
+    from app.core import migrate  # Alembic takes a tenth of a second to import; only this needs it
+
     folder = settings.data_dir / "releases"
     path = folder / f"record-{release.sha256}.sqlite3"
     if path.exists():

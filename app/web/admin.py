@@ -10,6 +10,7 @@ from app.web import accounts
 from app.web.accounts import SignInRefused, TooManyAttempts, UserInvalid
 from app.web.deps import AdminDep, CurrentUser, SessionDep
 from app.web.htmx import go_to
+from app.web.params import RecordId
 from app.web.security import safe_next
 from app.web.templating import render
 
@@ -113,19 +114,19 @@ def add_user(
 
 
 @router.post("/admin/users/{user_id}/disable")
-def disable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
+def disable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: RecordId) -> Response:
     accounts.set_active(session=session, user_id=user_id, active=False, admin=admin)
     return go_to(request, f"/admin/users#user-{user_id}")
 
 
 @router.post("/admin/users/{user_id}/enable")
-def enable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
+def enable_user(request: Request, session: SessionDep, admin: AdminDep, user_id: RecordId) -> Response:
     accounts.set_active(session=session, user_id=user_id, active=True, admin=admin)
     return go_to(request, f"/admin/users#user-{user_id}")
 
 
 @router.post("/admin/users/{user_id}/sessions/end")
-def end_user_sessions(request: Request, session: SessionDep, admin: AdminDep, user_id: int) -> Response:
+def end_user_sessions(request: Request, session: SessionDep, admin: AdminDep, user_id: RecordId) -> Response:
     """Sign a user out everywhere (their own browser too, if it is the admin's own account)."""
     accounts.end_sessions(session=session, user_id=user_id, why=f"ended by {admin.name}")
     session.commit()
@@ -133,7 +134,9 @@ def end_user_sessions(request: Request, session: SessionDep, admin: AdminDep, us
 
 
 @router.post("/admin/users/{user_id}/sessions/{session_id}/end")
-def end_one_session(request: Request, session: SessionDep, admin: AdminDep, user_id: int, session_id: int) -> Response:
+def end_one_session(
+    request: Request, session: SessionDep, admin: AdminDep, user_id: RecordId, session_id: RecordId
+) -> Response:
     accounts.end_sessions(session=session, user_id=user_id, session_id=session_id, why=f"ended by {admin.name}")
     session.commit()
     return go_to(request, f"/admin/users#user-{user_id}")

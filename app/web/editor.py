@@ -20,7 +20,7 @@ from app.record.models import Document, DocumentVersion, Draft, OutcomeStep, Rev
 from app.web import pages
 from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep
 from app.web.htmx import go_to, wants_fragment
-from app.web.params import Slug
+from app.web.params import RecordId, Slug
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def new_record(request: Request, session: SessionDep, editor: EditorDep, kind: s
 
 
 @router.get("/edit/{kind}/{entity_id}", response_class=HTMLResponse)
-def edit_record(request: Request, session: SessionDep, editor: EditorDep, kind: str, entity_id: int) -> Response:
+def edit_record(request: Request, session: SessionDep, editor: EditorDep, kind: str, entity_id: RecordId) -> Response:
     spec = _kind(kind)
     if spec.shown_under is not None:
         row = session.get(spec.kind.table, entity_id)
@@ -93,7 +93,7 @@ def edit_record(request: Request, session: SessionDep, editor: EditorDep, kind: 
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
-def draft_page(request: Request, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
+def draft_page(request: Request, session: SessionDep, editor: EditorDep, draft_id: RecordId) -> Response:
     draft = _draft(session, draft_id, editor, own=False)
     if draft.author_id != editor.id:
         url = f"/edit/{draft.kind}/{draft.entity_id}" if draft.entity_id else "/drafts"
@@ -136,7 +136,7 @@ def new_record_form(
 
 @router.get("/edit/{kind}/{entity_id}/items/{section}/{item}/form", response_class=HTMLResponse)
 def published_form(
-    request: Request, session: SessionDep, editor: EditorDep, kind: str, entity_id: int, section: str, item: str
+    request: Request, session: SessionDep, editor: EditorDep, kind: str, entity_id: RecordId, section: str, item: str
 ) -> Response:
     anchor = composer.RECORD if section == composer.RECORD else f"{section}-{item}"
     own = drafts.own_draft(session, kind=kind, entity_id=entity_id, author=editor)
@@ -146,7 +146,7 @@ def published_form(
 
 @router.get("/drafts/{draft_id}/items/{section}/{item}/form", response_class=HTMLResponse)
 def draft_form(
-    request: Request, session: SessionDep, editor: EditorDep, draft_id: int, section: str, item: str
+    request: Request, session: SessionDep, editor: EditorDep, draft_id: RecordId, section: str, item: str
 ) -> Response:
     draft = _draft(session, draft_id, editor)
     anchor = composer.RECORD if section == composer.RECORD else f"{section}-{item}"
@@ -306,7 +306,7 @@ def save_published(
     session: SessionDep,
     editor: EditorDep,
     kind: str,
-    entity_id: int,
+    entity_id: RecordId,
     section: str,
     item: str,
 ) -> Response:
@@ -318,7 +318,7 @@ def save_published(
 
 @router.post("/drafts/{draft_id}/items/{section}/{item}")
 def save_in_draft(
-    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int, section: str, item: str
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: RecordId, section: str, item: str
 ) -> Response:
     draft = _draft(session, draft_id, editor)
     spec = spec_of(draft.kind)
@@ -332,7 +332,7 @@ def save_in_draft(
 
 @router.post("/edit/document_versions/{entity_id}/paste")
 def paste_into_version(
-    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, entity_id: int
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, entity_id: RecordId
 ) -> Response:
     if session.get(spec_of("document_versions").kind.table, entity_id) is None:
         raise NotFound("There is no such version of a document on the record.")
@@ -345,7 +345,7 @@ def paste_into_version(
 
 @router.post("/drafts/{draft_id}/paste")
 def paste_into_draft(
-    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: RecordId
 ) -> Response:
     draft = _draft(session, draft_id, editor)
     if draft.kind != "document_versions":
@@ -372,7 +372,7 @@ def _paste(request: Request, session: Session, editor: User, data: Any, *, draft
 
 @router.post("/drafts/{draft_id}/items/{section}/{item}/remove")
 def remove_in_draft(
-    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int, section: str, item: str
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: RecordId, section: str, item: str
 ) -> Response:
     draft = _draft(session, draft_id, editor)
     return _remove(request, session, editor, data, draft=draft, section=section, item=item)
@@ -385,7 +385,7 @@ def remove_published(
     session: SessionDep,
     editor: EditorDep,
     kind: str,
-    entity_id: int,
+    entity_id: RecordId,
     section: str,
     item: str,
 ) -> Response:
@@ -441,7 +441,9 @@ def _resolutions(data: Any) -> dict[str, dict[str, Any]]:
 
 
 @router.post("/drafts/{draft_id}/publish")
-def publish_draft(request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
+def publish_draft(
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, draft_id: RecordId
+) -> Response:
     return _publish(request, session, editor, _draft(session, draft_id, editor), data)
 
 
@@ -498,7 +500,7 @@ def _publish_whole(
 
 
 @router.post("/drafts/{draft_id}/discard")
-def discard_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
+def discard_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: RecordId) -> Response:
     draft = _draft(session, draft_id, editor)
     back = f"/edit/{draft.kind}/{draft.entity_id}" if draft.entity_id else "/drafts"
     session.delete(draft)
@@ -507,7 +509,7 @@ def discard_draft(request: Request, session: SessionDep, editor: EditorDep, draf
 
 
 @router.post("/drafts/{draft_id}/copy")
-def copy_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
+def copy_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: RecordId) -> Response:
     theirs = _draft(session, draft_id, editor, own=False)
     mine = drafts.copy(session, draft=theirs, author=editor)
     session.commit()
@@ -515,7 +517,7 @@ def copy_draft(request: Request, session: SessionDep, editor: EditorDep, draft_i
 
 
 @router.get("/drafts/{draft_id}/preview", response_class=HTMLResponse)
-def preview_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: int) -> Response:
+def preview_draft(request: Request, session: SessionDep, editor: EditorDep, draft_id: RecordId) -> Response:
     """The draft applied and shown through the readers' own page (exactly as it will look), then rolled
     back: nothing is kept."""
     draft = _draft(session, draft_id, editor, own=False)
@@ -579,7 +581,9 @@ def pick_options(
 
 
 @router.get("/edit/{kind}/{entity_id}/history", response_class=HTMLResponse)
-def history_page(request: Request, session: SessionDep, editor: EditorDep, kind: str, entity_id: int) -> HTMLResponse:
+def history_page(
+    request: Request, session: SessionDep, editor: EditorDep, kind: str, entity_id: RecordId
+) -> HTMLResponse:
     spec = _kind(kind)
     a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
     context = composer.history_page(session, spec=spec, entity_id=entity_id, a=a, b=b)
@@ -595,8 +599,8 @@ def confirm_restore(
     session: SessionDep,
     editor: EditorDep,
     kind: str,
-    entity_id: int,
-    revision_id: int,
+    entity_id: RecordId,
+    revision_id: RecordId,
     field: str | None = None,
 ) -> HTMLResponse:
     """What restoring (or reverting one field) would change, before anything is changed."""
@@ -622,8 +626,8 @@ def restore(
     session: SessionDep,
     editor: EditorDep,
     kind: str,
-    entity_id: int,
-    revision_id: int,
+    entity_id: RecordId,
+    revision_id: RecordId,
     field: str | None = None,
 ) -> Response:
     spec = _kind(kind)
@@ -647,7 +651,7 @@ def restore(
 
 @router.post("/edit/{kind}/{entity_id}/delete")
 def delete_record(
-    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, kind: str, entity_id: int
+    request: Request, data: FormDep, session: SessionDep, editor: EditorDep, kind: str, entity_id: RecordId
 ) -> Response:
     spec = _kind(kind)
     row = session.get(spec.kind.table, entity_id)
@@ -689,7 +693,7 @@ def deleted_page(request: Request, session: SessionDep, admin: AdminDep) -> HTML
 
 
 @router.post("/admin/deleted/{revision_id}/restore")
-def restore_deleted(request: Request, session: SessionDep, admin: AdminDep, revision_id: int) -> Response:
+def restore_deleted(request: Request, session: SessionDep, admin: AdminDep, revision_id: RecordId) -> Response:
     publishing.restore_deleted(session=session, revision_id=revision_id, admin=admin)
     session.commit()
     return go_to(request, "/admin/deleted")

@@ -39,4 +39,8 @@ VersionChoice = Annotated[int | None, Query(ge=1, le=100_000, description="A ver
 EarlierVersion = Annotated[
     int | None, Query(ge=1, le=100_000, description="The earlier version's number; default: the one before after.")
 ]
-OutcomeId = Annotated[int, Path(ge=1, le=2**62, description="The outcome's number in the record.")]
+# The largest id a PostgreSQL integer column holds: a larger one in an address is refused as such,
+# where PostgreSQL would fail the query and the reader get a server error.
+MAX_ID = 2**31 - 1
+OutcomeId = Annotated[int, Path(ge=1, le=MAX_ID, description="The outcome's number in the record.")]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="An entry's, draft's, revision's or account's id.")]
