@@ -192,7 +192,9 @@ def create_app(settings: Settings | None = None) -> Parley:
     # Who the visitor is, as told by the proxies the operator trusts, and no one else.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips or [])
     app.frame_origins = settings.embed_allowed_origins
-    app.release_views = as_of.ReleaseViews(settings=settings, engine=app.state.engine, build=create_app)
+    app.release_views = as_of.ReleaseViews(
+        settings=settings, engine=app.state.engine, build=create_app, frame_origins=settings.embed_allowed_origins
+    )
 
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # Before the public pages: /rounds/new must not be read as the round with the slug "new", nor

@@ -54,4 +54,3 @@ def test_a_70000_character_address_gets_parleys_page(server: int) -> None:
 def test_a_request_that_is_not_http_gets_the_same_page(server: int) -> None:
     answer = _ask(server, b"\x16\x03\x01 not http at all\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400 ") and b"That request cannot be answered" in answer
-

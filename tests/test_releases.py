@@ -98,6 +98,10 @@ def test_an_editor_makes_a_release_from_the_releases_page(
         follow_redirects=False,
     )  # fmt: skip
     assert made.status_code == 303 and made.headers["location"] == "/releases/1"
+    # The editor's screens and signing in are the live site's: an address of them under a release leads there.
+    sent = editor_client.get("/releases/1/view/drafts", follow_redirects=False)
+    assert sent.status_code == 308 and sent.headers["location"] == "/drafts"
+    assert "set-cookie" not in client.get("/releases/1/view/timeline").headers, "no cookie of the live site replaced"
     refused = editor_client.post("/releases", data={"csrf_token": csrf(editor_client, "/releases"), "note": "Again"})
     assert refused.status_code == 422 and "has not changed since release 1" in refused.text
     typed = BeautifulSoup(refused.text, "html.parser").select_one("#release-note")
@@ -173,8 +177,32 @@ def test_a_release_is_read_only_and_no_one_is_signed_in_to_it(
     page = soup_of(editor_client, "/releases/1/view/rounds/2025-06-02-istanbul")
     assert page.select_one(".account") is None, "an editor reads a release as everyone does"
     assert not page.select('a[href*="/edit"]')
+    # The editor's screens and signing in are the live site's: an address of them under a release leads there.
+    sent = editor_client.get("/releases/1/view/drafts", follow_redirects=False)
+    assert sent.status_code == 308 and sent.headers["location"] == "/drafts"
+    assert "set-cookie" not in client.get("/releases/1/view/timeline").headers, "no cookie of the live site replaced"
     refused = editor_client.post("/releases/1/view/rounds/2025-06-02-istanbul/outcomes", data={"csrf_token": "x"})
     assert refused.status_code == 405 and "A release cannot be changed" in refused.text
+    assert refused.headers["allow"] == "GET, HEAD" and "content-security-policy" in refused.headers
     assert client.get("/releases/1/view", follow_redirects=False).headers["location"] == "/releases/1/view/"
     missing = client.get("/releases/2/view/")
     assert missing.status_code == 404 and "no release 2" in missing.text.lower()
+
+
+def test_a_release_keeps_the_pages_filters_and_its_widgets_embed(
+    seeded: sa.Engine, settings: Settings, client: TestClient
+) -> None:
+    _release()
+    planned = soup_of(client, "/releases/1/view/timeline?kind=planned")
+    titles = [text(a) for a in planned.select("ol.timeline h3 a, ol.timeline h2 a")]
+    assert titles and all("Round 3" in t for t in titles), titles
+    assert planned.select_one("#filter-kind option[selected]")["value"] == "planned"
+    assert planned.select_one("form.filters")["action"] == "/releases/1/view/timeline"
+    found = client.get("/releases/1/view/api/search?q=children").json()
+    assert found["q"] == "children" and found["groups"]
+    widget = client.get("/releases/1/view/embed/compare")
+    assert "x-frame-options" not in widget.headers, "a release's widgets embed like the live ones"
+    page = client.get("/releases/1/view/compare")
+    assert "</releases/1/view/api/compare>" in page.headers["link"]
+    missing = client.get("/releases/1/view/api/rounds/no-such-round")
+    assert missing.status_code == 404 and "no round" in missing.json()["detail"], "an API error is JSON there too"

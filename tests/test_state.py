@@ -79,3 +79,13 @@ def test_the_state_of_play_is_the_first_page_and_its_old_address_leads_there(
     nav = soup_of(client, "/").select('nav[aria-label="Main"] a')
     assert [(text(a), a.get("aria-current")) for a in nav[:2]] == [("At a glance", "page"), ("Timeline", None)]
     assert nav[1]["href"] == "/timeline"
+
+
+def test_an_address_of_the_timeline_from_when_it_was_the_first_page_still_leads_to_it(
+    seeded: sa.Engine, client: TestClient
+) -> None:
+    moved = client.get("/?party=turkey&kind=round", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/timeline?party=turkey&kind=round"
+    assert client.get("/?negotiation=russia-ukraine-istanbul-2025").status_code == 200, "the state of play's own"
+    embed = client.get("/oembed", params={"url": "http://testserver/?party=turkey"}).json()
+    assert "embed/timeline?party=turkey" in embed["html"]

@@ -8,6 +8,7 @@ change. The files refer to one another by relative paths: they are the same whic
 are served from, and still make sense downloaded together into one folder.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -127,18 +128,22 @@ def release_database(release: Release, *, settings: Settings) -> Path:
     as they stood at the release (app/web/as_of.py).
 
     It is made the first time it is asked for, under the data folder, and named by the record
-    document's checksum: it never changes, every worker shares it, and a half-made one is never
-    seen (it is written under another name and renamed when whole). The live database is only read.
+    document's checksum and the schema it was made with (a Parley with a newer schema makes its own):
+    every worker shares it, and a half-made one is never seen — it is written under another name and
+    linked into place when whole, never over a file another process has open. The live database is
+    only read.
     """
-    from app.core import migrate  # Alembic takes a tenth of a second to import; only this needs it
+    from alembic.script import ScriptDirectory  # Alembic takes a tenth of a second to import
 
+    from app.core import migrate
+
+    head = ScriptDirectory.from_config(migrate.alembic_config(settings)).get_current_head()
     folder = settings.data_dir / "releases"
-    path = folder / f"record-{release.sha256}.sqlite3"
+    path = folder / f"record-{release.sha256[:32]}-schema-{head}.sqlite3"
     if path.exists():
         return path
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f"{path.name}.{os.getpid()}-{threading.get_ident()}.partial"
-    partial.unlink(missing_ok=True)
     url = f"sqlite:///{partial}"
     engine = make_engine(url)
     try:
@@ -147,14 +152,15 @@ def release_database(release: Release, *, settings: Settings) -> Path:
         with session_scope(engine) as session:
             import_record(session=session, record=record_of(release))
         with engine.connect() as connection:
-            # Back to one file before the rename: the write-ahead log is named after the file.
+            # Back to one file before it is linked into place: the write-ahead log is named after the file.
             connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
-    except BaseException:
         engine.dispose()
-        partial.unlink(missing_ok=True)
-        raise
-    engine.dispose()
-    os.replace(partial, path)
+        with contextlib.suppress(FileExistsError):  # another worker made it first: the same rows
+            os.link(partial, path)
+    finally:
+        engine.dispose()
+        for leftover in (partial, *(partial.with_name(partial.name + end) for end in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
     return path
 
 

@@ -29,12 +29,14 @@ from app.core.config import Settings
 from app.core.errors import NotFound
 from app.record import releases
 from app.web import error_pages
+from app.web.security import with_security_headers
 
 VIEW = re.compile(r"^/releases/(?P<number>[1-9][0-9]{0,6})/view(?P<rest>/.*)?$")
 # Where a link on a release's page goes to the live site rather than into the release.
 LIVE_ONLY = (b"/static/", b"/releases", b"/corrections", b"/login", b"/logout", b"/account", b"/edit", b"/drafts",
-             b"/admin", b"/healthz")  # fmt: skip
+             b"/admin", b"/healthz", b"/start", b"/pick")  # fmt: skip
 LINK = re.compile(rb'(\s(?:href|src|action|formaction|hx-get|data-hx-get|data-source)=")(/(?!/)[^"]*)"')
+LINK_HEADER = re.compile(r"<(/(?!/)[^>]*)>")
 KEPT_APPS = 3  # releases served at once; the least recently read is let go (its database stays on disk)
 
 
@@ -48,56 +50,90 @@ class AsOf:
 
 
 class ReleaseViews:
-    """Serves ``/releases/N/view/…`` in front of the live app (``Parley.__call__``)."""
+    """Serves ``/releases/N/view/…`` in front of the live app (``Parley.__call__``).
 
-    def __init__(self, *, settings: Settings, engine: Engine, build: Callable[[Settings], Any]) -> None:
+    The release's app sees the page's own path (``/timeline``) under a root path of
+    ``/releases/N/view``: its routes, cache, framing rules and oEmbed match as on the live site, and
+    every address it makes from its base URL stays in the release.
+    """
+
+    def __init__(
+        self, *, settings: Settings, engine: Engine, build: Callable[[Settings], Any], frame_origins: str
+    ) -> None:
         self.settings = settings
         self.engine = engine
         self.build = build  # app.main.create_app, handed over: it imports this module
-        self.apps: OrderedDict[str, Any] = OrderedDict()
-        self.lock = threading.Lock()
+        self.frame_origins = frame_origins
+        self.apps: OrderedDict[int, Any] = OrderedDict()
+        self.kept = threading.Lock()  # held only to look up, add or let go of an app
+        self.making = threading.Lock()  # held while a release's database and app are made
+        # Making one takes seconds on a large record: it waits in threads of its own, never in the
+        # ones the live site's requests run in.
+        self.limiter: anyio.CapacityLimiter | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, number: int, rest: str | None) -> None:
         prefix = f"/releases/{number}/view"
+        own = with_security_headers(scope, send, self.frame_origins)  # for what is answered here
         if scope["method"] != "GET":
             await error_pages.send_error(
-                scope, receive, send, 405, "A release cannot be changed",
+                scope, receive, _allowing_get(own), 405, "A release cannot be changed",
                 f"Release {number} is the record as it stood; edit the live record instead.",
             )  # fmt: skip
             return
-        if rest is None:
-            query = scope["query_string"].decode("latin-1")
-            await RedirectResponse(prefix + "/" + (f"?{query}" if query else ""), 308)(scope, receive, send)
+        query = scope["query_string"].decode("latin-1")
+        if rest is None or rest.encode().startswith(LIVE_ONLY):
+            # /releases/N/view, or a place only the live site has (signing in, the editor's screens).
+            target = prefix + "/" if rest is None else rest
+            await RedirectResponse(target + (f"?{query}" if query else ""), 308)(scope, receive, own)
             return
-        try:
-            app = await anyio.to_thread.run_sync(self._app_for, number)
-        except NotFound as missing:
-            await error_pages.send_error(scope, receive, send, 404, "Not found", str(missing))
-            return
+        app = self._kept(number)
+        if app is None:
+            if self.limiter is None:
+                self.limiter = anyio.CapacityLimiter(2)
+            try:
+                app = await anyio.to_thread.run_sync(self._make, number, limiter=self.limiter)
+            except NotFound as missing:
+                await error_pages.send_error(scope, receive, own, 404, "Not found", str(missing))
+                return
         headers = [(name, value) for name, value in scope["headers"] if name not in (b"cookie", b"accept-encoding")]
-        inner = {**scope, "root_path": scope.get("root_path", "") + prefix, "headers": headers}
+        inner = {
+            **scope,
+            "path": rest,
+            "raw_path": rest.encode(),
+            "root_path": scope.get("root_path", "") + prefix,
+            "headers": headers,
+        }
         await app(inner, receive, _relinked(send, prefix.encode()))
 
-    def _app_for(self, number: int) -> Any:
-        with Session(self.engine) as session:
-            release = releases.get_release(session, number)
-            session.expunge(release)
-        with self.lock:  # one worker thread makes a release's database and app; the others wait for it
-            app = self.apps.get(release.sha256)
-            if app is None:
-                path = releases.release_database(release, settings=self.settings)
-                app = self.build(
-                    self.settings.model_copy(update={"database_url": f"sqlite:///{path}", "response_cache_mb": 8})
-                )
-                app.release_views = None  # no release inside a release
-                self.apps[release.sha256] = app
-                while len(self.apps) > KEPT_APPS:
-                    _, gone = self.apps.popitem(last=False)
-                    gone.state.engine.dispose()
-                    gone.state.version_engine.dispose()
-            self.apps.move_to_end(release.sha256)
-            app.state.as_of = AsOf(number=release.number, created_at=release.created_at, note=release.note)
+    def _kept(self, number: int) -> Any:
+        with self.kept:
+            app = self.apps.get(number)
+            if app is not None:
+                self.apps.move_to_end(number)
             return app
+
+    def _make(self, number: int) -> Any:
+        with self.making:  # one thread makes a release's app; another asking for it waits, then finds it
+            app = self._kept(number)
+            if app is not None:
+                return app
+            with Session(self.engine) as session:
+                release = releases.get_release(session, number)
+                session.expunge(release)
+            path = releases.release_database(release, settings=self.settings)
+            app = self.build(
+                self.settings.model_copy(update={"database_url": f"sqlite:///{path}", "response_cache_mb": 8})
+            )
+            app.release_views = None  # no release inside a release
+            app.state.as_of = AsOf(number=release.number, created_at=release.created_at, note=release.note)
+        with self.kept:
+            self.apps[number] = app
+            while len(self.apps) > KEPT_APPS:
+                # A request still running on it keeps its connection; the pool is closed as it ends.
+                _, gone = self.apps.popitem(last=False)
+                gone.state.engine.dispose()
+                gone.state.version_engine.dispose()
+        return app
 
 
 def as_of_release(request: Request) -> dict[str, Any] | None:
@@ -105,11 +141,9 @@ def as_of_release(request: Request) -> dict[str, Any] | None:
     as_of: AsOf | None = getattr(request.app.state, "as_of", None)
     if as_of is None:
         return None
-    root = request.scope.get("root_path", "")
-    here = request.url.path[len(root) :] or "/"
     query = f"?{request.url.query}" if request.url.query else ""
     # An address with its host: the banner's link leads out of the release, so it is not relinked.
-    live = f"{request.url.scheme}://{request.url.netloc}{here}{query}"
+    live = f"{request.url.scheme}://{request.url.netloc}{request.url.path}{query}"
     return {"number": as_of.number, "created_at": as_of.created_at, "note": as_of.note, "live": live}
 
 
@@ -118,7 +152,7 @@ def relink(body: bytes, prefix: bytes) -> bytes:
 
     static = prefix + b"/static/"
 
-    def one(found: re.Match[bytes]) -> bytes:
+    def one(found: re.Match[bytes]) -> bytes:  # (the rule of _inside, on bytes)
         path = found[2]
         if path.startswith(static):  # url_for puts static files under the release; they are the live site's
             return found[1] + path[len(prefix) :] + b'"'
@@ -129,8 +163,22 @@ def relink(body: bytes, prefix: bytes) -> bytes:
     return LINK.sub(one, body)
 
 
+def _inside(path: str, prefix: str) -> str:
+    return path if path.encode().startswith(LIVE_ONLY) or path.startswith(prefix) else prefix + path
+
+
+def _allowing_get(send: Send) -> Send:
+    async def allowing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)["allow"] = "GET, HEAD"
+        await send(message)
+
+    return allowing
+
+
 def _relinked(send: Send, prefix: bytes) -> Send:
-    """A ``send`` that relinks an HTML answer (whole, as the app's cache sends it) and a redirect."""
+    """A ``send`` that relinks an HTML answer (whole, as the app's cache sends it), a redirect and the
+    ``Link`` header, and sets no cookie: one set under a release would replace the live site's."""
     start: Message | None = None
     chunks: list[bytes] = []
 
@@ -138,9 +186,14 @@ def _relinked(send: Send, prefix: bytes) -> Send:
         nonlocal start
         if message["type"] == "http.response.start":
             headers = MutableHeaders(raw=list(message["headers"]))
+            del headers["set-cookie"]
             location = headers.get("location", "")
             if location.startswith("/") and not location.encode().startswith((*LIVE_ONLY, prefix, b"//")):
                 headers["location"] = prefix.decode() + location
+            if "link" in headers:
+                headers["link"] = LINK_HEADER.sub(
+                    lambda found: f"<{_inside(found[1], prefix.decode())}>", headers["link"]
+                )
             message = {**message, "headers": headers.raw}
             if not headers.get("content-type", "").startswith("text/html"):
                 await send(message)

@@ -199,7 +199,7 @@ def atom_feed(*, session: Session, base_url: str) -> bytes:
     _add(feed, "subtitle", "Peace negotiations, round by round — every claim with its sources.")
     _add(feed, "updated", _rfc3339(entries[0].updated if entries else models.utcnow()))
     _add(feed, "link", rel="self", type="application/atom+xml", href=f"{base}/feed.atom")
-    _add(feed, "link", rel="alternate", type="text/html", href=f"{base}/")
+    _add(feed, "link", rel="alternate", type="text/html", href=f"{base}/timeline")
     _add(_add(feed, "author"), "name", "Parley")
     for entry in entries:
         element = _add(feed, "entry")

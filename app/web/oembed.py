@@ -64,11 +64,15 @@ def _compare_embed(session: Session, base: str, path: str, params: Params) -> Em
 
 
 def _timeline_embed(session: Session, base: str, path: str, params: Params) -> EmbedCode | None:
-    """The timeline, of all negotiations (/timeline) or of one (/negotiations/<slug>), with the page's filters."""
+    """The timeline, of all negotiations (/timeline) or of one (/negotiations/<slug>), with the page's filters.
+
+    A filtered timeline kept from when it was at / (``/?party=…``) is the timeline still.
+    """
     negotiation = re.fullmatch(f"/negotiations/({SLUG})", path)
-    if path != "/timeline" and not negotiation:
-        return None
     fields = schemas.TimelineFilters.model_fields
+    filtered = any(name in fields and name != "negotiation" for name, _ in params)
+    if path != "/timeline" and not negotiation and not (path == "/" and filtered):
+        return None
     values = {name: value for name, value in params if name in fields}
     if negotiation:
         values["negotiation"] = negotiation[1]

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.core.db import is_reachable
@@ -51,14 +51,20 @@ def timeline_page(request: Request, session: SessionDep, filters: Filters, after
 
 
 @router.get("/", response_class=HTMLResponse)
-def state_page(request: Request, session: SessionDep, negotiation: NegotiationChoice = None) -> HTMLResponse:
-    """The first thing a reader sees: where the talks stand, at a glance."""
+def state_page(request: Request, session: SessionDep, filters: Filters, after: After = None) -> Response:
+    """The first thing a reader sees: where the talks stand, at a glance.
+
+    The timeline was here before; an address of it kept from then (``/?party=…``) still leads to it.
+    """
+    if after or any(name != "negotiation" for name in filters.query()):
+        return RedirectResponse(f"/timeline?{request.url.query}", status_code=301)
     try:
-        view = state.state_of_play(session=session, negotiation=negotiation)
+        view = state.state_of_play(session=session, negotiation=filters.negotiation)
     except NotFound:
-        if negotiation:
+        if filters.negotiation:
             raise
-        view = None  # nothing on the record yet: the page says so, and leads editors to start it
+        # Nothing on the record yet: the page says so, and leads editors to start it.
+        return render(request, "state.html", {"view": None})
     return render(request, "state.html", {"view": view}, twin=twin(request, "api_state"))
 
 
