@@ -128,6 +128,8 @@ def test_a_release_made_before_files_were_kept_still_serves_them(
     session.commit()
     assert client.get("/releases/1/SHA256SUMS").text == kept
     assert client.get("/releases/1/rounds.csv").status_code == 200
+    session.expire_all()
+    assert session.exec(select(Release)).one().files is not None, "stored when first read, never made again"
 
 
 # ---------------------------------------------------------------- pages as of a release

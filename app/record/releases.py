@@ -60,11 +60,23 @@ def make_release(session: Session, *, made_by: str, note: str = "") -> Release:
 
 
 def files_of(release: Release) -> dict[str, str]:
-    """The release's files, name → text, in the order they are listed."""
+    """The release's files, name → text, in the order its SHA256SUMS lists them, that file last.
+
+    The order is the release's own, not today's list of kinds: a kind renamed later still shows.
+    """
     found: dict[str, str] = json.loads(release.files) if release.files else _make_files(release)
-    order = ["record.json", *(f"{kind.key}.csv" for kind in KINDS)]
-    order += ["codebook.json", "datapackage.json", "CITATION.cff", "citation.bib", "SHA256SUMS"]
-    return {name: found[name] for name in order if name in found}
+    order = [line.split("  ", 1)[1] for line in found["SHA256SUMS"].splitlines()]
+    return {name: found[name] for name in [*order, "SHA256SUMS"]}
+
+
+def keep_files(session: Session, release: Release) -> bool:
+    """Store the files of a release made before they were stored (migration 0018), made from its
+    record document as they always were until then; from now on they never change. True if it did."""
+    if release.files is not None:
+        return False
+    release.files = json.dumps(_make_files(release), ensure_ascii=False, sort_keys=True)
+    session.add(release)
+    return True
 
 
 def _make_files(release: Release) -> dict[str, str]:

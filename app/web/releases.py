@@ -46,7 +46,7 @@ def _summary(base: str, row: Any) -> schemas.ReleaseSummary:
 
 def _detail(request: Request, session: Session, number: int) -> schemas.ReleaseDetail:
     base = str(request.base_url)
-    release = releases.get_release(session, number)
+    release = _kept(session, number)
     files = {name: text.encode() for name, text in releases.files_of(release).items()}
     return schemas.ReleaseDetail(
         **_summary(base, release).model_dump(),
@@ -116,12 +116,20 @@ def release_page(request: Request, session: SessionDep, number: ReleaseNumber) -
 
 @router.get("/releases/{number}/{filename}", include_in_schema=False)
 def release_file(request: Request, session: SessionDep, number: ReleaseNumber, filename: FileName) -> Response:
-    files = releases.files_of(releases.get_release(session, number))
+    files = releases.files_of(_kept(session, number))
     if filename not in files:
         raise NotFound(f"Release {number} has no file called {filename}.")
     extension = filename.rsplit(".", 1)[-1] if "." in filename else filename
     headers = {"Content-Disposition": f'attachment; filename="parley-release-{number}-{filename}"'}
     return Response(files[filename].encode(), media_type=MEDIA[extension], headers=headers)
+
+
+def _kept(session: Session, number: int) -> Release:
+    """The release, its files stored the first time one made before they were is read."""
+    release = releases.get_release(session, number)
+    if releases.keep_files(session, release):
+        session.commit()
+    return release
 
 
 def _changes(session: Session, release: Release) -> list[releases.Change]:
