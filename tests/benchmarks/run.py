@@ -55,6 +55,7 @@ class Page:
 
 
 PAGES = [
+    Page("state", "state of play `/`", "/", 0.20),
     Page("timeline", "timeline `/timeline`", "/timeline", 0.20),
     Page("round", "round page", f"/rounds/{ROUND}", 0.20),
     Page("compare", "compare page", f"/compare?negotiation={NEGOTIATION}", 0.20),
@@ -331,7 +332,8 @@ def capture(base: str) -> tuple[list[dict[str, object]], dict[str, str], dict[st
         if page.html:
             transfer[page.key] = transfer_size(base, page.url)
     etags["widget304"] = etags["widget"]
-    check = get(base + PAGES[4].url, headers={"If-None-Match": etags["widget"]})
+    widget = next(page for page in PAGES if page.key == "widget304")
+    check = get(base + widget.url, headers={"If-None-Match": etags["widget"]})
     if check.status != 304:
         raise RuntimeError(f"the widget answered a conditional request with {check.status}, not 304")
     return captured, etags, transfer

@@ -1,7 +1,7 @@
 """The dashboard at a glance in real Chromium: the state of play on a desk and on a phone, light and
 dark; its pictures embedded in an article on another site and downloaded; a claim sourced from one
 side only marked as such; an editor making release 1 and a reader citing and downloading it, then
-reading the record as it stood at the release."""
+reading the record as it stood at the release and the corrections made since."""
 
 from __future__ import annotations
 
@@ -141,3 +141,15 @@ def test_a_reader_on_a_phone_reads_the_record_as_it_stood_at_release_1_then_as_i
     reader.wait_for_url(re.compile(r"\d/rounds/2025-06-02-istanbul$"))
     assert reader.locator(".as-of-banner").count() == 0
     assert "Further talks, corrected" in reader.inner_text("main")
+
+    # The editor releases the correction; the corrections page and its feed say what changed.
+    page.goto("/releases")
+    page.get_by_label("What this release is for (optional)").fill("After a correction")
+    page.get_by_role("button", name="Make release 2").click()
+    page.wait_for_url(re.compile(r"/releases/2$"))
+    reader.goto("/corrections")
+    assert "Changed: outcomes" in reader.inner_text("main") and "Further talks, corrected (title)" in reader.inner_text(
+        "main"
+    )
+    feed = reader.request.get("/corrections.atom").text()
+    assert "<title>Release 2</title>" in feed and "After a correction — 1 changed since release 1." in feed
