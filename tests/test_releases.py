@@ -4,6 +4,7 @@ citation, forever; the corrections page and feed say what changed from one relea
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -208,3 +209,13 @@ def test_a_release_keeps_the_pages_filters_and_its_widgets_embed(
     assert "</releases/1/view/api/compare>" in page.headers["link"]
     missing = client.get("/releases/1/view/api/rounds/no-such-round")
     assert missing.status_code == 404 and "no round" in missing.json()["detail"], "an API error is JSON there too"
+
+
+def test_two_readers_opening_a_release_at_once_share_one_app_of_it(
+    seeded: sa.Engine, settings: Settings, client: TestClient
+) -> None:
+    _release()
+    views = client.app.release_views  # type: ignore[attr-defined]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(lambda _: views._make(1), range(4)))
+    assert all(app is made[0] for app in made) and list(views.apps) == [1]

@@ -126,14 +126,14 @@ class ReleaseViews:
             )
             app.release_views = None  # no release inside a release
             app.state.as_of = AsOf(number=release.number, created_at=release.created_at, note=release.note)
-        with self.kept:
-            self.apps[number] = app
-            while len(self.apps) > KEPT_APPS:
-                # A request still running on it keeps its connection; the pool is closed as it ends.
-                _, gone = self.apps.popitem(last=False)
-                gone.state.engine.dispose()
-                gone.state.version_engine.dispose()
-        return app
+            with self.kept:  # (while still making: a thread waiting to make it must find it)
+                self.apps[number] = app
+                while len(self.apps) > KEPT_APPS:
+                    # A request still running on it keeps its connection; the pool is closed as it ends.
+                    _, gone = self.apps.popitem(last=False)
+                    gone.state.engine.dispose()
+                    gone.state.version_engine.dispose()
+            return app
 
 
 def as_of_release(request: Request) -> dict[str, Any] | None:
