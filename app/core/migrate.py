@@ -22,6 +22,21 @@ def upgrade(settings: Settings, revision: str = "head", connection: Connection |
     command.upgrade(alembic_config(settings, connection), revision)
 
 
+def create_at_head(settings: Settings, connection: Connection) -> None:
+    """The schema made at once from the models and stamped as the newest revision.
+
+    For a database that is made whole and never upgraded (a release's, app/record/releases.py):
+    running every migration reflects and rebuilds tables one by one on SQLite, seconds a first reader
+    would wait; tests/test_migrations.py holds the models and the migrations to the same schema.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.create_all(connection)
+    MigrationContext.configure(connection).stamp(ScriptDirectory.from_config(alembic_config(settings)), "head")
+
+
 def downgrade(settings: Settings, revision: str, connection: Connection | None = None) -> None:
     command.downgrade(alembic_config(settings, connection), revision)
 

@@ -159,8 +159,8 @@ def release_database(release: Release, *, settings: Settings) -> Path:
     url = f"sqlite:///{partial}"
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
-            migrate.upgrade(settings.model_copy(update={"database_url": url}), connection=connection)
+        with engine.begin() as connection:
+            migrate.create_at_head(settings, connection)
         with session_scope(engine) as session:
             import_record(session=session, record=record_of(release))
         with engine.connect() as connection:
