@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -25,6 +25,22 @@ WROTE_RECORD = "parley.wrote_record"
 
 def wrote_record(session: Session) -> bool:
     return session.in_transaction() and bool(session.connection().info.get(WROTE_RECORD))
+
+
+def read(
+    session: Session, statement: Executable, params: Mapping[str, Any] | None = None
+) -> CursorResult[*tuple[Any, ...]]:
+    """The rows of a select of tables and columns (never of mapped classes), run on the session's
+    connection, inside its transaction.
+
+    ``session.execute`` sends even such a select through the ORM's machinery, which cost about 0.1 ms
+    of the 0.2 ms a statement takes: a tenth of a page rendered afresh, over its 10–20 statements.
+    Changes the session holds are flushed first, as ``session.execute`` would: a draft's preview is
+    read inside the transaction that wrote it.
+    """
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 # Connections a pool keeps beyond one per request thread: a request finishing while another starts,

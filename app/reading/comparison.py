@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import movements, schemas
 from app.reading.lookup import Lookup
@@ -118,11 +119,11 @@ def compare(
 
 def _negotiation(session: Session, slug: str | None) -> NegotiationRow:
     if slug:
-        found = session.execute(_NEGOTIATION, {"slug": slug}).first()
+        found = read(session, _NEGOTIATION, {"slug": slug}).first()
         if found is None:
             raise NotFound(f"There is no negotiation {slug!r} in the record.")
         return found
-    latest = session.execute(_LATEST_NEGOTIATION).first() or session.execute(_FIRST_NEGOTIATION).first()
+    latest = read(session, _LATEST_NEGOTIATION).first() or read(session, _FIRST_NEGOTIATION).first()
     if latest is None:
         raise NotFound("The record holds no negotiation yet.")
     return latest
@@ -201,16 +202,16 @@ def _chosen_topics(lookup: Lookup, slugs: Sequence[str]) -> list[int]:
 
 
 def _rounds(session: Session, negotiation_id: int) -> Sequence[RoundRow]:
-    return session.execute(_ROUNDS, {"negotiation_id": negotiation_id}).all()
+    return read(session, _ROUNDS, {"negotiation_id": negotiation_id}).all()
 
 
 def _roles(session: Session, negotiation_id: int) -> Sequence[sa.Row[Any]]:
-    return session.execute(_ROLES, {"negotiation_id": negotiation_id}).all()
+    return read(session, _ROLES, {"negotiation_id": negotiation_id}).all()
 
 
 def _positions(session: Session, negotiation_id: int) -> Sequence[PositionRow]:
     """Every visible position in the negotiation, in the order they were stated."""
-    return session.execute(_POSITIONS, {"negotiation_id": negotiation_id}).all()
+    return read(session, _POSITIONS, {"negotiation_id": negotiation_id}).all()
 
 
 def _rounds_up_to(rounds: Sequence[RoundRow], last: RoundRow | None) -> set[int]:
@@ -242,7 +243,7 @@ def _latest_gaps(session: Session, rounds: Sequence[RoundRow], as_of_round: Roun
     if not included:
         return gaps
     sequence = {r.id: r.sequence for r in rounds}
-    for gap in session.execute(_GAPS, {"ids": sorted(included)}):
+    for gap in read(session, _GAPS, {"ids": sorted(included)}):
         kept = gaps.get(gap.topic_id)
         if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
             gaps[gap.topic_id] = gap

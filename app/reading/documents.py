@@ -10,6 +10,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from app.core.db import read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup, fuzzy
@@ -78,17 +79,18 @@ def document_list(*, session: Session, negotiation: str | None = None) -> schema
     query = sa.select(DOCUMENTS).where(visible_document())
     chosen = None
     if negotiation:
-        chosen = session.execute(sa.select(col(Negotiation.id)).where(col(Negotiation.slug) == negotiation)).scalar()
+        chosen = read(session, sa.select(col(Negotiation.id)).where(col(Negotiation.slug) == negotiation)).scalar()
         if chosen is None:
             raise NotFound(f"There is no negotiation {negotiation!r} in the record.")
         query = query.where(DOCUMENTS.c.negotiation_id == chosen)
-    rows = session.execute(query.order_by(DOCUMENTS.c.dated_on.desc(), DOCUMENTS.c.id)).all()
+    rows = read(session, query.order_by(DOCUMENTS.c.dated_on.desc(), DOCUMENTS.c.id)).all()
     authors = _authors(session, lookup, [d.id for d in rows])
     counts = dict(
-        session.execute(
+        read(
+            session,
             sa.select(VERSIONS.c.document_id, sa.func.count())
             .where(VERSIONS.c.document_id.in_([d.id for d in rows]))
-            .group_by(VERSIONS.c.document_id)
+            .group_by(VERSIONS.c.document_id),
         ).all()
     )
     lookup.rounds(d.round_id for d in rows)
@@ -112,7 +114,7 @@ def documents_at(
     session: Session, lookup: Lookup, round_id: int
 ) -> tuple[list[schemas.DocumentRef], schemas.ReadoutComparison | None]:
     """The texts handed over or published at a round, and its readouts set side by side, for its page."""
-    rows = session.execute(_AT_ROUND, {"round_id": round_id}).all()
+    rows = read(session, _AT_ROUND, {"round_id": round_id}).all()
     authors = _authors(session, lookup, [d.id for d in rows])
     texts = [_ref(d, authors) for d in rows if d.kind is not DocumentKind.readout]
     readouts = [d for d in rows if d.kind is DocumentKind.readout]
@@ -147,10 +149,11 @@ def document_detail(*, session: Session, slug: str, version: int | None = None) 
     shown = _chosen_version(versions, version, "version")
     citations = lookup.cite("document_id", d.id)
     clauses = _clauses(session, lookup, shown.id, with_positions=True) if shown else []
-    others = session.execute(
+    others = read(
+        session,
         sa.select(DOCUMENTS)
         .where(DOCUMENTS.c.negotiation_id == d.negotiation_id, DOCUMENTS.c.id != d.id, visible_document())
-        .order_by(DOCUMENTS.c.dated_on, DOCUMENTS.c.id)
+        .order_by(DOCUMENTS.c.dated_on, DOCUMENTS.c.id),
     ).all()
     others_authors = _authors(session, lookup, [o.id for o in others])
     return schemas.DocumentDetail(
@@ -171,10 +174,11 @@ def document_detail(*, session: Session, slug: str, version: int | None = None) 
 
 def version_address(*, session: Session, version_id: int) -> tuple[str, int]:
     """The slug of a version's document and the version's number."""
-    found = session.execute(
+    found = read(
+        session,
         sa.select(DOCUMENTS.c.slug, VERSIONS.c.number)
         .join(DOCUMENTS, DOCUMENTS.c.id == VERSIONS.c.document_id)
-        .where(VERSIONS.c.id == version_id)
+        .where(VERSIONS.c.id == version_id),
     ).first()
     if found is None:
         raise NotFound("There is no such version of a document on the record.")
@@ -206,10 +210,11 @@ def compare_documents(
     first_clauses = _clauses(session, lookup, first_version.id, with_positions=True) if first_version else []
     second_clauses = _clauses(session, lookup, second_version.id, with_positions=True) if second_version else []
     pairs = _pairs_between(session, [c.id for c in first_clauses], [c.id for c in second_clauses])
-    everything = session.execute(
+    everything = read(
+        session,
         sa.select(DOCUMENTS)
         .where(DOCUMENTS.c.negotiation_id == first.negotiation_id, visible_document())
-        .order_by(DOCUMENTS.c.dated_on, DOCUMENTS.c.id)
+        .order_by(DOCUMENTS.c.dated_on, DOCUMENTS.c.id),
     ).all()
     all_authors = _authors(session, lookup, [d.id for d in everything])
     return schemas.DocumentComparison(
@@ -305,13 +310,14 @@ def _pairs_between(session: Session, left: list[int], right: list[int]) -> list[
     """The editors' pairings between two sets of clauses, as (left id, right id), whichever way entered."""
     if not left or not right:
         return []
-    found = session.execute(
+    found = read(
+        session,
         sa.select(col(ClausePair.clause_id), col(ClausePair.paired_id)).where(
             sa.or_(
                 sa.and_(col(ClausePair.clause_id).in_(left), col(ClausePair.paired_id).in_(right)),
                 sa.and_(col(ClausePair.clause_id).in_(right), col(ClausePair.paired_id).in_(left)),
             )
-        )
+        ),
     ).all()
     chosen = set(left)
     return list(dict.fromkeys((a, b) if a in chosen else (b, a) for a, b in found))
@@ -514,14 +520,14 @@ def _longest_increasing(pairs: list[tuple[int, int]]) -> set[int]:
 
 
 def _document(session: Session, slug: str) -> sa.Row[Any]:
-    found = session.execute(_DOCUMENT, {"slug": slug}).first()
+    found = read(session, _DOCUMENT, {"slug": slug}).first()
     if found is None:
         raise NotFound(f"There is no document {slug!r} in the record.")
     return found
 
 
 def _versions(session: Session, document_id: int) -> list[sa.Row[Any]]:
-    return list(session.execute(_VERSIONS, {"document_id": document_id}).all())
+    return list(read(session, _VERSIONS, {"document_id": document_id}).all())
 
 
 def _chosen_version(versions: Sequence[sa.Row[Any]], number: int | None, name: str) -> sa.Row[Any] | None:
@@ -549,7 +555,7 @@ def _authors(session: Session, lookup: Lookup, ids: Iterable[int]) -> dict[int, 
     wanted = sorted(set(ids))
     authors: dict[int, list[schemas.PartyRef]] = defaultdict(list)
     if wanted:
-        for document_id, party_id in session.execute(_AUTHORS, {"ids": wanted}):
+        for document_id, party_id in read(session, _AUTHORS, {"ids": wanted}):
             party = lookup.party(party_id)
             if party:
                 authors[document_id].append(party)
@@ -568,19 +574,19 @@ def _ref(d: sa.Row[Any], authors: dict[int, list[schemas.PartyRef]]) -> schemas.
 
 
 def _clauses(session: Session, lookup: Lookup, version_id: int, *, with_positions: bool) -> list[schemas.ClausePublic]:
-    rows = session.execute(_CLAUSES, {"version_id": version_id}).all()
+    rows = read(session, _CLAUSES, {"version_id": version_id}).all()
     ids = [c.id for c in rows]
     topics: dict[int, list[schemas.TopicRef]] = defaultdict(list)
     positions: dict[int, list[schemas.ClausePositionRef]] = defaultdict(list)
     if ids:
         order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
         found: dict[int, list[int]] = defaultdict(list)
-        for clause_id, topic_id in session.execute(_CLAUSE_TOPICS, {"ids": ids}):
+        for clause_id, topic_id in read(session, _CLAUSE_TOPICS, {"ids": ids}):
             found[clause_id].append(topic_id)
         for clause_id, topic_ids in found.items():
             topics[clause_id] = [lookup.topic(t) for t in sorted(topic_ids, key=order.__getitem__)]
         if with_positions:
-            stated = session.execute(_CLAUSE_POSITIONS, {"ids": ids}).all()
+            stated = read(session, _CLAUSE_POSITIONS, {"ids": ids}).all()
             lookup.rounds(p.round_id for p in stated)
             for p in stated:
                 party = lookup.party(p.party_id)

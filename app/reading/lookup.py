@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from app.core.db import wrote_record
+from app.core.db import read, wrote_record
 from app.reading import schemas
 from app.record.models import (
     WITH_ONE_PARTY,
@@ -260,7 +260,7 @@ class Lookup:
     def rounds(self, ids: Iterable[int | None]) -> dict[int, schemas.RoundRef]:
         missing = {i for i in ids if i is not None} - set(self._rounds)
         if missing:
-            rows = self.session.execute(_ROUNDS_BY_ID, {"ids": sorted(missing)}).all()
+            rows = read(self.session, _ROUNDS_BY_ID, {"ids": sorted(missing)}).all()
             for r in rows:
                 self.round_ref(r)
         return self._rounds
@@ -269,7 +269,7 @@ class Lookup:
         """Clauses positions come from, with their documents; a document readers cannot see yet names none."""
         missing = {i for i in ids if i is not None} - self._clauses.keys()
         if missing:
-            found = {row.id: row for row in self.session.execute(_CLAUSE_REFS, {"ids": sorted(missing)})}
+            found = {row.id: row for row in read(self.session, _CLAUSE_REFS, {"ids": sorted(missing)})}
             for clause_id in missing:
                 row = found.get(clause_id)
                 self._clauses[clause_id] = (
@@ -294,8 +294,8 @@ class Lookup:
         if not wanted:
             return
         found: dict[int, list[tuple[int, str, str | None, int | None]]] = {i: [] for i in wanted}
-        for subject_id, source_id, publisher, note, party_id in self.session.execute(
-            _citations_of(subject), {"ids": sorted(wanted)}
+        for subject_id, source_id, publisher, note, party_id in read(
+            self.session, _citations_of(subject), {"ids": sorted(wanted)}
         ):
             found[subject_id].append((source_id, publisher, note, party_id))
         self._citations[subject].update(found)
@@ -319,7 +319,7 @@ class Lookup:
         """Every source cited so far on this page, in footnote order."""
         if not self._numbers:
             return []
-        rows = self.session.execute(_SOURCES, {"ids": list(self._numbers)})
+        rows = read(self.session, _SOURCES, {"ids": list(self._numbers)})
         listed = [
             schemas.SourcePublic(number=self._numbers[s.id], **s._mapping, stands_with=self._stands_with(s))
             for s in rows

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from app.core.db import read
 from app.reading import schemas
 from app.reading.lookup import Lookup
 from app.record.models import MoveKind, Movement, Round, table_of
@@ -52,7 +53,7 @@ def moves_in(
     wanted = sorted(set(topic_ids))
     if not wanted:
         return []
-    rows = session.execute(_MOVES, {"negotiation_id": negotiation_id, "topic_ids": wanted}).all()
+    rows = read(session, _MOVES, {"negotiation_id": negotiation_id, "topic_ids": wanted}).all()
     if round_id is not None:
         rows = [row for row in rows if row.round_id == round_id]
     lookup.rounds(row.round_id for row in rows)

@@ -5,6 +5,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup
@@ -45,13 +46,14 @@ def _roles(session: Session, lookup: Lookup, party_id: int) -> list[schemas.Part
 
 def _party_rounds(session: Session, lookup: Lookup, party_id: int) -> list[schemas.PartyRound]:
     """The rounds the party sent a delegation to or hosted, in date order, with who led its delegation."""
-    delegations = session.execute(
+    delegations = read(
+        session,
         sa.select(col(Delegation.round_id), col(DelegationMember.person_id))
         .outerjoin(
             DelegationMember,
             sa.and_(col(DelegationMember.delegation_id) == Delegation.id, col(DelegationMember.is_head)),
         )
-        .where(col(Delegation.party_id) == party_id)
+        .where(col(Delegation.party_id) == party_id),
     ).all()
     heads = {round_id: person_id for round_id, person_id in delegations}
     rounds = session.exec(
@@ -79,8 +81,9 @@ def _people(session: Session, lookup: Lookup, party: Party) -> list[schemas.Pers
 
 def _topics_stated(session: Session, lookup: Lookup, party_id: int) -> list[schemas.TopicRef]:
     """The topics the party has a visible position on, in the record's order of topics."""
-    topic_ids = session.execute(
-        sa.select(col(Position.topic_id)).where(col(Position.party_id) == party_id, visible_position()).distinct()
+    topic_ids = read(
+        session,
+        sa.select(col(Position.topic_id)).where(col(Position.party_id) == party_id, visible_position()).distinct(),
     )
     stated = set(topic_ids.scalars())
     return [lookup.topic(t) for t in lookup.all_topics() if t in stated]
@@ -95,9 +98,7 @@ def party_list(*, session: Session) -> list[schemas.PartySummary]:
             col(Round.host_party_id).is_not(None), visible_round()
         ),
     ).subquery()
-    counts = dict(
-        session.execute(sa.select(took_part.c.party_id, sa.func.count()).group_by(took_part.c.party_id)).all()
-    )
+    counts = dict(read(session, sa.select(took_part.c.party_id, sa.func.count()).group_by(took_part.c.party_id)).all())
     parties = session.exec(select(Party).order_by(col(Party.name))).all()
     return [
         schemas.PartySummary(

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.documents import documents_at
@@ -104,13 +105,13 @@ def get_round(*, session: Session, slug: str) -> Round:
 
 
 def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
-    r = session.execute(_ROUND, {"slug": slug}).first()
+    r = read(session, _ROUND, {"slug": slug}).first()
     if r is None:
         raise NotFound(f"There is no round {slug!r} in the record.")
     lookup = Lookup(session)
     lookup.people([r.chair_id])
     ref = lookup.round_ref(r)  # known now: the positions stated at this round need not read it again
-    figures = session.execute(_FIGURES, {"round_id": r.id}).all()
+    figures = read(session, _FIGURES, {"round_id": r.id}).all()
     lookup.load_citations("figure_id", [f.id for f in figures])
     # Each step cites its claims as it goes, so the steps keep the page's order: footnotes number down the page.
     citations = lookup.cite("round_id", r.id)
@@ -164,7 +165,7 @@ def _timings(
 
 def _positions_by_topic(session: Session, lookup: Lookup, round_id: int) -> list[schemas.TopicPositions]:
     """The positions stated at the round, grouped by topic, in the record's order of topics and parties."""
-    positions = session.execute(_POSITIONS, {"round_id": round_id}).all()
+    positions = read(session, _POSITIONS, {"round_id": round_id}).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     party_order = {party_id: index for index, party_id in enumerate(lookup.all_parties())}
     ordered = sorted(positions, key=lambda p: (topic_order[p.topic_id], party_order[p.party_id], p.id or 0))
@@ -178,8 +179,8 @@ def _nearby_events(session: Session, lookup: Lookup, r: sa.Row[Any]) -> list[sch
     """Context events within NEARBY of the round: of its negotiation, or of none in particular."""
     if r.date is None:
         return []
-    events = session.execute(
-        _NEARBY_EVENTS, {"start": r.date - NEARBY, "end": r.date + NEARBY, "negotiation_id": r.negotiation_id}
+    events = read(
+        session, _NEARBY_EVENTS, {"start": r.date - NEARBY, "end": r.date + NEARBY, "negotiation_id": r.negotiation_id}
     ).all()
     lookup.load_citations("event_id", [e.id for e in events if e.id])
     return [event_public(lookup, e) for e in events]
@@ -189,8 +190,8 @@ def _neighbours(
     session: Session, lookup: Lookup, r: sa.Row[Any]
 ) -> tuple[schemas.RoundRef | None, schemas.RoundRef | None]:
     """The rounds just before and just after this one in its negotiation, where a reader may see them."""
-    siblings = session.execute(
-        _NEIGHBOURS, {"negotiation_id": r.negotiation_id, "before": r.sequence - 1, "after": r.sequence + 1}
+    siblings = read(
+        session, _NEIGHBOURS, {"negotiation_id": r.negotiation_id, "before": r.sequence - 1, "after": r.sequence + 1}
     ).all()
     previous = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence - 1), None)
     following = next((lookup.round_ref(s) for s in siblings if s.sequence == r.sequence + 1), None)
@@ -198,7 +199,7 @@ def _neighbours(
 
 
 def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schemas.DelegationPublic]:
-    rows = session.execute(_DELEGATIONS, {"round_id": round_id}).all()
+    rows = read(session, _DELEGATIONS, {"round_id": round_id}).all()
     lookup.people(row.person_id for row in rows)
     lookup.load_citations("delegation_id", {row.id for row in rows})
     delegations: dict[int, schemas.DelegationPublic] = {}
@@ -224,16 +225,16 @@ def _delegations(session: Session, lookup: Lookup, round_id: int) -> list[schema
 def _outcomes(
     session: Session, lookup: Lookup, round_id: int, outcome_figures: list[sa.Row[Any]]
 ) -> list[schemas.OutcomePublic]:
-    return outcomes_public(session, lookup, session.execute(_OUTCOMES, {"round_id": round_id}).all(), outcome_figures)
+    return outcomes_public(session, lookup, read(session, _OUTCOMES, {"round_id": round_id}).all(), outcome_figures)
 
 
 def outcome_detail(*, session: Session, outcome_id: int) -> schemas.OutcomeDetail:
     """One outcome, its round, and how it was carried out, step by step."""
-    found = session.execute(_OUTCOME, {"id": outcome_id}).first()
+    found = read(session, _OUTCOME, {"id": outcome_id}).first()
     if found is None:
         raise NotFound(f"There is no outcome {outcome_id} in the record.")
     lookup = Lookup(session)
-    figures = session.execute(_FIGURES_OF_OUTCOME, {"id": outcome_id}).all()
+    figures = read(session, _FIGURES_OF_OUTCOME, {"id": outcome_id}).all()
     lookup.load_citations("figure_id", [f.id for f in figures])
     (public,) = outcomes_public(session, lookup, [found], figures)
     return schemas.OutcomeDetail(
@@ -249,7 +250,7 @@ def outcomes_public(
     ids = [o.id for o in outcomes]
     parties: dict[int, list[schemas.PartyRef]] = defaultdict(list)
     if ids:
-        for link in session.execute(_OUTCOME_PARTIES, {"ids": ids}):
+        for link in read(session, _OUTCOME_PARTIES, {"ids": ids}):
             party = lookup.party(link.party_id)
             if party:
                 parties[link.outcome_id].append(party)
@@ -281,7 +282,7 @@ def outcomes_public(
 def _steps(session: Session, lookup: Lookup, outcome_ids: list[int]) -> dict[int, list[sa.Row[Any]]]:
     steps: dict[int, list[sa.Row[Any]]] = defaultdict(list)
     if outcome_ids:
-        for step in session.execute(_STEPS, {"ids": outcome_ids}):
+        for step in read(session, _STEPS, {"ids": outcome_ids}):
             steps[step.outcome_id].append(step)
         lookup.load_citations("step_id", [step.id for found in steps.values() for step in found])
     # A step known only by its month comes after one on a day of that month ("late May" after 16 May).

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import read
 from app.reading import schemas
 from app.reading.lookup import Lookup
 from app.record.models import Clause, Document, DocumentVersion, Event, Outcome, Person, Position, Round, Source
@@ -119,13 +120,14 @@ class _Sqlite:
         )
         if searched.kind in VISIBLE:
             joined = joined.where(VISIBLE[searched.kind]())
-        count = session.execute(
-            sa.select(sa.func.count()).select_from(joined.subquery()), {"match": self.match}
+        count = read(
+            session, sa.select(sa.func.count()).select_from(joined.subquery()), {"match": self.match}
         ).scalar_one()
         if not count or not hits:
             return count, []
         snippet: sa.ColumnElement[str] = sa.literal_column(f"snippet({FTS_TABLE}, 1, char(2), char(3), '…', 16)")
-        rows = session.execute(
+        rows = read(
+            session,
             joined.with_only_columns(ref_id, snippet).order_by(sa.literal_column("rank")).limit(PER_KIND),
             {"match": self.match},
         ).all()
@@ -144,14 +146,14 @@ class _Postgres:
         matching = sa.select(table.c.id).where(vector.op("@@")(query))
         if searched.kind in VISIBLE:
             matching = matching.where(VISIBLE[searched.kind]())
-        count = session.execute(sa.select(sa.func.count()).select_from(matching.subquery())).scalar_one()
+        count = read(session, sa.select(sa.func.count()).select_from(matching.subquery())).scalar_one()
         if not count or not hits:
             return count, []
         options = f"StartSel={START}, StopSel={STOP}, MaxWords=28, MinWords=12, MaxFragments=1"
         headline = sa.func.ts_headline(TEXT_SEARCH_CONFIG, sa.literal_column(searched.text()), query, options)
         rank = sa.func.ts_rank(vector, query)
-        rows = session.execute(
-            matching.with_only_columns(table.c.id, headline).order_by(rank.desc(), table.c.id).limit(PER_KIND)
+        rows = read(
+            session, matching.with_only_columns(table.c.id, headline).order_by(rank.desc(), table.c.id).limit(PER_KIND)
         ).all()
         return count, [(int(r[0]), r[1]) for r in rows]
 
@@ -225,15 +227,16 @@ def _sources(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Plac
 
 
 def _documents(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Place]:
-    rows = session.execute(
-        sa.select(col(Document.id), col(Document.slug), col(Document.title)).where(col(Document.id).in_(ids))
+    rows = read(
+        session, sa.select(col(Document.id), col(Document.slug), col(Document.title)).where(col(Document.id).in_(ids))
     )
     return {i: (title, f"/documents/{slug}") for i, slug, title in rows}
 
 
 def _clauses(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Place]:
     """A clause, named by its document, version and number, at its place on the document's page."""
-    rows = session.execute(
+    rows = read(
+        session,
         sa.select(
             col(Clause.id),
             col(Clause.number),
@@ -244,7 +247,7 @@ def _clauses(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, Plac
         )
         .join(DocumentVersion, col(DocumentVersion.id) == Clause.version_id)
         .join(Document, col(Document.id) == DocumentVersion.document_id)
-        .where(col(Clause.id).in_(ids))
+        .where(col(Clause.id).in_(ids)),
     )
     return {
         i: (clause_name(title, version, number, heading), f"/documents/{slug}?version={version}#clause-{i}")

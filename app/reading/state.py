@@ -7,6 +7,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from app.core.db import read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup, fuzzy
@@ -46,8 +47,9 @@ def state_of_play(
     today = today or dt.date.today()
     lookup = Lookup(session)
     negotiation_id = _negotiation_id(session, negotiation)
-    rounds = session.execute(
-        sa.select(ROUNDS).where(ROUNDS.c.negotiation_id == negotiation_id, visible_round()).order_by(ROUNDS.c.sequence)
+    rounds = read(
+        session,
+        sa.select(ROUNDS).where(ROUNDS.c.negotiation_id == negotiation_id, visible_round()).order_by(ROUNDS.c.sequence),
     ).all()
     refs = [lookup.round_ref(r) for r in rounds]
     held = [(r, ref) for r, ref in zip(rounds, refs, strict=True) if r.status is RoundStatus.held and r.date]
@@ -69,26 +71,28 @@ def state_of_play(
 
 def _negotiation_id(session: Session, slug: str | None) -> int:
     if slug:
-        found = session.execute(sa.select(col(Negotiation.id)).where(col(Negotiation.slug) == slug)).scalar()
+        found = read(session, sa.select(col(Negotiation.id)).where(col(Negotiation.slug) == slug)).scalar()
         if found is None:
             raise NotFound(f"There is no negotiation {slug!r} in the record.")
         return int(found)
-    latest = session.execute(
-        sa.select(col(Round.negotiation_id)).where(visible_round()).order_by(col(Round.sort_date).desc()).limit(1)
+    latest = read(
+        session,
+        sa.select(col(Round.negotiation_id)).where(visible_round()).order_by(col(Round.sort_date).desc()).limit(1),
     ).scalar()
     if latest is None:
-        latest = session.execute(sa.select(col(Negotiation.id)).order_by(col(Negotiation.id)).limit(1)).scalar()
+        latest = read(session, sa.select(col(Negotiation.id)).order_by(col(Negotiation.id)).limit(1)).scalar()
     if latest is None:
         raise NotFound("The record holds no negotiation yet.")
     return int(latest)
 
 
 def _outcomes(session: Session, negotiation_id: int) -> list[schemas.StatusCount]:
-    rows = session.execute(
+    rows = read(
+        session,
         sa.select(col(Outcome.status), sa.func.count())
         .join(Round, col(Round.id) == Outcome.round_id)
         .where(col(Round.negotiation_id) == negotiation_id, visible_outcome())
-        .group_by(col(Outcome.status))
+        .group_by(col(Outcome.status)),
     ).all()
     counted = {status: count for status, count in rows}
     return [
@@ -99,11 +103,12 @@ def _outcomes(session: Session, negotiation_id: int) -> list[schemas.StatusCount
 
 def _gaps(session: Session, lookup: Lookup, negotiation_id: int) -> list[schemas.TopicGap]:
     """The latest assessment of each topic, in the record's order of topics."""
-    rows = session.execute(
+    rows = read(
+        session,
         sa.select(table_of(GapAssessment), col(Round.sequence))
         .join(Round, col(Round.id) == GapAssessment.round_id)
         .where(col(Round.negotiation_id) == negotiation_id, visible_gap())
-        .order_by(col(Round.sequence))
+        .order_by(col(Round.sequence)),
     ).all()
     latest = {row.topic_id: row for row in rows}  # later rounds overwrite earlier ones
     order = list(lookup.all_topics())
@@ -133,10 +138,11 @@ def _strip(
         for ref in refs
         if ref.date
     ]
-    events = session.execute(
+    events = read(
+        session,
         sa.select(col(Event.slug), col(Event.title), col(Event.date), col(Event.date_precision))
         .where(col(Event.negotiation_id) == negotiation_id, visible_event())
-        .order_by(col(Event.sort_date))
+        .order_by(col(Event.sort_date)),
     ).all()
     for slug, title, date, precision in events:
         when = fuzzy(date, precision)
@@ -171,8 +177,8 @@ def _sourcing(session: Session, lookup: Lookup, negotiation_id: int) -> schemas.
     ]
     sides: dict[tuple[str, int], set[int]] = defaultdict(set)
     for kind, subject, ids in claims:
-        rows = session.execute(
-            sa.select(subject, side).join(Source, col(Source.id) == Citation.source_id).where(subject.in_(ids))
+        rows = read(
+            session, sa.select(subject, side).join(Source, col(Source.id) == Citation.source_id).where(subject.in_(ids))
         )
         for claim_id, party_id in rows:
             sides[(kind, claim_id)].add(party_id)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
+from app.core.db import read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup
@@ -129,7 +130,7 @@ _EVENTS_BY_ID = sa.select(EVENTS).where(EVENTS.c.id.in_(sa.bindparam("ids", expa
 
 
 def _latest(session: Session, lookup: Lookup, negotiation_id: int | None) -> list[schemas.RoundRef]:
-    rows = session.execute(_LATEST[bool(negotiation_id)], {"negotiation_id": negotiation_id}).all()
+    rows = read(session, _LATEST[bool(negotiation_id)], {"negotiation_id": negotiation_id}).all()
     # Held before planned: where the talks stand, then what comes next.
     return [lookup.round_ref(r) for r in sorted(rows, key=lambda r: r.status == RoundStatus.planned)]
 
@@ -175,7 +176,7 @@ class _Scope:
 def _slug_id(session: Session, model: Any, slug: str | None, noun: str) -> int | None:
     if not slug:
         return None
-    found = session.execute(sa.select(model.id).where(model.slug == slug)).scalar()
+    found = read(session, sa.select(model.id).where(model.slug == slug)).scalar()
     if found is None:
         raise NotFound(f"There is no {noun} {slug!r} in the record.")
     return int(found)
@@ -196,7 +197,7 @@ def _keys(session: Session, scope: _Scope, cursor: Cursor | None, limit: int) ->
     combined = sa.union_all(*(branch.subquery().select() for branch in branches)).subquery()
     order = _in_order(scope.newest_first, combined.c.sort_date, combined.c.kind, combined.c.id)
     statement = sa.select(combined).order_by(*order).limit(limit + 1)
-    return [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in session.execute(statement)]
+    return [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in read(session, statement)]
 
 
 def _round_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
@@ -286,7 +287,7 @@ def _negotiation_ref(lookup: Lookup, negotiation_id: int | None) -> schemas.Nego
 def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, schemas.TimelineRound]:
     if not ids:
         return {}
-    rounds = session.execute(_ROUNDS_BY_ID, {"ids": ids}).all()
+    rounds = read(session, _ROUNDS_BY_ID, {"ids": ids}).all()
     heads = _heads(session, lookup, ids)
     outcomes = _outcome_headlines(session, ids)
     topics = _topics_discussed(session, lookup, ids)
@@ -316,7 +317,7 @@ _HEADS = (
 
 def _heads(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.DelegationHead]]:
     """Who led each party's delegation at each round."""
-    rows = session.execute(_HEADS, {"ids": round_ids}).all()
+    rows = read(session, _HEADS, {"ids": round_ids}).all()
     people = lookup.people(person_id for _, _, person_id in rows)
     heads: dict[int, list[schemas.DelegationHead]] = defaultdict(list)
     for round_id, party_id, person_id in rows:
@@ -335,7 +336,7 @@ _OUTCOME_HEADLINES = (
 
 def _outcome_headlines(session: Session, round_ids: list[int]) -> dict[int, list[schemas.OutcomeHeadline]]:
     outcomes: dict[int, list[schemas.OutcomeHeadline]] = defaultdict(list)
-    for o in session.execute(_OUTCOME_HEADLINES, {"ids": round_ids}):
+    for o in read(session, _OUTCOME_HEADLINES, {"ids": round_ids}):
         outcomes[o.round_id].append(schemas.OutcomeHeadline(id=o.id, title=o.title, status=o.status))
     return outcomes
 
@@ -354,7 +355,7 @@ _TOPICS_DISCUSSED: sa.CompoundSelect[Any] = sa.union(
 
 def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, list[schemas.TopicRef]]:
     """The topics each round heard a position on or produced an outcome on, in the record's order of topics."""
-    rows = session.execute(_TOPICS_DISCUSSED, {"ids": round_ids}).all()
+    rows = read(session, _TOPICS_DISCUSSED, {"ids": round_ids}).all()
     topic_order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
     topic_ids: dict[int, list[int]] = defaultdict(list)
     for round_id, topic_id in rows:
@@ -378,7 +379,7 @@ def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -
     """How long each round lasted, as the sources reported it; their citations loaded at once (the
     timeline widget numbers them among its own footnotes)."""
     figures: dict[int, list[sa.Row[Any]]] = defaultdict(list)
-    for figure in session.execute(_DURATIONS, {"ids": round_ids}):
+    for figure in read(session, _DURATIONS, {"ids": round_ids}):
         figures[figure.round_id].append(figure)
     lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
     return figures
@@ -387,7 +388,7 @@ def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -
 def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int, schemas.TimelineEvent]:
     if not ids:
         return {}
-    events = session.execute(_EVENTS_BY_ID, {"ids": ids}).all()
+    events = read(session, _EVENTS_BY_ID, {"ids": ids}).all()
     lookup.load_citations("event_id", ids)
     negotiations = lookup.negotiations(e.negotiation_id for e in events if e.negotiation_id)
     return {

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import movements, schemas
 from app.reading.lookup import Lookup
@@ -110,10 +111,11 @@ def _rounds_until(
         return []
     last = max(move.round.sequence for move in moves)
     ids = list(
-        session.execute(
+        read(
+            session,
             sa.select(col(Round.id))
             .where(col(Round.negotiation_id) == negotiation_id, col(Round.sequence) <= last, visible_round())
-            .order_by(col(Round.sequence))
+            .order_by(col(Round.sequence)),
         ).scalars()
     )
     found = lookup.rounds(ids)
@@ -197,20 +199,22 @@ def _latest_to_meet(session: Session, negotiation_ids: Iterable[int]) -> int | N
         .where(col(Round.negotiation_id) == Negotiation.id, visible_round())
         .scalar_subquery()
     )
-    return session.execute(
+    return read(
+        session,
         sa.select(col(Negotiation.id))
         .where(col(Negotiation.id).in_(list(negotiation_ids)))
         .order_by(latest.desc().nulls_last(), col(Negotiation.id))
-        .limit(1)
+        .limit(1),
     ).scalar()
 
 
 def topic_list(*, session: Session) -> list[schemas.TopicSummary]:
     counts = dict(
-        session.execute(
+        read(
+            session,
             sa.select(col(Position.topic_id), sa.func.count())
             .where(visible_position())
-            .group_by(col(Position.topic_id))
+            .group_by(col(Position.topic_id)),
         ).all()
     )
     topics = session.exec(select(Topic).order_by(col(Topic.sort_order), col(Topic.name))).all()
