@@ -39,6 +39,59 @@ STATUS_WORDS = {
 }
 ROUNDS = table_of(Round)
 
+# Built once: building a statement cost more than running it (a third of the page, rendered afresh).
+_NEGOTIATION: sa.BindParameter[int] = sa.bindparam("negotiation_id")
+_ROUNDS = sa.select(ROUNDS).where(ROUNDS.c.negotiation_id == _NEGOTIATION, visible_round()).order_by(ROUNDS.c.sequence)
+_BY_SLUG = sa.select(col(Negotiation.id)).where(col(Negotiation.slug) == sa.bindparam("slug"))
+_MET_LAST = sa.select(col(Round.negotiation_id)).where(visible_round()).order_by(col(Round.sort_date).desc()).limit(1)
+_FIRST = sa.select(col(Negotiation.id)).order_by(col(Negotiation.id)).limit(1)
+_OUTCOMES = (
+    sa.select(col(Outcome.status), sa.func.count())
+    .join(Round, col(Round.id) == Outcome.round_id)
+    .where(col(Round.negotiation_id) == _NEGOTIATION, visible_outcome())
+    .group_by(col(Outcome.status))
+)
+_GAPS = (
+    sa.select(table_of(GapAssessment), col(Round.sequence))
+    .join(Round, col(Round.id) == GapAssessment.round_id)
+    .where(col(Round.negotiation_id) == _NEGOTIATION, visible_gap())
+    .order_by(col(Round.sequence))
+)
+_EVENTS = (
+    sa.select(col(Event.slug), col(Event.title), col(Event.date), col(Event.date_precision))
+    .where(col(Event.negotiation_id) == _NEGOTIATION, visible_event())
+    .order_by(col(Event.sort_date))
+)
+
+
+def _sources_of_claims() -> list[tuple[str, sa.Select[tuple[int, int]]]]:
+    """For each kind of claim, a statement of its citations' sides: the party a source stands with,
+    or -1 for a source that stands with none."""
+    side = sa.case((col(Source.category).in_(sorted(WITH_ONE_PARTY)), col(Source.party_id)), else_=-1)
+    in_negotiation = col(Round.negotiation_id) == _NEGOTIATION
+    outcomes = sa.select(col(Outcome.id)).join(Round, col(Round.id) == Outcome.round_id)
+    claims = [
+        ("round", col(Citation.round_id), sa.select(col(Round.id)).where(in_negotiation, visible_round())),
+        (
+            "position",
+            col(Citation.position_id),
+            sa.select(col(Position.id)).where(col(Position.negotiation_id) == _NEGOTIATION, visible_position()),
+        ),
+        ("outcome", col(Citation.outcome_id), outcomes.where(in_negotiation, visible_outcome())),
+        (
+            "event",
+            col(Citation.event_id),
+            sa.select(col(Event.id)).where(col(Event.negotiation_id) == _NEGOTIATION, visible_event()),
+        ),
+    ]
+    return [
+        (kind, sa.select(subject, side).join(Source, col(Source.id) == Citation.source_id).where(subject.in_(ids)))
+        for kind, subject, ids in claims
+    ]
+
+
+_SOURCES_OF_CLAIMS = _sources_of_claims()
+
 
 def state_of_play(
     *, session: Session, negotiation: str | None = None, today: dt.date | None = None
@@ -47,10 +100,7 @@ def state_of_play(
     today = today or dt.date.today()
     lookup = Lookup(session)
     negotiation_id = _negotiation_id(session, negotiation)
-    rounds = read(
-        session,
-        sa.select(ROUNDS).where(ROUNDS.c.negotiation_id == negotiation_id, visible_round()).order_by(ROUNDS.c.sequence),
-    ).all()
+    rounds = read(session, _ROUNDS, {"negotiation_id": negotiation_id}).all()
     refs = [lookup.round_ref(r) for r in rounds]
     held = [(r, ref) for r, ref in zip(rounds, refs, strict=True) if r.status is RoundStatus.held and r.date]
     planned = [ref for r, ref in zip(rounds, refs, strict=True) if r.status is RoundStatus.planned]
@@ -71,29 +121,20 @@ def state_of_play(
 
 def _negotiation_id(session: Session, slug: str | None) -> int:
     if slug:
-        found = read(session, sa.select(col(Negotiation.id)).where(col(Negotiation.slug) == slug)).scalar()
+        found = read(session, _BY_SLUG, {"slug": slug}).scalar()
         if found is None:
             raise NotFound(f"There is no negotiation {slug!r} in the record.")
         return int(found)
-    latest = read(
-        session,
-        sa.select(col(Round.negotiation_id)).where(visible_round()).order_by(col(Round.sort_date).desc()).limit(1),
-    ).scalar()
+    latest = read(session, _MET_LAST).scalar()
     if latest is None:
-        latest = read(session, sa.select(col(Negotiation.id)).order_by(col(Negotiation.id)).limit(1)).scalar()
+        latest = read(session, _FIRST).scalar()
     if latest is None:
         raise NotFound("The record holds no negotiation yet.")
     return int(latest)
 
 
 def _outcomes(session: Session, negotiation_id: int) -> list[schemas.StatusCount]:
-    rows = read(
-        session,
-        sa.select(col(Outcome.status), sa.func.count())
-        .join(Round, col(Round.id) == Outcome.round_id)
-        .where(col(Round.negotiation_id) == negotiation_id, visible_outcome())
-        .group_by(col(Outcome.status)),
-    ).all()
+    rows = read(session, _OUTCOMES, {"negotiation_id": negotiation_id}).all()
     counted = {status: count for status, count in rows}
     return [
         schemas.StatusCount(status=status, label=words, count=counted.get(status, 0))
@@ -103,13 +144,7 @@ def _outcomes(session: Session, negotiation_id: int) -> list[schemas.StatusCount
 
 def _gaps(session: Session, lookup: Lookup, negotiation_id: int) -> list[schemas.TopicGap]:
     """The latest assessment of each topic, in the record's order of topics."""
-    rows = read(
-        session,
-        sa.select(table_of(GapAssessment), col(Round.sequence))
-        .join(Round, col(Round.id) == GapAssessment.round_id)
-        .where(col(Round.negotiation_id) == negotiation_id, visible_gap())
-        .order_by(col(Round.sequence)),
-    ).all()
+    rows = read(session, _GAPS, {"negotiation_id": negotiation_id}).all()
     latest = {row.topic_id: row for row in rows}  # later rounds overwrite earlier ones
     order = list(lookup.all_topics())
     lookup.rounds(row.round_id for row in latest.values())
@@ -138,12 +173,7 @@ def _strip(
         for ref in refs
         if ref.date
     ]
-    events = read(
-        session,
-        sa.select(col(Event.slug), col(Event.title), col(Event.date), col(Event.date_precision))
-        .where(col(Event.negotiation_id) == negotiation_id, visible_event())
-        .order_by(col(Event.sort_date)),
-    ).all()
+    events = read(session, _EVENTS, {"negotiation_id": negotiation_id}).all()
     for slug, title, date, precision in events:
         when = fuzzy(date, precision)
         assert when is not None
@@ -158,29 +188,9 @@ def _strip(
 def _sourcing(session: Session, lookup: Lookup, negotiation_id: int) -> schemas.OneSidedShare:
     """Of the negotiation's sourced claims (rounds, positions, outcomes, events), those whose sources all
     stand with one party."""
-    side = sa.case((col(Source.category).in_(sorted(WITH_ONE_PARTY)), col(Source.party_id)), else_=-1)
-    in_negotiation = col(Round.negotiation_id) == negotiation_id
-    outcomes = sa.select(col(Outcome.id)).join(Round, col(Round.id) == Outcome.round_id)
-    claims = [
-        ("round", col(Citation.round_id), sa.select(col(Round.id)).where(in_negotiation, visible_round())),
-        (
-            "position",
-            col(Citation.position_id),
-            sa.select(col(Position.id)).where(col(Position.negotiation_id) == negotiation_id, visible_position()),
-        ),
-        ("outcome", col(Citation.outcome_id), outcomes.where(in_negotiation, visible_outcome())),
-        (
-            "event",
-            col(Citation.event_id),
-            sa.select(col(Event.id)).where(col(Event.negotiation_id) == negotiation_id, visible_event()),
-        ),
-    ]
     sides: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for kind, subject, ids in claims:
-        rows = read(
-            session, sa.select(subject, side).join(Source, col(Source.id) == Citation.source_id).where(subject.in_(ids))
-        )
-        for claim_id, party_id in rows:
+    for kind, statement in _SOURCES_OF_CLAIMS:
+        for claim_id, party_id in read(session, statement, {"negotiation_id": negotiation_id}):
             sides[(kind, claim_id)].add(party_id)
     by_party: dict[str, int] = defaultdict(int)
     for parties in sides.values():

@@ -8,6 +8,7 @@ allows); ``app.web.security`` makes every other answer refuse to be framed.
 """
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col
 
 from app.core.config import PROJECT_ROOT
+from app.core.db import read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import comparison, documents, rounds, schemas, state, timeline
 from app.reading.lookup import Lookup
@@ -114,59 +116,91 @@ def _newest(
     events: Sequence[int] = (),
     outcomes: Sequence[int] = (),
     positions: Sequence[int] = (),
-    gaps: sa.ColumnElement[bool] | None = None,
+    gaps: Sequence[tuple[str, str]] = (),
 ) -> dt.datetime | None:
-    """When the claims a widget shows (with their figures, delegations, citations and sources) last changed.
+    """When the claims a widget shows (with their figures, delegations, citations and sources, and the
+    assessments of how far apart the parties are, as (topic slug, round slug)) last changed."""
+    shown = {"rounds": rounds, "events": events, "outcomes": outcomes, "positions": positions}
+    params: dict[str, Any] = {kind: list(ids) for kind, ids in shown.items() if ids}
+    if gaps:
+        params |= {"gap_topics": [topic for topic, _ in gaps], "gap_rounds": [round_ for _, round_ in gaps]}
+    if not params:
+        return None
+    value = read(session, _newest_statement(frozenset(params)), params).scalar()
+    if isinstance(value, str):  # SQLite, from a UNION
+        value = dt.datetime.fromisoformat(value)
+    return as_utc(value) if value else None
 
-    One maximum per table and per kind of citation, each over an indexed column: an OR across
-    citations' columns would read every citation on PostgreSQL.
-    """
+
+@functools.cache
+def _newest_statement(kinds: frozenset[str]) -> sa.Select[Any]:
+    """One maximum per table and per kind of citation, each over an indexed column (an OR across
+    citations' columns would read every citation on PostgreSQL); built once for each combination of
+    kinds a widget shows, as building it cost more than running it."""
+
+    def ids(kind: str) -> sa.BindParameter[list[int]]:
+        return sa.bindparam(kind, expanding=True)
+
     parts: list[tuple[Any, sa.ColumnElement[bool]]] = []
     cited: list[sa.ColumnElement[bool]] = []
-    if rounds:
-        delegations = sa.select(col(Delegation.id)).where(col(Delegation.round_id).in_(rounds))
+    if "rounds" in kinds:
+        delegations = sa.select(col(Delegation.id)).where(col(Delegation.round_id).in_(ids("rounds")))
         parts += [
-            (Round, col(Round.id).in_(rounds)),
+            (Round, col(Round.id).in_(ids("rounds"))),
             (Delegation, col(Delegation.id).in_(delegations)),
             (DelegationMember, col(DelegationMember.delegation_id).in_(delegations)),
         ]
-        cited.append(col(Citation.round_id).in_(rounds))
-    if events:
-        parts.append((Event, col(Event.id).in_(events)))
-        cited.append(col(Citation.event_id).in_(events))
-    if outcomes:
-        parts.append((Outcome, col(Outcome.id).in_(outcomes)))
-        cited.append(col(Citation.outcome_id).in_(outcomes))
-    if positions:
-        parts.append((Position, col(Position.id).in_(positions)))
-        cited.append(col(Citation.position_id).in_(positions))
-    if rounds or outcomes:
-        figures = sa.select(col(ReportedFigure.id)).where(
-            col(ReportedFigure.round_id).in_(rounds) | col(ReportedFigure.outcome_id).in_(outcomes)
-        )
+        cited.append(col(Citation.round_id).in_(ids("rounds")))
+    if "events" in kinds:
+        parts.append((Event, col(Event.id).in_(ids("events"))))
+        cited.append(col(Citation.event_id).in_(ids("events")))
+    if "outcomes" in kinds:
+        parts.append((Outcome, col(Outcome.id).in_(ids("outcomes"))))
+        cited.append(col(Citation.outcome_id).in_(ids("outcomes")))
+    if "positions" in kinds:
+        parts.append((Position, col(Position.id).in_(ids("positions"))))
+        cited.append(col(Citation.position_id).in_(ids("positions")))
+    figured = [
+        column.in_(ids(kind))
+        for kind, column in (("rounds", col(ReportedFigure.round_id)), ("outcomes", col(ReportedFigure.outcome_id)))
+        if kind in kinds
+    ]
+    if figured:
+        figures = sa.select(col(ReportedFigure.id)).where(sa.or_(*figured))
         parts.append((ReportedFigure, col(ReportedFigure.id).in_(figures)))
         cited.append(col(Citation.figure_id).in_(figures))
     parts += [(Citation, where) for where in cited]
     if cited:
         sources = sa.union_all(*(sa.select(col(Citation.source_id)).where(where) for where in cited))
         parts.append((Source, col(Source.id).in_(sources)))
-    if gaps is not None:
-        parts.append((GapAssessment, gaps))
-    if not parts:
-        return None
+    if "gap_topics" in kinds:
+        parts.append(
+            (
+                GapAssessment,
+                sa.and_(
+                    visible_gap(),
+                    col(GapAssessment.topic_id).in_(
+                        sa.select(col(Topic.id)).where(col(Topic.slug).in_(ids("gap_topics")))
+                    ),
+                    col(GapAssessment.round_id).in_(
+                        sa.select(col(Round.id)).where(col(Round.slug).in_(ids("gap_rounds")))
+                    ),
+                ),
+            )
+        )
     newest = sa.union_all(
         *(sa.select(sa.func.max(model.updated_at).label("updated_at")).where(where) for model, where in parts)
     ).subquery()
-    value = session.execute(sa.select(sa.func.max(newest.c.updated_at))).scalar()
-    if isinstance(value, str):  # SQLite, from a UNION
-        value = dt.datetime.fromisoformat(value)
-    return as_utc(value) if value else None
+    return sa.select(sa.func.max(newest.c.updated_at))
 
 
 def _ids(session: Session, model: Any, slugs: Iterable[str]) -> dict[str, int]:
-    return {
-        slug: ident for slug, ident in session.execute(sa.select(model.slug, model.id).where(model.slug.in_(slugs)))
-    }
+    return {slug: ident for slug, ident in read(session, _ids_statement(model), {"slugs": list(slugs)})}
+
+
+@functools.cache
+def _ids_statement(model: Any) -> sa.Select[Any]:
+    return sa.select(model.slug, model.id).where(model.slug.in_(sa.bindparam("slugs", expanding=True)))
 
 
 def _round_slugs(page: schemas.TimelinePage) -> set[str]:
@@ -179,14 +213,7 @@ def _distinct(refs: Iterable[schemas.CitationRef]) -> list[schemas.CitationRef]:
 
 def _compare_updated(session: Session, view: schemas.Comparison) -> dt.datetime | None:
     positions = [cell.position.id for row in view.rows for cell in row.cells if cell.position]
-    shown = [(row.topic.slug, row.gap.as_of.slug) for row in view.rows if row.gap]
-    gaps = None
-    if shown:
-        gaps = sa.and_(
-            visible_gap(),
-            col(GapAssessment.topic_id).in_(sa.select(col(Topic.id)).where(col(Topic.slug).in_(t for t, _ in shown))),
-            col(GapAssessment.round_id).in_(sa.select(col(Round.id)).where(col(Round.slug).in_(r for _, r in shown))),
-        )
+    gaps = [(row.topic.slug, row.gap.as_of.slug) for row in view.rows if row.gap]
     return _newest(session, positions=positions, gaps=gaps)
 
 
