@@ -6,6 +6,7 @@ using the (sort_date, id) indexes, so page 100 costs what page 1 costs.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,17 +67,19 @@ class Cursor:
         return cls(dt.date.fromordinal(ordinal), int(kind), int(ident))
 
 
-def _after(sort_date: Any, ident: Any, kind: int, cursor: Cursor | None, newest_first: bool = False) -> Any:
-    """Rows of one branch (all of one ``kind``) that come after ``cursor`` in the page's order (the
-    ascending order of (sort_date, kind, id), or its reverse), in index-friendly form."""
-    if cursor is None:
+def _after(sort_date: Any, ident: Any, kind: int, cursor_kind: int | None, newest_first: bool = False) -> Any:
+    """Rows of one branch (all of one ``kind``) that come after the cursor (bound as ``cursor_date``
+    and ``cursor_id``) in the page's order (the ascending order of (sort_date, kind, id), or its
+    reverse), in index-friendly form."""
+    if cursor_kind is None:
         return sa.true()
-    if kind == cursor.kind:
-        mine, theirs = sa.tuple_(sort_date, ident), sa.tuple_(sa.literal(cursor.sort_date), sa.literal(cursor.id))
+    day = sa.bindparam("cursor_date", type_=sa.Date)
+    if kind == cursor_kind:
+        mine, theirs = sa.tuple_(sort_date, ident), sa.tuple_(day, sa.bindparam("cursor_id", type_=sa.Integer))
         return mine < theirs if newest_first else mine > theirs
     if newest_first:
-        return sort_date <= cursor.sort_date if kind < cursor.kind else sort_date < cursor.sort_date
-    return sort_date >= cursor.sort_date if kind > cursor.kind else sort_date > cursor.sort_date
+        return sort_date <= day if kind < cursor_kind else sort_date < day
+    return sort_date >= day if kind > cursor_kind else sort_date > day
 
 
 def _in_order(newest_first: bool, *columns: Any) -> list[Any]:
@@ -187,80 +190,132 @@ def _slug_id(session: Session, model: Any, slug: str | None, noun: str) -> int |
 
 def _keys(session: Session, scope: _Scope, cursor: Cursor | None, limit: int) -> list[Cursor]:
     """Up to ``limit + 1`` entries after ``cursor``, merged from the round and event branches."""
-    branches = []
-    if scope.wants_rounds:
-        branches.append(_round_keys(scope, cursor, limit))
-    if scope.wants_events:
-        branches.append(_event_keys(scope, cursor, limit))
-    if not branches:
+    if not (scope.wants_rounds or scope.wants_events):
         return []
+    shape = _Shape(
+        kind=scope.kind,
+        negotiation=bool(scope.negotiation_id),
+        party=bool(scope.party_id),
+        topic=bool(scope.topic_id),
+        year=bool(scope.year),
+        text=bool(scope.text),
+        newest_first=scope.newest_first,
+        cursor_kind=cursor.kind if cursor else None,
+        limit=limit,
+    )
+    params: dict[str, Any] = {
+        "negotiation_id": scope.negotiation_id,
+        "party_id": scope.party_id,
+        "topic_id": scope.topic_id,
+        "text": scope.text,
+    }
+    if scope.year:
+        params |= {"year_start": dt.date(scope.year, 1, 1), "year_end": dt.date(scope.year, 12, 31)}
+    if cursor:
+        params |= {"cursor_date": cursor.sort_date, "cursor_id": cursor.id}
+    rows = read(session, _keys_statement(shape), {name: value for name, value in params.items() if value is not None})
+    return [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in rows]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a timeline query's SQL depends on, as opposed to the values bound into it."""
+
+    kind: schemas.TimelineKind | None
+    negotiation: bool
+    party: bool
+    topic: bool
+    year: bool
+    text: bool
+    newest_first: bool
+    cursor_kind: int | None
+    limit: int
+
+    @property
+    def wants_rounds(self) -> bool:
+        return self.kind in (None, "round", "planned")
+
+    @property
+    def wants_events(self) -> bool:
+        # Events are about no topic in particular: a topic filter leaves them all out.
+        return self.kind in (None, "event") and not self.topic
+
+
+# Built once for each shape of query: building the statement cost more than running it.
+@functools.lru_cache(maxsize=256)
+def _keys_statement(shape: _Shape) -> sa.Select[Any]:
+    branches = []
+    if shape.wants_rounds:
+        branches.append(_round_keys(shape))
+    if shape.wants_events:
+        branches.append(_event_keys(shape))
     combined = sa.union_all(*(branch.subquery().select() for branch in branches)).subquery()
-    order = _in_order(scope.newest_first, combined.c.sort_date, combined.c.kind, combined.c.id)
-    statement = sa.select(combined).order_by(*order).limit(limit + 1)
-    return [Cursor(_as_date(row.sort_date), row.kind, row.id) for row in read(session, statement)]
+    order = _in_order(shape.newest_first, combined.c.sort_date, combined.c.kind, combined.c.id)
+    return sa.select(combined).order_by(*order).limit(shape.limit + 1)
 
 
-def _round_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
+def _round_keys(shape: _Shape) -> Any:
     rounds: Any = sa.select(
         col(Round.sort_date).label("sort_date"), sa.literal(ROUND).label("kind"), col(Round.id).label("id")
-    ).where(_after(col(Round.sort_date), col(Round.id), ROUND, cursor, scope.newest_first), visible_round())
-    for condition in _round_conditions(scope):
+    ).where(_after(col(Round.sort_date), col(Round.id), ROUND, shape.cursor_kind, shape.newest_first), visible_round())
+    for condition in _round_conditions(shape):
         rounds = rounds.where(condition)
-    return rounds.order_by(*_in_order(scope.newest_first, col(Round.sort_date), col(Round.id))).limit(limit + 1)
+    return rounds.order_by(*_in_order(shape.newest_first, col(Round.sort_date), col(Round.id))).limit(shape.limit + 1)
 
 
-def _round_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
-    if scope.kind == "planned":
+def _round_conditions(shape: _Shape) -> Iterator[sa.ColumnElement[bool]]:
+    if shape.kind == "planned":
         yield col(Round.status) == RoundStatus.planned
-    elif scope.kind == "round":
+    elif shape.kind == "round":
         yield col(Round.status) != RoundStatus.planned
-    if scope.negotiation_id:
-        yield col(Round.negotiation_id) == scope.negotiation_id
-    if scope.party_id:
-        took_part = sa.exists().where(col(Delegation.round_id) == Round.id, col(Delegation.party_id) == scope.party_id)
-        yield took_part | (col(Round.host_party_id) == scope.party_id)
-    if scope.topic_id:
+    if shape.negotiation:
+        yield col(Round.negotiation_id) == sa.bindparam("negotiation_id")
+    if shape.party:
+        party: sa.BindParameter[int] = sa.bindparam("party_id")
+        took_part = sa.exists().where(col(Delegation.round_id) == Round.id, col(Delegation.party_id) == party)
+        yield took_part | (col(Round.host_party_id) == party)
+    if shape.topic:
         # A round is about a topic when a position was stated on it there, or an outcome bears on it.
+        topic: sa.BindParameter[int] = sa.bindparam("topic_id")
         yield sa.exists().where(
-            col(Position.round_id) == Round.id, col(Position.topic_id) == scope.topic_id, col(Position.published)
-        ) | sa.exists().where(
-            col(Outcome.round_id) == Round.id, col(Outcome.topic_id) == scope.topic_id, col(Outcome.published)
-        )
-    if scope.year:
-        yield _in_year(col(Round.date), scope.year)
-    if scope.text:
-        yield _mentions(scope.text, [Round.summary, Round.venue, Round.city, Round.date_note, Round.atmosphere])
+            col(Position.round_id) == Round.id, col(Position.topic_id) == topic, col(Position.published)
+        ) | sa.exists().where(col(Outcome.round_id) == Round.id, col(Outcome.topic_id) == topic, col(Outcome.published))
+    if shape.year:
+        yield _in_year(col(Round.date))
+    if shape.text:
+        yield _mentions([Round.summary, Round.venue, Round.city, Round.date_note, Round.atmosphere])
 
 
-def _event_keys(scope: _Scope, cursor: Cursor | None, limit: int) -> Any:
+def _event_keys(shape: _Shape) -> Any:
     events: Any = sa.select(
         col(Event.sort_date).label("sort_date"), sa.literal(EVENT).label("kind"), col(Event.id).label("id")
-    ).where(_after(col(Event.sort_date), col(Event.id), EVENT, cursor, scope.newest_first), visible_event())
-    for condition in _event_conditions(scope):
+    ).where(_after(col(Event.sort_date), col(Event.id), EVENT, shape.cursor_kind, shape.newest_first), visible_event())
+    for condition in _event_conditions(shape):
         events = events.where(condition)
-    return events.order_by(*_in_order(scope.newest_first, col(Event.sort_date), col(Event.id))).limit(limit + 1)
+    return events.order_by(*_in_order(shape.newest_first, col(Event.sort_date), col(Event.id))).limit(shape.limit + 1)
 
 
-def _event_conditions(scope: _Scope) -> Iterator[sa.ColumnElement[bool]]:
-    if scope.negotiation_id:
-        yield col(Event.negotiation_id) == scope.negotiation_id
-    if scope.party_id:
+def _event_conditions(shape: _Shape) -> Iterator[sa.ColumnElement[bool]]:
+    if shape.negotiation:
+        yield col(Event.negotiation_id) == sa.bindparam("negotiation_id")
+    if shape.party:
         # An event concerns a party through the negotiation it belongs to.
         yield sa.exists().where(
             col(NegotiationParty.negotiation_id) == Event.negotiation_id,
-            col(NegotiationParty.party_id) == scope.party_id,
+            col(NegotiationParty.party_id) == sa.bindparam("party_id"),
         )
-    if scope.year:
-        yield _in_year(col(Event.date), scope.year)
-    if scope.text:
-        yield _mentions(scope.text, [Event.title, Event.description])
+    if shape.year:
+        yield _in_year(col(Event.date))
+    if shape.text:
+        yield _mentions([Event.title, Event.description])
 
 
-def _in_year(date: Any, year: int) -> sa.ColumnElement[bool]:
-    return sa.between(date, dt.date(year, 1, 1), dt.date(year, 12, 31))
+def _in_year(date: Any) -> sa.ColumnElement[bool]:
+    return sa.between(date, sa.bindparam("year_start", type_=sa.Date), sa.bindparam("year_end", type_=sa.Date))
 
 
-def _mentions(pattern: str, columns: list[Any]) -> sa.ColumnElement[bool]:
+def _mentions(columns: list[Any]) -> sa.ColumnElement[bool]:
+    pattern = sa.bindparam("text", type_=sa.String)
     return sa.or_(*(sa.func.lower(c).like(pattern) for c in columns))
 
 
