@@ -138,7 +138,7 @@ def _newest_statement(kinds: frozenset[str]) -> sa.Select[Any]:
     citations' columns would read every citation on PostgreSQL); built once for each combination of
     kinds a widget shows, as building it cost more than running it."""
 
-    def ids(kind: str) -> sa.BindParameter[list[int]]:
+    def ids(kind: str) -> sa.BindParameter[Any]:  # ids, or slugs for the assessments
         return sa.bindparam(kind, expanding=True)
 
     parts: list[tuple[Any, sa.ColumnElement[bool]]] = []
