@@ -166,15 +166,6 @@ class _Scope:
             newest_first=filters.order == "newest",
         )
 
-    @property
-    def wants_rounds(self) -> bool:
-        return self.kind in (None, "round", "planned")
-
-    @property
-    def wants_events(self) -> bool:
-        # Events are about no topic in particular: a topic filter leaves them all out.
-        return self.kind in (None, "event") and not self.topic_id
-
 
 def _slug_id(session: Session, model: Any, slug: str | None, noun: str) -> int | None:
     if not slug:
@@ -190,8 +181,6 @@ def _slug_id(session: Session, model: Any, slug: str | None, noun: str) -> int |
 
 def _keys(session: Session, scope: _Scope, cursor: Cursor | None, limit: int) -> list[Cursor]:
     """Up to ``limit + 1`` entries after ``cursor``, merged from the round and event branches."""
-    if not (scope.wants_rounds or scope.wants_events):
-        return []
     shape = _Shape(
         kind=scope.kind,
         negotiation=bool(scope.negotiation_id),
@@ -203,6 +192,8 @@ def _keys(session: Session, scope: _Scope, cursor: Cursor | None, limit: int) ->
         cursor_kind=cursor.kind if cursor else None,
         limit=limit,
     )
+    if not (shape.wants_rounds or shape.wants_events):
+        return []
     params: dict[str, Any] = {
         "negotiation_id": scope.negotiation_id,
         "party_id": scope.party_id,
