@@ -7,7 +7,7 @@ PORT ?= 8000
 # axe-core and the Nu Html Checker for the browser tests, from tests/browser/package-lock.json.
 BROWSER_TOOLS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: run test check lint typecheck pytest install install-dev bench soak clean
+.PHONY: run test check lint typecheck pytest install install-dev bench instructions soak clean
 
 run: install
 	$(BIN)/parley db upgrade
@@ -64,6 +64,14 @@ bench: install
 	  echo "wrk not found: installing it with apt-get"; \
 	  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk; }; }
 	$(BIN)/python -m tests.benchmarks.run
+
+# The instructions one cold request to each page executes, counted by callgrind: unlike requests per
+# second, the same on a quiet machine and a loaded one. A few minutes; installs valgrind when missing.
+instructions: install
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  echo "valgrind not found: installing it with apt-get"; \
+	  apt-get install -y valgrind >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y valgrind; }; }
+	$(BIN)/python -m tests.benchmarks.instructions $(PAGES)
 
 # Two workers on a PostgreSQL cluster of its own, 32 readers and 4 editors for a minute, the database
 # restarted midway. Prints failures, latency, lost saves and how fast a publish reaches every worker.
