@@ -270,7 +270,8 @@ def test_too_many_failures_for_one_account_from_one_address_are_refused_with_429
     assert refused.status_code == 429
     message = soup_of(refused).select_one("#sign-in-problem").get_text()
     assert message == "Too many failed sign-ins for this account from your network address; try again in 15 minutes."
-    assert refused.headers["retry-after"] == "900"
+    # Counted from the first failure: a second or so may have passed on a loaded machine.
+    assert 880 <= int(refused.headers["retry-after"]) <= 900
     assert soup_of(refused).select_one("#field-email")["value"] == editor.email
     # Another account from the same address is not locked by this one.
     other = make_user(client.app.state.engine, email="other@example.org")  # type: ignore[attr-defined]
