@@ -16,7 +16,7 @@ from app.reading import schemas
 from app.record.models import (
     round_name,
 )
-from app.web.templating import templates
+from app.web.templating import route_path, templates
 
 # Each widget's height when embedded; the script in the embed code then fits it to its content.
 HEIGHTS = {"compare": 600, "timeline": 600, "round": 480, "focus": 480, "documents": 600}
@@ -205,7 +205,7 @@ def embed_head(request: Request, subject: Any) -> Markup:
     """For an embeddable page's <head>: oEmbed discovery, and the script behind the Copy button."""
     code = embed_codes(request, subject)[0]
     oembed = f"{request.base_url}oembed?{urlencode({'url': str(request.url), 'format': 'json'})}"
-    script = request.app.url_path_for("static", path="embed-panel.js")
+    script = route_path(request.app, "static", path="embed-panel.js")
     return Markup(  # noqa: S704 (every value is escaped)
         f'<link rel="alternate" type="application/json+oembed" href="{html.escape(oembed)}" '
         f'title="{html.escape(code.title)}">\n  <script src="{html.escape(script)}" defer></script>'

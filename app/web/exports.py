@@ -28,7 +28,7 @@ from app.web.params import (
     TopicChoice,
     VersionChoice,
 )
-from app.web.templating import render
+from app.web.templating import render, route_path
 
 if TYPE_CHECKING:
     pass
@@ -374,7 +374,7 @@ def export_datapackage(request: Request) -> dict[str, Any]:
 @router.get("/exports", response_class=HTMLResponse, include_in_schema=False)
 def exports_page(request: Request) -> HTMLResponse:
     book = codebook(base_url=str(request.base_url))
-    return render(request, "exports.html", {"book": book}, twin=request.app.url_path_for("codebook_json"))
+    return render(request, "exports.html", {"book": book}, twin=route_path(request.app, "codebook_json"))
 
 
 @router.get("/api/codebook", summary="The codebook: every kind of entity and every field, described")

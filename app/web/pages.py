@@ -24,7 +24,7 @@ from app.web.params import (
     VersionChoice,
     Words,
 )
-from app.web.templating import render
+from app.web.templating import render, route_path
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ def twin(request: Request, name: str, **path: str) -> str:
 
     It goes into a ``Link`` header: a query sent with bare ``>``, ``,`` or ``;`` must not add links of its own.
     """
-    url = request.app.url_path_for(name, **path)
+    url = route_path(request.app, name, **path)
     query = urlencode(request.query_params.multi_items())
     return f"{url}?{query}" if query else str(url)
 
@@ -87,7 +87,7 @@ def negotiation_page(
 ) -> HTMLResponse:
     filters = filters.model_copy(update={"negotiation": slug})
     page = timeline.timeline(session=session, filters=filters, after=after)
-    api = request.app.url_path_for("api_timeline")
+    api = route_path(request.app, "api_timeline")
     fragment = "entries" if after else "results"
     return render(request, "timeline.html", {"page": page}, fragment=fragment, twin=f"{api}?negotiation={slug}")
 

@@ -2,10 +2,13 @@
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
@@ -54,6 +57,28 @@ def code_spans(text: str | None) -> Markup:
     return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))  # noqa: S704
 
 
+def route_path(app: Any, name: str, /, **params: str) -> str:
+    """``app.url_path_for(name, **params)``, worked out once per address.
+
+    Finding a path walks every route of the app, and each page asks for five (its stylesheet,
+    scripts, icon and JSON twin): a twentieth of a page rendered afresh.
+    """
+    return _route_path(app, name, tuple(sorted(params.items())))
+
+
+@lru_cache(maxsize=1024)
+def _route_path(app: Any, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    return str(app.url_path_for(name, **dict(params)))
+
+
+@pass_context
+def _path_for(context: Context, name: str, /, **params: str) -> str:
+    """For templates: what ``url_for(name, …).path`` gave, the app's root path included."""
+    request: Request = context["request"]
+    root: str = request.scope.get("root_path", "")
+    return root + route_path(request.app, name, **params)
+
+
 templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
 # Keep the rendered HTML free of the blank lines block tags would leave.
 templates.env.trim_blocks = True
@@ -69,6 +94,7 @@ templates.env.filters.update(
     code_spans=code_spans,
     category_words=markup.category_words,
 )
+templates.env.globals["path_for"] = _path_for
 # Before the macro modules are made (below): they see the globals as they are then.
 templates.env.globals.update(markup.GLOBALS)
 templates.env.globals.update(charts.GLOBALS)
