@@ -59,14 +59,16 @@ class Settings(BaseSettings):
     )
 
     threads: int = Field(
-        4,
+        2,
         ge=1,
         le=256,
         description=(
             "Requests one worker process works on at once. Its database pool holds as many connections (plus "
             "four), so keep workers × (threads + 6) under the database's max_connections. Rendering is Python "
-            "work that holds the interpreter: more threads than this make a worker slower, not faster (with 16, "
-            "pages rendered afresh came a third slower); add workers instead."
+            "work that holds the interpreter: more threads than this make a worker slower, not faster (on "
+            "SQLite, pages rendered afresh came 12–15% slower with 4 than with 2, and a third slower with 16; "
+            "on PostgreSQL 4 did no better than 2); add workers instead. Two, not one, so that one slow "
+            "request does not hold up every other page not in the cache."
         ),
     )
     pool_timeout: float = Field(
