@@ -92,6 +92,58 @@ def cite_marks(refs: Sequence[schemas.CitationRef]) -> Markup:
     return marks + one_side_mark(refs)
 
 
+def said_by(refs: Sequence[schemas.CitationRef], linked: bool = True) -> Markup:
+    """ "(The News, Reuters)" after a reported figure: who said it, by name, each publisher once;
+    linked to the footnote where the page lists sources."""
+    if not refs:
+        return Markup("")
+    shown: list[schemas.CitationRef] = []
+    seen: set[str] = set()
+    for ref in refs:  # each publisher once, compared as Jinja's `unique` did: ignoring case
+        if ref.publisher.lower() not in seen:
+            seen.add(ref.publisher.lower())
+            shown.append(ref)
+    if not linked:
+        names = ", ".join(str(escape(ref.publisher)) for ref in shown)
+        return Markup(f" ({names})") + one_side_mark(refs)  # noqa: S704 (every value is escaped)
+    names = ", ".join(
+        f'<a class="cite-name" href="#source-{ref.number}"{_anchor(ref)}>{escape(ref.publisher)}</a>' for ref in shown
+    )
+    # A source cited again under a publisher already named still gets the anchor its footnote returns to.
+    anchors = "".join(f'<span id="cited-{ref.number}"></span>' for ref in refs if ref.first and ref not in shown)
+    return Markup(f" ({names}{anchors})") + one_side_mark(refs)  # noqa: S704 (every value is escaped)
+
+
+def minutes(value: int | None) -> str:
+    """90 → "1 h 30 min"."""
+    if value is None:
+        return ""
+    hours, rest = divmod(value, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def measured(figure: schemas.Measured, linked: bool = True) -> Markup:
+    """A duration or delay: the agreed figure and what each source reported, or where sources differ,
+    each report with who said it."""
+    reports = "; ".join(f"{escape(f.as_reported)}{said_by(f.citations, linked)}" for f in figure.reported)
+    if figure.minutes is not None:
+        said = f" — reported as {reports}" if figure.reported else ""
+        return Markup(f"{escape(minutes(figure.minutes))}{said}")  # noqa: S704 (every value is escaped)
+    if figure.reported:
+        differ = '<span class="differ">sources differ:</span> ' if len(figure.reported) > 1 else ""
+        return Markup(differ + reports)  # noqa: S704 (every value is escaped)
+    return Markup('<span class="muted">not reported</span>')
+
+
+def status_badge(status: Any) -> Markup:
+    """A round's, outcome's or step's state as a coloured label: "Agreed"."""
+    value = str(status.value)
+    label = value.replace("_", " ").capitalize()
+    return Markup(f'<span class="badge badge-{escape(value)}">{escape(label)}</span>')  # noqa: S704
+
+
 def fuzzy(date: schemas.FuzzyDate | None) -> Markup:
     """A date as precisely as it is known, machine-readable in ``datetime``; or "date not set"."""
     if not date:
@@ -142,6 +194,9 @@ def round_link(round: Any) -> Markup:
 
 
 GLOBALS = {
+    "said_by": said_by,
+    "measured": measured,
+    "status_badge": status_badge,
     "cites": cites,
     "cites_grouped": cites_grouped,
     "cite_marks": cite_marks,

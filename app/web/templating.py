@@ -19,16 +19,6 @@ from app.web import charts, markup
 from app.web.htmx import wants_fragment
 
 
-def minutes(value: int | None) -> str:
-    """90 → "1 h 30 min"."""
-    if value is None:
-        return ""
-    hours, rest = divmod(value, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
 def machine_time(moment: dt.datetime) -> str:
     """For <time datetime>: whole seconds, UTC."""
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -85,7 +75,7 @@ templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 templates.env.filters.update(
     fuzzy_date=fuzzy_date,
-    minutes=minutes,
+    minutes=markup.minutes,
     humanize=humanize,
     paragraphs=paragraphs,
     machine_time=machine_time,
