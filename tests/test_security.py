@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.config import Settings
 from app.core.db import session_scope
 from app.main import create_app
-from app.record.models import LoginAttempt, Round
+from app.record.models import Citation, LoginAttempt, Position, Round, Source, Topic
 from tests.test_performance import ROUND_2
 
 runner = CliRunner()
@@ -220,3 +220,37 @@ def test_serve_gives_workers_time_to_start(monkeypatch: pytest.MonkeyPatch, sett
     assert seen["timeout_worker_healthcheck"] == 60 and seen["proxy_headers"] is False
     runner.invoke(cli, ["serve", "--worker-healthcheck-timeout", "90"])
     assert seen["timeout_worker_healthcheck"] == 90
+
+
+HOSTILE = '<script>alert("x")</script> & \'quoted\' "twice"'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;quoted&#39; &#34;twice&#34;"
+
+
+def test_text_from_the_record_is_escaped_wherever_a_page_writes_it(
+    seeded: sa.Engine, client: TestClient, session: Session
+) -> None:
+    """Pages write text both from templates (``{{ … }}``, compiled to ``markup.escape_output``) and from
+    the Python pieces of markup (footnote marks, names, dates): both escape, in text and in attributes."""
+    round_2 = session.exec(select(Round).where(Round.slug == ROUND_2)).one()
+    round_2.city = HOSTILE  # written by templates, and by round_link in Python
+    position = session.exec(select(Position).where(Position.round_id == round_2.id)).first()
+    assert position is not None
+    position.summary = HOSTILE  # written by the position macro
+    cited = select(Citation.source_id).where(Citation.position_id == position.id)
+    source = session.exec(select(Source).where(col(Source.id).in_(cited))).first()
+    assert source is not None
+    source.publisher = HOSTILE  # written into footnote marks' titles and the list of sources
+    session.add_all([round_2, position, source])
+    session.commit()
+
+    for path in (f"/rounds/{ROUND_2}", "/timeline", "/compare", f"/topics/{position_topic(session, position)}"):
+        page = client.get(path).text
+        assert "<script>alert" not in page, path
+        assert ESCAPED in page, path
+    assert f'title="{ESCAPED}' in client.get(f"/rounds/{ROUND_2}").text  # a footnote mark's publisher
+
+
+def position_topic(session: Session, position: Position) -> str:
+    topic = session.get(Topic, position.topic_id)
+    assert topic is not None
+    return topic.slug

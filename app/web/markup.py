@@ -10,9 +10,28 @@ is escaped here, as Jinja would have.
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe._speedups import _escape_inner
 
 from app.reading import schemas
+
+
+def escape_output(value: Any) -> str:
+    """``markupsafe.escape`` without wrapping the result in ``Markup``, for text written into a page.
+
+    Both the pieces built here and what a template writes (``{{ value }}`` compiles to this, see
+    ``app.web.templating``) are joined into one string, so the wrapper is never read; building it
+    cost twenty times the escaping itself (about 1 µs against 0.04), and a round page writes a
+    thousand values: a tenth of the page.
+    """
+    if type(value) is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape_inner(str(value))
+
+
+_text = escape_output
 
 
 def number_ranges(numbers: list[int]) -> str:
@@ -52,14 +71,14 @@ def one_side_mark(refs: Sequence[schemas.CitationRef]) -> Markup:
     side = schemas.one_side(list(refs))
     if side is None:
         return Markup("")
-    return Markup(f' <span class="one-side">sourced from {escape(side)}’s side only</span>')  # noqa: S704
+    return Markup(f' <span class="one-side">sourced from {_text(side)}’s side only</span>')  # noqa: S704
 
 
 def cites(refs: Sequence[schemas.CitationRef]) -> Markup:
     """A claim's sources as footnote marks, "[1][2]", each titled with its publisher (and note)."""
     marks = []
     for ref in refs:
-        title = escape(ref.publisher) + (", " + escape(ref.note) if ref.note else "")
+        title = _text(ref.publisher) + (", " + _text(ref.note) if ref.note else "")
         marks.append(f'<a class="cite" href="#source-{ref.number}"{_anchor(ref)} title="{title}">[{ref.number}]</a>')
     return Markup("".join(marks)) + one_side_mark(refs)  # noqa: S704 (every value is escaped above)
 
@@ -70,7 +89,7 @@ def cites_grouped(refs: Sequence[schemas.CitationRef]) -> Markup:
     if not refs:
         return Markup("")
     first = refs[0]
-    title = "; ".join(str(escape(ref.publisher)) for ref in refs)
+    title = "; ".join(_text(ref.publisher) for ref in refs)
     label = number_ranges([ref.number for ref in refs])
     html = (
         f'<a class="cite" href="#source-{first.number}"{_anchor(first)} title="{title}">[{label}]'
@@ -85,7 +104,7 @@ def cite_marks(refs: Sequence[schemas.CitationRef]) -> Markup:
     sources are listed below the table, and their back-links return here."""
     if not refs:
         return Markup("")
-    title = "; ".join(str(escape(ref.publisher)) for ref in refs)
+    title = "; ".join(_text(ref.publisher) for ref in refs)
     anchors = "".join(f'<span id="cited-{ref.number}"></span>' for ref in refs if ref.first)
     label = number_ranges([ref.number for ref in refs])
     marks = Markup(f'{anchors}<span class="cite-marks" title="Sources: {title}">[{label}]</span>')  # noqa: S704
@@ -104,10 +123,10 @@ def said_by(refs: Sequence[schemas.CitationRef], linked: bool = True) -> Markup:
             seen.add(ref.publisher.lower())
             shown.append(ref)
     if not linked:
-        names = ", ".join(str(escape(ref.publisher)) for ref in shown)
+        names = ", ".join(_text(ref.publisher) for ref in shown)
         return Markup(f" ({names})") + one_side_mark(refs)  # noqa: S704 (every value is escaped)
     names = ", ".join(
-        f'<a class="cite-name" href="#source-{ref.number}"{_anchor(ref)}>{escape(ref.publisher)}</a>' for ref in shown
+        f'<a class="cite-name" href="#source-{ref.number}"{_anchor(ref)}>{_text(ref.publisher)}</a>' for ref in shown
     )
     # A source cited again under a publisher already named still gets the anchor its footnote returns to.
     anchors = "".join(f'<span id="cited-{ref.number}"></span>' for ref in refs if ref.first and ref not in shown)
@@ -127,10 +146,10 @@ def minutes(value: int | None) -> str:
 def measured(figure: schemas.Measured, linked: bool = True) -> Markup:
     """A duration or delay: the agreed figure and what each source reported, or where sources differ,
     each report with who said it."""
-    reports = "; ".join(f"{escape(f.as_reported)}{said_by(f.citations, linked)}" for f in figure.reported)
+    reports = "; ".join(f"{_text(f.as_reported)}{said_by(f.citations, linked)}" for f in figure.reported)
     if figure.minutes is not None:
         said = f" — reported as {reports}" if figure.reported else ""
-        return Markup(f"{escape(minutes(figure.minutes))}{said}")  # noqa: S704 (every value is escaped)
+        return Markup(f"{_text(minutes(figure.minutes))}{said}")  # noqa: S704 (every value is escaped)
     if figure.reported:
         differ = '<span class="differ">sources differ:</span> ' if len(figure.reported) > 1 else ""
         return Markup(differ + reports)  # noqa: S704 (every value is escaped)
@@ -141,7 +160,7 @@ def status_badge(status: Any) -> Markup:
     """A round's, outcome's or step's state as a coloured label: "Agreed"."""
     value = str(status.value)
     label = value.replace("_", " ").capitalize()
-    return Markup(f'<span class="badge badge-{escape(value)}">{escape(label)}</span>')  # noqa: S704
+    return Markup(f'<span class="badge badge-{_text(value)}">{_text(label)}</span>')  # noqa: S704
 
 
 def fuzzy(date: schemas.FuzzyDate | None) -> Markup:
@@ -155,24 +174,24 @@ def fuzzy(date: schemas.FuzzyDate | None) -> Markup:
         machine = date.date.isoformat()[:7]
     else:
         machine = str(date.date.year)
-    html = f'<time datetime="{machine}">{escape(date.label)}</time>'
+    html = f'<time datetime="{machine}">{_text(date.label)}</time>'
     if date.note:
-        html += f' <span class="date-note">({escape(date.note)})</span>'
+        html += f' <span class="date-note">({_text(date.note)})</span>'
     return Markup(html)  # noqa: S704 (every value is escaped above)
 
 
 def party_name(party: schemas.PartyRef, short: bool = False) -> Markup:
     name = party.short_name if short else party.name
     return Markup(  # noqa: S704 (every value is escaped)
-        f'<a class="party" href="/parties/{escape(party.slug)}"><span class="party-dot" '
-        f'style="--party: {escape(party.colour)}" aria-hidden="true"></span>{escape(name)}</a>'
+        f'<a class="party" href="/parties/{_text(party.slug)}"><span class="party-dot" '
+        f'style="--party: {_text(party.colour)}" aria-hidden="true"></span>{_text(name)}</a>'
     )
 
 
 def person_name(person: schemas.PersonRef) -> Markup:
-    html = f'<a href="/people/{escape(person.slug)}">{escape(person.name)}</a>'
+    html = f'<a href="/people/{_text(person.slug)}">{_text(person.name)}</a>'
     if person.name_native:
-        html += f' <span class="native">({escape(person.name_native)})</span>'
+        html += f' <span class="native">({_text(person.name_native)})</span>'
     return Markup(html)  # noqa: S704 (every value is escaped above)
 
 
@@ -187,9 +206,9 @@ def round_date(round: Any) -> Markup:
 
 def round_link(round: Any) -> Markup:
     """ "Round 2, Istanbul (2 June 2025)", linked to the round."""
-    city = f", {escape(round.city)}" if round.city else ""
+    city = f", {_text(round.city)}" if round.city else ""
     return Markup(  # noqa: S704 (every value is escaped)
-        f'<a href="/rounds/{escape(round.slug)}">Round {round.sequence}{city}</a> ({round_date(round)})'
+        f'<a href="/rounds/{_text(round.slug)}">Round {round.sequence}{city}</a> ({round_date(round)})'
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import pass_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -69,7 +70,22 @@ def _path_for(context: Context, name: str, /, **params: str) -> str:
     return root + route_path(request.app, name, **params)
 
 
+class _OutputCodeGenerator(CodeGenerator):
+    """Compiles ``{{ … }}`` under autoescape to call ``markup.escape_output`` rather than ``escape``."""
+
+    def _output_child_pre(self, node: Any, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.escape_output(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
 templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
+# Before any template is compiled: every one compiles with the faster escape.
+templates.env.code_generator_class = _OutputCodeGenerator
+templates.env.escape_output = markup.escape_output  # type: ignore[attr-defined]
 # Keep the rendered HTML free of the blank lines block tags would leave.
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
