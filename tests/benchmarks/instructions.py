@@ -5,7 +5,8 @@ day it is loaded; instructions do not: the count for the same code, record and p
 within a percent whatever else the machine does. Use it to tell whether a change to the cold path
 (a page rendered afresh: the response cache off) made it cheaper; `make bench` says how fast.
 
-For each page the app runs in a process of its own under ``valgrind --tool=callgrind`` with
+The pages are those `make bench` drives, and an editor's round composer, signed in (never cached,
+so always rendered afresh). For each page the app runs in a process of its own under ``valgrind --tool=callgrind`` with
 instrumentation off; it is asked three times to warm it, and then, with instrumentation on, ten
 times more. Two things would otherwise make the count depend on time rather than code: the record's
 version is read once, as a worker at full speed does (once a second, while valgrind makes a request
@@ -23,44 +24,83 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from tests.benchmarks.run import PAGES, PYTHON, ROOT, prepare, sqlite_database
+from tests.benchmarks.run import BENCH_EDITOR, COMPOSER, PAGES, PYTHON, ROOT, prepare, sqlite_database
 
 WARM, COUNTED = 3, 10
-KEYS = [page.key for page in PAGES if not page.conditional]
+KEYS = [page.key for page in PAGES if not page.conditional] + [COMPOSER.key]
+LABELS = {page.key: page.label for page in [*PAGES, COMPOSER]}
 
 
-async def _ask(app: Any, url: str) -> int:
-    """One GET straight into the ASGI app (no server, no socket: their cost is not the page's)."""
+@dataclass
+class _Answer:
+    status: int = 0
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str:
+        return next((value for key, value in self.headers if key == name), "")
+
+
+async def _ask(app: Any, url: str, *, method: str = "GET", body: bytes = b"", cookie: str = "") -> _Answer:
+    """One request straight into the ASGI app (no server, no socket: their cost is not the page's)."""
     path, _, query = url.partition("?")
+    headers = [(b"host", b"127.0.0.1:8000")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    if body:
+        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000")],
+        "headers": headers,
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 8000),
     }
-    status = 0
+    answer = _Answer()
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
-        nonlocal status
         if message["type"] == "http.response.start":
-            status = message["status"]
+            answer.status = message["status"]
+            answer.headers = [(k.decode().lower(), v.decode()) for k, v in message.get("headers", [])]
+        elif message["type"] == "http.response.body":
+            answer.body += message.get("body", b"")
 
     await app(scope, receive, send)
-    return status
+    return answer
+
+
+async def _signed_in(app: Any) -> tuple[str, str]:
+    """Sign BENCH_EDITOR in as a browser would; the Cookie header and the round composer's address."""
+    form = await _ask(app, "/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.body.decode())
+    cookie = form.header("set-cookie").split(";")[0]
+    if token is None or not cookie:
+        raise SystemExit("the sign-in form gave no CSRF token or cookie")
+    email, password = BENCH_EDITOR
+    fields = urlencode({"csrf_token": token.group(1), "next": "/", "email": email, "password": password})
+    answer = await _ask(app, "/login", method="POST", body=fields.encode(), cookie=cookie)
+    if answer.status != 303:
+        raise SystemExit(f"signing the bench editor in answered {answer.status}")
+    cookie = answer.header("set-cookie").split(";")[0]
+    found = await _ask(app, COMPOSER.url, cookie=cookie)
+    if found.status not in (302, 303, 307):
+        raise SystemExit(f"{COMPOSER.url} answered {found.status}")
+    return cookie, found.header("location")
 
 
 async def _count_inside(key: str) -> None:
@@ -68,10 +108,14 @@ async def _count_inside(key: str) -> None:
     from app.main import create_app
 
     app = create_app()
-    url = next(page.url for page in PAGES if page.key == key)
     async with app.router.lifespan_context(app):
+        cookie = ""
+        if key == COMPOSER.key:
+            cookie, url = await _signed_in(app)
+        else:
+            url = next(page.url for page in PAGES if page.key == key)
         for _ in range(WARM):
-            if (status := await _ask(app, url)) != 200:
+            if (status := (await _ask(app, url, cookie=cookie)).status) != 200:
                 raise SystemExit(f"{url} answered {status}")
         cache = app.state.response_cache
         cache.version_ttl = cache.listening_ttl = 3600
@@ -79,7 +123,7 @@ async def _count_inside(key: str) -> None:
         gc.freeze()
         subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
         for _ in range(COUNTED):
-            await _ask(app, url)
+            await _ask(app, url, cookie=cookie)
         subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
 
 
@@ -131,8 +175,7 @@ def main() -> None:
         prepare(env["PARLEY_DATABASE_URL"], "bundled", env)
         print("| page | instructions per cold request (SQLite, bundled record) |\n|---|--:|")
         for key in args.pages or KEYS:
-            label = next(page.label for page in PAGES if page.key == key)
-            print(f"| {label} | {count(key, env, workdir) / 1e6:.1f}M |", flush=True)
+            print(f"| {LABELS[key]} | {count(key, env, workdir) / 1e6:.1f}M |", flush=True)
 
 
 if __name__ == "__main__":
