@@ -11,6 +11,7 @@ laid over it, every item marked as published, new, changed or removed.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.core.db import read
 from app.core.errors import NotFound
 from app.editing import history, pickers
 from app.editing.kinds import CITED, KindSpec, Section, spec_of
@@ -159,10 +161,27 @@ def copy(session: Session, *, draft: Draft, author: User) -> Draft:
 # ---------------------------------------------------------------- what a draft shows
 
 
-def _live_rows(session: Session, kind: str, condition: Any) -> list[dict[str, Any]]:
+@functools.cache
+def _live_columns(kind: str) -> sa.Select[Any]:
+    """The columns a draft shows of one kind, as a select built once: building one per list of a
+    composer (ten of them) cost more than running it."""
     table = KIND_BY_KEY[kind].sa_table
     columns = [table.c[name] for name in KIND_BY_KEY[kind].record.model_fields] + [table.c.version]
-    return [dict(row) for row in session.execute(sa.select(*columns).where(condition).order_by(table.c.id)).mappings()]
+    return sa.select(*columns).order_by(table.c.id)
+
+
+def _live_rows(session: Session, kind: str, condition: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in read(session, _live_columns(kind).where(condition)).mappings()]
+
+
+@functools.cache
+def _citations_of(column: str) -> sa.Select[Any]:
+    subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
+    return (
+        sa.select(subject, col(Citation.source_id))
+        .where(subject.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(col(Citation.id))
+    )
 
 
 def _cited(session: Session, kind: str, ids: list[int]) -> dict[int, list[int]]:
@@ -170,11 +189,7 @@ def _cited(session: Session, kind: str, ids: list[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = defaultdict(list)
     if column is None or not ids:
         return found
-    subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
-    rows = session.execute(
-        sa.select(subject, col(Citation.source_id)).where(subject.in_(ids)).order_by(col(Citation.id))
-    ).all()
-    for subject_id, source_id in rows:
+    for subject_id, source_id in read(session, _citations_of(column), {"ids": ids}):
         found[subject_id].append(source_id)
     return found
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.core.db import wrote_record
+from app.core.db import read, wrote_record
 from app.record.models import (
     Clause,
     Delegation,
@@ -74,7 +74,7 @@ def round_label(sequence: int, date: dt.date | str | None, precision: str, statu
     return label if status == RoundStatus.held.value else f"{label} ({status})"
 
 
-def source_label(source: Source) -> str:
+def source_label(source: Source | sa.Row[Any]) -> str:
     title = source.title or source.url or "untitled"
     when = f", {fuzzy_date(source.published_on)}" if source.published_on else ""
     return f"{title} — {source.publisher}{when}"
@@ -126,18 +126,25 @@ assert all(contrast_ratio(c, "#ffffff") >= 3 and contrast_ratio(c, "#15171a") >=
 def _names(model: type[_Named]) -> Callable[[Session, set[int] | None], dict[int, str]]:
     """Names by id: of ``ids``, or of every row (None)."""
 
+    every = sa.select(col(model.id), col(model.name))
+    some = every.where(col(model.id).in_(sa.bindparam("ids", expanding=True)))
+
     def named(session: Session, ids: set[int] | None) -> dict[int, str]:
-        query = sa.select(col(model.id), col(model.name))
-        if ids is not None:
-            query = query.where(col(model.id).in_(ids))
-        return {row.id: row.name for row in session.execute(query)}
+        rows = read(session, every) if ids is None else read(session, some, {"ids": sorted(ids)})
+        return {row.id: row.name for row in rows}
 
     return named
 
 
+_SOURCE_COLUMNS = sa.select(
+    col(Source.id), col(Source.title), col(Source.url), col(Source.publisher), col(Source.published_on)
+)
+_SOME_SOURCES = _SOURCE_COLUMNS.where(col(Source.id).in_(sa.bindparam("ids", expanding=True)))
+
+
 def _source_labels(session: Session, ids: set[int] | None) -> dict[int, str]:
-    query = select(Source) if ids is None else select(Source).where(col(Source.id).in_(ids))
-    return {s.id: source_label(s) for s in session.exec(query) if s.id}
+    rows = read(session, _SOURCE_COLUMNS) if ids is None else read(session, _SOME_SOURCES, {"ids": sorted(ids)})
+    return {s.id: source_label(s) for s in rows}
 
 
 # A form names a record in the words it was chosen by: its own name, or the line its list shows.
