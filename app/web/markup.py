@@ -34,6 +34,14 @@ def escape_output(value: Any) -> str:
 _text = escape_output
 
 
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank lines as paragraphs, escaped."""
+    if not text:
+        return Markup("")
+    parts = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{_text(p)}</p>" for p in parts))  # noqa: S704 (each part is escaped)
+
+
 def number_ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 5] → "1–3, 5": footnote numbers as one short label."""
     runs: list[list[int]] = []
@@ -212,7 +220,49 @@ def round_link(round: Any) -> Markup:
     )
 
 
+def position_body(
+    p: schemas.PositionPublic, with_round: bool = True, editing: Any = False, grouped: bool = False
+) -> Markup:
+    """A position as the round, compare, topic and person pages show it: what was said, with its sources;
+    more of it (the full text, a quote) behind "More"; where and by whom it was said, the clause it comes
+    from, and for an editor a link to edit it."""
+    cited = cites_grouped(p.citations) if grouped else cites(p.citations)
+    html = [f'<p class="position-summary">{_text(p.summary)}{cited}</p>\n']
+    if (p.text and p.text != p.summary) or p.quote:
+        html.append(
+            f'<details class="more">\n  <summary>More<span class="visually-hidden"> on {_text(p.party.short_name)}’s '
+            f"position: {_text(p.topic.name)}</span></summary>\n  {paragraphs(p.text)}\n"
+        )
+        if p.quote:
+            html.append(f"<blockquote>“{_text(p.quote)}”</blockquote>")
+        html.append("</details>\n")
+    html.append('<p class="position-meta">\n')
+    if with_round and p.round:
+        html.append(f"At {round_link(p.round)}")
+    elif p.stated:
+        html.append(f"On {fuzzy(p.stated)}")
+    if p.speaker:
+        html.append(f" · by {person_name(p.speaker)}")
+    if p.stated_in:
+        html.append(f" · {_text(p.stated_in)}")
+    if clause := p.clause:
+        name = _text(clause.document_title)
+        if clause.number:
+            name += f", clause {_text(clause.number)}"
+        elif clause.heading:
+            name += f": {_text(clause.heading)}"
+        # In the comparison table (grouped) the clause is named, not linked: a row there keeps to a few tab stops.
+        if not grouped:
+            name = f'<a href="/documents/{_text(clause.document_slug)}#{_text(clause.anchor)}">{name}</a>'
+        html.append(f" · from {name}")
+    if editing:
+        html.append(f' · <a href="/edit/positions/{p.id}">Edit<span class="visually-hidden"> this position</span></a>')
+    html.append("</p>")
+    return Markup("".join(html))  # noqa: S704 (every value is escaped above)
+
+
 GLOBALS = {
+    "position_body": position_body,
     "said_by": said_by,
     "measured": measured,
     "status_badge": status_badge,

@@ -34,14 +34,6 @@ def humanize(value: object) -> str:
     return str(getattr(value, "value", value)).replace("_", " ")
 
 
-def paragraphs(text: str | None) -> Markup:
-    """Plain text with blank lines as paragraphs, escaped."""
-    if not text:
-        return Markup("")
-    parts = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in parts))  # noqa: S704 (each part is escaped)
-
-
 def code_spans(text: str | None) -> Markup:
     """Text written for the OpenAPI schema, with its `backticks` shown as code, escaped."""
     parts = escape(text or "").split("`")
@@ -93,7 +85,7 @@ templates.env.filters.update(
     fuzzy_date=fuzzy_date,
     minutes=markup.minutes,
     humanize=humanize,
-    paragraphs=paragraphs,
+    paragraphs=markup.paragraphs,
     machine_time=machine_time,
     human_time=human_time,
     number_ranges=markup.number_ranges,
