@@ -236,7 +236,13 @@ def position_body(
         if p.quote:
             html.append(f"<blockquote>“{_text(p.quote)}”</blockquote>")
         html.append("</details>\n")
-    html.append('<p class="position-meta">\n')
+    html.append(_position_meta(p, with_round=with_round, editing=editing, grouped=grouped))
+    return Markup("".join(html))  # noqa: S704 (every value is escaped above)
+
+
+def _position_meta(p: schemas.PositionPublic, *, with_round: bool, editing: Any, grouped: bool) -> str:
+    """Where and by whom a position was said, the clause it comes from, and for an editor a link to edit it."""
+    html = ['<p class="position-meta">\n']
     if with_round and p.round:
         html.append(f"At {round_link(p.round)}")
     elif p.stated:
@@ -258,7 +264,7 @@ def position_body(
     if editing:
         html.append(f' · <a href="/edit/positions/{p.id}">Edit<span class="visually-hidden"> this position</span></a>')
     html.append("</p>")
-    return Markup("".join(html))  # noqa: S704 (every value is escaped above)
+    return "".join(html)
 
 
 GLOBALS = {
