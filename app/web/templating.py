@@ -1,8 +1,8 @@
 """The Jinja environment, built once, and the one helper that renders a page or its htmx fragment."""
 
 import datetime as dt
+import weakref
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
@@ -40,18 +40,25 @@ def code_spans(text: str | None) -> Markup:
     return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))  # noqa: S704
 
 
+# Paths by app, then by route name and parameters; weakly, so that an app let go (a release view, a
+# test's) takes its paths with it.
+_PATHS: weakref.WeakKeyDictionary[Any, dict[tuple[str, tuple[tuple[str, str], ...]], str]] = weakref.WeakKeyDictionary()
+_MOST_PATHS = 4096  # one per round's JSON twin on the largest records; beyond that, start afresh
+
+
 def route_path(app: Any, name: str, /, **params: str) -> str:
     """``app.url_path_for(name, **params)``, worked out once per address.
 
     Finding a path walks every route of the app, and each page asks for five (its stylesheet,
     scripts, icon and JSON twin): a twentieth of a page rendered afresh.
     """
-    return _route_path(app, name, tuple(sorted(params.items())))
-
-
-@lru_cache(maxsize=1024)
-def _route_path(app: Any, name: str, params: tuple[tuple[str, str], ...]) -> str:
-    return str(app.url_path_for(name, **dict(params)))
+    paths = _PATHS.setdefault(app, {})
+    key = (name, tuple(sorted(params.items())))
+    if (path := paths.get(key)) is None:
+        if len(paths) >= _MOST_PATHS:
+            paths.clear()
+        path = paths[key] = str(app.url_path_for(name, **params))
+    return path
 
 
 @pass_context
@@ -63,7 +70,11 @@ def _path_for(context: Context, name: str, /, **params: str) -> str:
 
 
 class _OutputCodeGenerator(CodeGenerator):
-    """Compiles ``{{ … }}`` under autoescape to call ``markup.escape_output`` rather than ``escape``."""
+    """Compiles ``{{ … }}`` under autoescape to call ``markup.escape_output`` rather than ``escape``.
+
+    Were a later Jinja to rename the method this overrides, templates would compile with ``escape``
+    as before: slower, never unescaped (tests/test_security.py checks what pages write).
+    """
 
     def _output_child_pre(self, node: Any, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
