@@ -71,7 +71,7 @@ instructions: install
 	@command -v valgrind >/dev/null 2>&1 || { \
 	  echo "valgrind not found: installing it with apt-get"; \
 	  apt-get install -y valgrind >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y valgrind; }; }
-	$(BIN)/python -m tests.benchmarks.instructions $(PAGES)
+	$(BIN)/python -m tests.benchmarks.instructions $(PAGES) $(if $(RECORD),--record $(RECORD))
 
 # Two workers on a PostgreSQL cluster of its own, 32 readers and 4 editors for a minute, the database
 # restarted midway. Prints failures, latency, lost saves and how fast a publish reaches every worker.

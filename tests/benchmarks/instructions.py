@@ -155,6 +155,12 @@ def count(key: str, env: dict[str, str], workdir: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", nargs="*", help=f"pages to count, of {', '.join(KEYS)} (all when none)")
+    parser.add_argument(
+        "--record",
+        choices=["bundled", "large"],
+        default="bundled",
+        help="the bundled record, or the 10,000-round one `make bench` generates (imported first: about a minute)",
+    )
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if unknown := set(args.pages) - set(KEYS):
@@ -168,12 +174,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="parley-instructions-") as folder:
         workdir = Path(folder)
         env = {
-            "PARLEY_DATABASE_URL": sqlite_database(workdir, "bundled"),
+            "PARLEY_DATABASE_URL": sqlite_database(workdir, args.record),
             "PARLEY_DATA_DIR": str(workdir),
             "PARLEY_RESPONSE_CACHE_MB": "0",
         }
-        prepare(env["PARLEY_DATABASE_URL"], "bundled", env)
-        print("| page | instructions per cold request (SQLite, bundled record) |\n|---|--:|")
+        prepare(env["PARLEY_DATABASE_URL"], args.record, env)
+        print(f"| page | instructions per cold request (SQLite, {args.record} record) |\n|---|--:|")
         for key in args.pages or KEYS:
             print(f"| {LABELS[key]} | {count(key, env, workdir) / 1e6:.1f}M |", flush=True)
 
