@@ -1,5 +1,5 @@
-"""The small pieces of markup every page repeats many times (footnote marks, dates, names, round
-links), written in Python.
+"""The pieces of markup pages repeat many times (footnote marks, dates, names, round links, figures
+as reported, state badges, a position's body), written in Python.
 
 A Jinja macro call costs tens of microseconds before it writes a character; a comparison table calls
 these a hundred times, which made them half of its rendering. Templates call them exactly as they
@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
-from markupsafe._speedups import _escape_inner
+
+try:  # what markupsafe.escape itself calls, before it wraps the result in Markup
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # markupsafe built without its C speedups
+    from markupsafe._native import _escape_inner
 
 from app.reading import schemas
 

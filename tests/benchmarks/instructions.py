@@ -38,6 +38,8 @@ LABELS = {page.key: page.label for page in [*PAGES, COMPOSER]}
 
 @dataclass
 class _Answer:
+    """What the app answered one request: its status, headers (names in lower case) and body."""
+
     status: int = 0
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
@@ -85,7 +87,7 @@ async def _ask(app: Any, url: str, *, method: str = "GET", body: bytes = b"", co
 
 
 async def _signed_in(app: Any) -> tuple[str, str]:
-    """Sign BENCH_EDITOR in as a browser would; the Cookie header and the round composer's address."""
+    """Sign BENCH_EDITOR in as a browser would; the session cookie and the round composer's address."""
     form = await _ask(app, "/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.body.decode())
     cookie = form.header("set-cookie").split(";")[0]
