@@ -107,6 +107,25 @@ def test_a_page_emptied_by_a_publish_just_before_the_outage_is_served_as_it_was(
     assert client.get("/compare?party=turkey").status_code == 503, "a page never rendered has no copy to fall back on"
 
 
+def test_pages_asked_once_do_not_push_out_the_copies_kept_for_an_outage(
+    seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    """A publish turns every kept page into a last good copy; a flood of pages asked once (varied
+    filters and searches) then filled the cache and pushed those copies out first, so that a page
+    readers had been reading was answered 503 when the database went away (seen in `make soak`)."""
+    cache = client.app.state.response_cache  # type: ignore[attr-defined]
+    cache.max_bytes = 512 * 1024
+    page = client.get(f"/rounds/{ROUND_2}")
+    with session_scope(seeded) as session:
+        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
+    for words in range(60):  # each a page of its own, kept until the cache is full
+        assert client.get(f"/timeline?q=istanbul{words}").status_code == 200
+    assert cache._size + cache._stale_size <= cache.max_bytes
+    take_database_away(client)
+    again = client.get(f"/rounds/{ROUND_2}")
+    assert again.status_code == 200 and again.content == page.content
+
+
 def test_a_page_not_cached_gets_503_with_retry_after(
     seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
 ) -> None:

@@ -39,6 +39,9 @@ from app.record.models import PRIVATE_TABLES
 
 logger = logging.getLogger("parley.cache")
 
+# Up to this share of a cache (a quarter) keeps the last good copies of pages from before the last
+# change, for when the database cannot be reached; beyond it they make way for answers of today.
+STALE_SHARE = 4
 # Readers see a change within a minute; a cache may serve a stale copy while it refetches.
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 # StaticFiles answers conditional requests itself; health checks must reach the database.
@@ -304,12 +307,20 @@ class ResponseCache:
         self._trim()
 
     def _trim(self) -> None:
-        """Within ``max_bytes``: stale answers go first, then the least recently used."""
-        while self._stale and self._size + self._stale_size > self.max_bytes:
-            self._stale_size -= self._stale.popitem(last=False)[1].size
-        while self._size > self.max_bytes:
-            _, dropped = self._answers.popitem(last=False)
-            self._size -= dropped.size
+        """Within ``max_bytes``: the least recently used answers go, and the last good copies beyond
+        their share of the cache, those least used before the change first.
+
+        The copies once went first of all: after a publish, a flood of pages asked once (varied filters
+        and searches) pushed out every copy of the pages readers had been reading, and when the
+        database went away those were answered 503 (seen in `make soak`).
+        """
+        kept_for_outages = self.max_bytes // STALE_SHARE
+        while self._size + self._stale_size > self.max_bytes:
+            if self._stale and (self._stale_size > kept_for_outages or not self._answers):
+                self._stale_size -= self._stale.popitem(last=False)[1].size
+            else:
+                _, dropped = self._answers.popitem(last=False)
+                self._size -= dropped.size
 
 
 _CACHES: "weakref.WeakSet[ResponseCache]" = weakref.WeakSet()

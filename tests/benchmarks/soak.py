@@ -130,6 +130,7 @@ class Seen:
     ended: float
     kind: str  # reader, cached, editor, prober
     outcome: str  # "200", "503", "timeout", …
+    url: str = ""
 
 
 @dataclass
@@ -143,8 +144,8 @@ class Tally:
     probes: int = 0
     fault: tuple[float, float] | None = None
 
-    def add(self, started: float, kind: str, outcome: str) -> None:
-        self.requests.append(Seen(started, time.monotonic(), kind, outcome))
+    def add(self, started: float, kind: str, outcome: str, url: str = "") -> None:
+        self.requests.append(Seen(started, time.monotonic(), kind, outcome, url))
 
     def in_fault(self, seen: Seen) -> bool:
         return self.fault is not None and seen.started <= self.fault[1] and seen.ended >= self.fault[0]
@@ -155,15 +156,15 @@ async def _get(client: httpx.AsyncClient, tally: Tally, kind: str, url: str) -> 
     try:
         response = await client.get(url)
     except httpx.TimeoutException:
-        tally.add(started, kind, "timeout")
+        tally.add(started, kind, "timeout", url)
         return None
     except httpx.HTTPError as exc:
-        tally.add(started, kind, type(exc).__name__)
+        tally.add(started, kind, type(exc).__name__, url)
         return None
     outcome = str(response.status_code)
     if time.monotonic() - started > SLOW:
         outcome = f"{outcome} after >{SLOW:.0f} s"
-    tally.add(started, kind, outcome)
+    tally.add(started, kind, outcome, url)
     return response
 
 
@@ -440,6 +441,8 @@ def report(tally: Tally, restart: float, lost: list[str], startup: float, second
 
     cached_inside = [s for s in inside if s.kind == "cached"]
     cached_ok = sum(1 for s in cached_inside if s.outcome == "200")
+    cached_missed = Counter(f"{s.outcome} on {s.url}" for s in cached_inside if s.outcome != "200")
+    missed = "; ".join(f"{what} ×{n}" for what, n in cached_missed.most_common())
     slow = sum(1 for s in outside if s.ended - s.started > SLOW)
     failed_outside = sum(1 for s in outside if not s.outcome.startswith(("200", "303", "409")) or "after" in s.outcome)
     propagation = sorted(tally.propagation)
@@ -453,7 +456,7 @@ def report(tally: Tally, restart: float, lost: list[str], startup: float, second
         f"| outside the restart: failed or slower than {SLOW:.0f} s | {failed_outside} ({failures(outside)}) |",
         f"| inside the restart: requests / not answered 200, 303 or 409 | {len(inside)} / {failures(inside)} |",
         f"| cached pages answered 200 during the restart | {cached_ok} of {len(cached_inside)}"
-        f" ({100 * cached_ok / max(1, len(cached_inside)):.0f}%) |",
+        f" ({100 * cached_ok / max(1, len(cached_inside)):.0f}%{'; ' + missed if missed else ''}) |",
         f"| latency p50 / p99 | {1000 * latencies[len(latencies) // 2]:.0f} ms / "
         f"{1000 * latencies[int(len(latencies) * 0.99)]:.0f} ms |",
         f"| saves acknowledged | {len(tally.acknowledged)} |",
