@@ -235,7 +235,7 @@ def test_text_from_the_record_is_escaped_wherever_a_page_writes_it(
     round_2.city = HOSTILE  # written by templates, and by round_link in Python
     position = session.exec(select(Position).where(Position.round_id == round_2.id)).first()
     assert position is not None
-    position.summary = HOSTILE  # written by the position macro
+    position.summary = HOSTILE  # written by markup.position_body
     cited = select(Citation.source_id).where(Citation.position_id == position.id)
     source = session.exec(select(Source).where(col(Source.id).in_(cited))).first()
     assert source is not None
