@@ -84,6 +84,26 @@ class _OutputCodeGenerator(CodeGenerator):
         else:
             super()._output_child_pre(node, frame, finalize)
 
+    def visit_Output(self, node: Any, frame: Frame) -> None:
+        """One ``yield`` for a run of text and ``{{ … }}``, not one per piece.
+
+        Each piece a template yields is handed up through every generator between it and the page
+        (the page's block, its parent's, the layout's): a few thousand pieces five levels deep, a
+        tenth of a long timeline. Jinja already writes a run into a list where it renders into a
+        buffer (a macro, a ``{% set %}`` block); here a page's run does the same, then yields it
+        joined. Outside a block of a page that extends another, Jinja skips output altogether.
+        """
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            super().visit_Output(node, frame)
+            return
+        frame.buffer = "_parley_run"
+        self.writeline("_parley_run = []")
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+        self.writeline("yield ''.join(_parley_run)")
+
 
 templates = Jinja2Blocks(directory=PROJECT_ROOT / "templates")
 # Before any template is compiled: every one compiles with the faster escape.
