@@ -291,6 +291,8 @@ MIN_GRAPHIC_CONTRAST = 3.0
 class Tracked(SQLModel):
     """Columns every table carries so that rows can be versioned later."""
 
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+
     id: int | None = Field(default=None, primary_key=True)
     version: int = Field(default=1, nullable=False)
     created_at: dt.datetime = Field(
@@ -309,7 +311,7 @@ class Tracked(SQLModel):
 
 
 class StrictBase(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # type: ignore[assignment]
 
 
 STAMPS = ("created_at", "updated_at")
