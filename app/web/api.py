@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, SessionRoute
 from app.web.params import (
     After,
     AsOf,
@@ -23,7 +23,7 @@ from app.web.params import (
     Words,
 )
 
-router = APIRouter(prefix="/api", tags=["record"])
+router = APIRouter(prefix="/api", tags=["record"], route_class=SessionRoute)
 _LISTS: dict[type[BaseModel], TypeAdapter[Any]] = {}
 
 

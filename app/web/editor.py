@@ -18,12 +18,12 @@ from app.editing.kinds import EDITABLE, KindSpec, spec_of
 from app.reading import documents
 from app.record.models import Document, DocumentVersion, Draft, OutcomeStep, Revision, RevisionAction, Round, User
 from app.web import pages
-from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep
+from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep, SessionRoute
 from app.web.htmx import go_to, wants_fragment
 from app.web.params import RecordId, Slug
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionRoute)
 PRIVATE = "private, no-store"
 
 

@@ -29,13 +29,13 @@ from app.record.models import (
     round_name,
 )
 from app.record.visibility import visible_document, visible_outcome, visible_round
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, SessionRoute
 
 if TYPE_CHECKING:
     import icalendar
 
 
-router = APIRouter()
+router = APIRouter(route_class=SessionRoute)
 
 FEED_SIZE = 50
 

@@ -15,10 +15,10 @@ from app.reading import comparison, documents, rounds, schemas, timeline
 from app.record.models import (
     SLUG_PATTERN,
 )
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, SessionRoute
 from app.web.embed_code import EmbedCode, compare_embeds, document_comparison_embed, round_embeds, timeline_embed
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionRoute)
 
 OEMBED_CACHE_AGE = 3600
 # Widgets read well from 300 to 1000 px wide; oEmbed offers the widest unless asked for less.

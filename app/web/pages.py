@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.core.db import is_reachable
 from app.core.errors import NotFound
 from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, SessionRoute
 from app.web.params import (
     After,
     AsOf,
@@ -26,7 +26,7 @@ from app.web.params import (
 )
 from app.web.templating import render, route_path
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionRoute)
 
 
 def twin(request: Request, name: str, **path: str) -> str:
@@ -229,7 +229,7 @@ def api_reference_page(request: Request) -> HTMLResponse:
     return render(request, "api_reference.html", {"api": api, "groups": groups}, twin="/openapi.json")
 
 
-health = APIRouter()
+health = APIRouter(route_class=SessionRoute)
 
 
 @health.get("/healthz", summary="Liveness: 200 when the database answers, 503 when it does not")
