@@ -15,7 +15,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -170,8 +170,31 @@ def _live_columns(kind: str) -> sa.Select[Any]:
     return sa.select(*columns).order_by(table.c.id)
 
 
-def _live_rows(session: Session, kind: str, condition: Any) -> list[dict[str, Any]]:
-    return [dict(row) for row in read(session, _live_columns(kind).where(condition)).mappings()]
+# How a composer picks the rows of a kind: by one column's value (``value``), by any of a list of
+# values (``values``), or the events near a date (between ``start`` and ``end``, of the negotiation
+# ``value`` or of none).
+Where = Literal["equals", "any of", "nearby"]
+
+
+@functools.cache
+def _live_where(kind: str, where: Where, column: str) -> sa.Select[Any]:
+    """The rows of ``kind`` picked as ``where`` says, a statement built once with its values left
+    to bind: a statement built afresh is read afresh for SQLAlchemy's cache, nearly as costly as
+    running it."""
+    table = KIND_BY_KEY[kind].sa_table
+    if where == "equals":
+        condition = table.c[column] == sa.bindparam("value")
+    elif where == "any of":
+        condition = table.c[column].in_(sa.bindparam("values", expanding=True))
+    else:
+        start, end = sa.bindparam("start", type_=sa.Date), sa.bindparam("end", type_=sa.Date)
+        mine = sa.or_(table.c[column] == sa.bindparam("value"), table.c[column].is_(None))
+        condition = sa.and_(table.c.date.between(start, end), mine)
+    return _live_columns(kind).where(condition)
+
+
+def _live_rows(session: Session, kind: str, where: Where, column: str, **values: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in read(session, _live_where(kind, where, column), values).mappings()]
 
 
 @functools.cache
@@ -194,14 +217,15 @@ def _cited(session: Session, kind: str, ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
-def _items(session: Session, kind: str, condition: Any) -> list[Item]:
-    rows = _live_rows(session, kind, condition)
+def _items(session: Session, kind: str, where: Where, column: str, **values: Any) -> list[Item]:
+    rows = _live_rows(session, kind, where, column, **values)
     cited = _cited(session, kind, [r["id"] for r in rows])
-    record = KIND_BY_KEY[kind].record
+    # Pydantic's own validator: SQLModel's model_validate makes the same record by a longer way.
+    validate = KIND_BY_KEY[kind].record.__pydantic_validator__.validate_python
     items = []
     for row in rows:
         version = row.pop("version")
-        fields = {k: v for k, v in record.model_validate(row).model_dump(mode="json").items() if k not in NOT_IN_DRAFTS}
+        fields = {k: v for k, v in validate(row).model_dump(mode="json").items() if k not in NOT_IN_DRAFTS}
         live = {"fields": fields, "sources": cited[row["id"]], "version": version}
         items.append(
             Item(key_of(kind, row["id"]), kind, row["id"], dict(fields), list(cited[row["id"]]), "published", live)
@@ -210,7 +234,7 @@ def _items(session: Session, kind: str, condition: Any) -> list[Item]:
 
 
 def live_item(session: Session, kind: str, entity_id: int) -> Item | None:
-    found = _items(session, kind, KIND_BY_KEY[kind].sa_table.c.id == entity_id)
+    found = _items(session, kind, "equals", "id", value=entity_id)
     return found[0] if found else None
 
 
@@ -220,23 +244,17 @@ def _scope(session: Session, spec: KindSpec, root: Item) -> Iterator[Item]:
     if root.id is None:
         return
     for section in spec.sections:
-        table = KIND_BY_KEY[section.kind].sa_table
-        if section.through:
-            value = root.fields.get(section.through)
-            condition = table.c[section.parent] == value
-            when = root.fields.get("date")
-            if section.kind == "events":
-                if when is None:
-                    continue
-                day = dt.date.fromisoformat(when)
-                # The events the round's page shows: near it, of its negotiation or of none.
-                condition = sa.and_(
-                    table.c.date.between(day - NEARBY, day + NEARBY),
-                    sa.or_(table.c.negotiation_id == value, table.c.negotiation_id.is_(None)),
-                )
+        if not section.through:
+            found = _items(session, section.kind, "equals", section.parent, value=root.id)
+        elif section.kind != "events":
+            found = _items(session, section.kind, "equals", section.parent, value=root.fields.get(section.through))
+        elif (when := root.fields.get("date")) is not None:
+            # The events the round's page shows: near it, of its negotiation or of none.
+            day, value = dt.date.fromisoformat(when), root.fields.get(section.through)
+            start, end = day - NEARBY, day + NEARBY
+            found = _items(session, "events", "nearby", section.parent, value=value, start=start, end=end)
         else:
-            condition = table.c[section.parent] == root.id
-        found = _items(session, section.kind, condition)
+            continue
         yield from found
         yield from _embedded_of(session, found)
 
@@ -250,8 +268,7 @@ def _embedded_of(session: Session, parents: list[Item]) -> Iterator[Item]:
     for kind, ids in by_kind.items():
         embedded = spec_of(kind).embedded
         assert embedded is not None
-        table = KIND_BY_KEY[embedded.kind].sa_table
-        yield from _items(session, embedded.kind, table.c[embedded.parent].in_(ids))
+        yield from _items(session, embedded.kind, "any of", embedded.parent, values=ids)
 
 
 def view(session: Session, *, spec: KindSpec, entity_id: int | None, draft: Draft | None) -> DraftView:
