@@ -126,6 +126,30 @@ def test_pages_asked_once_do_not_push_out_the_copies_kept_for_an_outage(
     assert again.status_code == 200 and again.content == page.content
 
 
+def test_the_copies_of_pages_asked_again_outlast_those_of_pages_asked_once(
+    seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
+) -> None:
+    """Past their share of the cache, the last good copies of pages asked once go before those of
+    pages readers came back to, however recently each was asked: the round page here was asked
+    twice, then many pages once each, and least recently used alone would have let its copy go
+    first (in one run of `make soak`, the state of play and `/api/timeline` were answered 503
+    during the database's restart)."""
+    cache = client.app.state.response_cache  # type: ignore[attr-defined]
+    cache.max_bytes = 512 * 1024
+    page = client.get(f"/rounds/{ROUND_2}")
+    assert client.get(f"/rounds/{ROUND_2}").content == page.content  # asked again: served as kept
+    for words in range(30):  # asked once each, after it: more recently used
+        assert client.get(f"/timeline?q=before{words}").status_code == 200
+    with session_scope(seeded) as session:
+        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
+    for words in range(60):  # after the change: the copies kept must make way, down to their share
+        assert client.get(f"/timeline?q=after{words}").status_code == 200
+    assert cache._stale_size <= cache.max_bytes // 4
+    take_database_away(client)
+    again = client.get(f"/rounds/{ROUND_2}")
+    assert again.status_code == 200 and again.content == page.content
+
+
 def test_a_page_not_cached_gets_503_with_retry_after(
     seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
 ) -> None:

@@ -215,6 +215,9 @@ class ResponseCache:
     # the database (stale-if-error): a publish just before an outage must not leave readers an error.
     _stale: OrderedDict[Hashable, CachedAnswer] = field(default_factory=OrderedDict)
     _stale_size: int = 0
+    # Keys asked more than once (served as kept, or rendered again after a change), while an answer
+    # to them is kept: their last good copies are the last to go.
+    _asked_again: set[Hashable] = field(default_factory=set)
     _version: tuple[object, ...] | None = None
     _checked_at: float = float("-inf")
     _checking: bool = False
@@ -291,6 +294,7 @@ class ResponseCache:
         answer = self._answers.get(key)
         if answer is not None:
             self._answers.move_to_end(key)
+            self._asked_again.add(key)
         return answer
 
     def stale(self, key: Hashable) -> CachedAnswer | None:
@@ -304,23 +308,32 @@ class ResponseCache:
         self._size += answer.size
         if key in self._stale:
             self._stale_size -= self._stale.pop(key).size
+            self._asked_again.add(key)
         self._trim()
 
     def _trim(self) -> None:
         """Within ``max_bytes``: the least recently used answers go, and the last good copies beyond
-        their share of the cache, those least used before the change first.
+        their share of the cache, those of pages asked only once first, then those least used
+        before the change.
 
         The copies once went first of all: after a publish, a flood of pages asked once (varied filters
         and searches) pushed out every copy of the pages readers had been reading, and when the
-        database went away those were answered 503 (seen in `make soak`).
+        database went away those were answered 503 (seen in `make soak`). Then, kept in order of use
+        alone, the copy of a page readers kept coming back to went before those of pages asked once
+        just after it (seen in `make soak` too: the state of play, during the restart).
         """
         kept_for_outages = self.max_bytes // STALE_SHARE
         while self._size + self._stale_size > self.max_bytes:
             if self._stale and (self._stale_size > kept_for_outages or not self._answers):
-                self._stale_size -= self._stale.popitem(last=False)[1].size
+                key = next((k for k in self._stale if k not in self._asked_again), next(iter(self._stale)))
+                self._stale_size -= self._stale.pop(key).size
+                if key not in self._answers:
+                    self._asked_again.discard(key)
             else:
-                _, dropped = self._answers.popitem(last=False)
+                key, dropped = self._answers.popitem(last=False)
                 self._size -= dropped.size
+                if key not in self._stale:
+                    self._asked_again.discard(key)
 
 
 _CACHES: "weakref.WeakSet[ResponseCache]" = weakref.WeakSet()
