@@ -1,6 +1,7 @@
 """The response cache (app/web/caching.py): what it keys on, what empties it, and what it does when the
 database is away. Each test here fails if the protection it names is taken out."""
 
+import asyncio
 import datetime as dt
 import re
 import threading
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import select
+from starlette.types import Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.db import session_scope
@@ -211,3 +213,55 @@ def test_a_new_day_renders_pages_afresh(seeded: sa.Engine, client: TestClient, c
     for expected_statements in (True, False, True):  # the first check is a new version as well
         cache._checked_at = float("-inf")
         assert bool(statements(client, "/timeline")) is expected_statements
+
+
+def test_a_render_that_fails_beside_one_kept_is_answered_with_the_copy_just_kept() -> None:
+    """Two readers ask at once for a page the last change emptied, and the database goes away
+    between their renders: the one that succeeds is kept, and replaces the last good copy; the one
+    that fails is answered with it, not with an error (seen in `make soak`: cached pages answered 503
+    during the database's restart, while other readers were being served them)."""
+    cache = ResponseCache(max_bytes=1024 * 1024)
+    renders: list[asyncio.Event] = []
+
+    async def page(scope: Scope, receive: Receive, send: Send) -> None:
+        # The first render is before the change; the second fails; the third succeeds.
+        index, done = len(renders), asyncio.Event()
+        renders.append(done)
+        await done.wait()
+        status, body = [(200, b"before the change"), (503, b"unavailable"), (200, b"after the change")][index]
+        headers = [(b"content-type", b"text/html"), (b"etag", f'"{index}"'.encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    middleware = caching.ResponseCacheMiddleware(page, cache, QueryNames([]))
+    scope = {"type": "http", "method": "GET", "scheme": "http", "path": "/p", "query_string": b"", "headers": []}
+
+    async def ask() -> tuple[int, bytes]:
+        answer: dict[str, object] = {}
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            answer.setdefault("status", message.get("status"))
+            if message["type"] == "http.response.body":
+                answer["body"] = message["body"]
+
+        await middleware(dict(scope), receive, send)
+        return int(answer["status"]), bytes(answer["body"])  # type: ignore[call-overload]
+
+    async def readers() -> list[tuple[int, bytes]]:
+        first = asyncio.create_task(ask())
+        await asyncio.sleep(0)
+        renders[0].set()
+        assert await first == (200, b"before the change")
+        cache.invalidate()  # a change: the copy kept becomes the last good one
+        failing, succeeding = asyncio.create_task(ask()), asyncio.create_task(ask())
+        while len(renders) < 3:
+            await asyncio.sleep(0)
+        renders[2].set()  # the second reader's render is kept first...
+        assert await succeeding == (200, b"after the change")
+        renders[1].set()  # ...then the first one's fails: the database is away
+        return [await failing]
+
+    assert asyncio.run(readers()) == [(200, b"after the change")]

@@ -297,9 +297,10 @@ class ResponseCache:
             self._asked_again.add(key)
         return answer
 
-    def stale(self, key: Hashable) -> CachedAnswer | None:
-        """The last answer kept for ``key`` before the record changed, if any."""
-        return self._stale.get(key)
+    def last_good(self, key: Hashable) -> CachedAnswer | None:
+        """For a page that could not be rendered: the answer kept for ``key``, if another request
+        kept one while this one was rendering, else the one kept before the record changed."""
+        return self._answers.get(key) or self._stale.get(key)
 
     def put(self, key: Hashable, answer: CachedAnswer, generation: int) -> None:
         if generation != self.generation or answer.size > self.max_bytes // 8 or key in self._answers:
@@ -618,8 +619,8 @@ class ResponseCacheMiddleware:
             return
 
         async def keep(start: Message, body: bytes) -> None:
-            if start["status"] == 503 and (stale := self.cache.stale(asked.key)) is not None:
-                await _send_cached(stale, asked, send)  # the last good answer beats an error
+            if start["status"] == 503 and (kept := self.cache.last_good(asked.key)) is not None:
+                await _send_cached(kept, asked, send)  # the last good answer beats an error
                 return
             if not is_public(start) or "etag" not in Headers(raw=start["headers"]):
                 await _send_whole(send, start, body)
