@@ -23,9 +23,11 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
 import pytest
 import sqlalchemy as sa
 import uvicorn
+from fastapi.routing import APIRoute
 
 from app.core.config import Settings
 from app.main import create_app
+from app.web.deps import SessionRoute
 from tests.accounts_fixtures import PASSWORD
 
 CROWD = 16
@@ -110,3 +112,17 @@ def test_a_crowd_of_readers_is_served_on_connections_opened_once(small_app: Any,
     pool = small_app.state.engine.pool
     assert len(opened) <= pool.size(), f"{len(opened)} connections opened for a pool of {pool.size()}"
     assert pool.checkedout() == 0, "every request, the one not found too, gave its connection back"
+
+
+def test_every_route_gives_its_connection_back_as_it_returns(settings: Settings) -> None:
+    """Every router is made with ``SessionRoute``: a route left out would still have its session
+    closed, but only after another trip through a worker thread, holding its connection meanwhile."""
+    app = create_app(settings)
+    routes = [
+        route
+        for included in app.routes
+        for route in getattr(getattr(included, "original_router", None), "routes", [])
+        if isinstance(route, APIRoute)
+    ]
+    assert len(routes) > 100
+    assert [route.path for route in routes if not isinstance(route, SessionRoute)] == []

@@ -319,9 +319,9 @@ class ResponseCache:
 
         The copies once went first of all: after a publish, a flood of pages asked once (varied filters
         and searches) pushed out every copy of the pages readers had been reading, and when the
-        database went away those were answered 503 (seen in `make soak`). Then, kept in order of use
-        alone, the copy of a page readers kept coming back to went before those of pages asked once
-        just after it (seen in `make soak` too: the state of play, during the restart).
+        database went away those were answered 503 (seen in `make soak`). Kept in order of use alone,
+        the copy of a page readers kept coming back to would still go before those of pages asked
+        once just after it (tests/test_error_pages.py).
         """
         kept_for_outages = self.max_bytes // STALE_SHARE
         while self._size + self._stale_size > self.max_bytes:

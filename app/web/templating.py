@@ -88,8 +88,8 @@ class _OutputCodeGenerator(CodeGenerator):
         """One ``yield`` for a run of text and ``{{ … }}``, not one per piece.
 
         Each piece a template yields is handed up through every generator between it and the page
-        (the page's block, its parent's, the layout's): a few thousand pieces five levels deep, a
-        tenth of a long timeline. Jinja already writes a run into a list where it renders into a
+        (the page's block, its parent's, the layout's): a few thousand pieces five levels deep, 4%
+        of a long timeline's instructions. Jinja already writes a run into a list where it renders into a
         buffer (a macro, a ``{% set %}`` block); here a page's run does the same, then yields it
         joined. Outside a block of a page that extends another, Jinja skips output altogether.
         """
