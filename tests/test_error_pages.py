@@ -85,6 +85,18 @@ def test_a_wrong_method_gets_the_sites_page(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
 
 
+def _change_round_2(seeded: sa.Engine) -> None:
+    """A change to the record, as a publish makes: every page kept becomes a last good copy."""
+    with session_scope(seeded) as session:
+        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
+
+
+def _ask_once_each(client: TestClient, words: str, count: int) -> None:
+    """``count`` pages asked once each, as readers trying filters and searches do."""
+    for number in range(count):
+        assert client.get(f"/timeline?q={words}{number}").status_code == 200
+
+
 def test_cached_pages_are_served_while_the_database_is_away(
     seeded: sa.Engine, client: TestClient, take_database_away: Callable[[TestClient], None]
 ) -> None:
@@ -99,8 +111,7 @@ def test_a_page_emptied_by_a_publish_just_before_the_outage_is_served_as_it_was(
 ) -> None:
     """stale-if-error: the copy kept before the last change beats an error page."""
     page = client.get(f"/rounds/{ROUND_2}")
-    with session_scope(seeded) as session:
-        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
+    _change_round_2(seeded)
     take_database_away(client)
     again = client.get(f"/rounds/{ROUND_2}")
     assert again.status_code == 200 and again.content == page.content
@@ -116,10 +127,8 @@ def test_pages_asked_once_do_not_push_out_the_copies_kept_for_an_outage(
     cache = client.app.state.response_cache  # type: ignore[attr-defined]
     cache.max_bytes = 512 * 1024
     page = client.get(f"/rounds/{ROUND_2}")
-    with session_scope(seeded) as session:
-        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
-    for words in range(60):  # each a page of its own, kept until the cache is full
-        assert client.get(f"/timeline?q=istanbul{words}").status_code == 200
+    _change_round_2(seeded)
+    _ask_once_each(client, "istanbul", 60)  # kept until the cache is full
     assert cache._size + cache._stale_size <= cache.max_bytes
     take_database_away(client)
     again = client.get(f"/rounds/{ROUND_2}")
@@ -132,18 +141,14 @@ def test_the_copies_of_pages_asked_again_outlast_those_of_pages_asked_once(
     """Past their share of the cache, the last good copies of pages asked once go before those of
     pages readers came back to, however recently each was asked: the round page here was asked
     twice, then many pages once each, and least recently used alone would have let its copy go
-    first (in one run of `make soak`, the state of play and `/api/timeline` were answered 503
-    during the database's restart)."""
+    first."""
     cache = client.app.state.response_cache  # type: ignore[attr-defined]
     cache.max_bytes = 512 * 1024
     page = client.get(f"/rounds/{ROUND_2}")
     assert client.get(f"/rounds/{ROUND_2}").content == page.content  # asked again: served as kept
-    for words in range(30):  # asked once each, after it: more recently used
-        assert client.get(f"/timeline?q=before{words}").status_code == 200
-    with session_scope(seeded) as session:
-        session.exec(select(Round).where(Round.slug == ROUND_2)).one().summary = "Changed just before."
-    for words in range(60):  # after the change: the copies kept must make way, down to their share
-        assert client.get(f"/timeline?q=after{words}").status_code == 200
+    _ask_once_each(client, "before", 30)  # after it: more recently used
+    _change_round_2(seeded)
+    _ask_once_each(client, "after", 60)  # after the change: the copies kept make way, down to their share
     assert cache._stale_size <= cache.max_bytes // 4
     take_database_away(client)
     again = client.get(f"/rounds/{ROUND_2}")
