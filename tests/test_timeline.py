@@ -1,5 +1,6 @@
 """The timeline as a reader sees it: its entries, its filters and their refusals, and paging by keyset."""
 
+import datetime as dt
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -167,3 +168,12 @@ def test_tampered_cursor_is_refused_plainly(seeded, client: TestClient) -> None:
     assert "“yesterday” is not a place in the timeline: follow the timeline’s “Show later entries” link" in text(
         soup.select_one(".problems")
     )
+
+
+def test_a_cursor_past_the_largest_id_continues_after_its_date(seeded, client: TestClient) -> None:
+    # Ids are 32-bit on PostgreSQL: a cursor naming a larger one once answered 500 there.
+    everything = entry_titles(soup_of(client, "/timeline"))
+    first_day = dt.date(2025, 5, 16).toordinal()
+    later = entry_titles(soup_of(client, f"/timeline?after={first_day}~1~999999999999"))
+    assert everything[0].startswith("Round 1") and later == everything[1:]
+    assert client.get(f"/api/timeline?after={first_day}~1~999999999999").status_code == 200

@@ -48,6 +48,7 @@ EVENT, ROUND = 0, 1
 
 # A position in the timeline as it appears in URLs: "<day number>~<kind>~<id>".
 CURSOR_PATTERN = r"^\d{1,7}~[01]~\d{1,18}$"
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class Cursor:
         """Read a cursor; any text matching CURSOR_PATTERN is a valid place to continue from."""
         day, kind, ident = text.split("~")
         ordinal = min(max(int(day), 1), dt.date.max.toordinal())
-        return cls(dt.date.fromordinal(ordinal), int(kind), int(ident))
+        # Ids are 32-bit on PostgreSQL, which refuses a larger one as out of range; none is larger,
+        # so continuing after the largest there can be is continuing after this one.
+        return cls(dt.date.fromordinal(ordinal), int(kind), min(int(ident), MAX_ID))
 
 
 def _after(sort_date: Any, ident: Any, kind: int, cursor_kind: int | None, newest_first: bool = False) -> Any:
