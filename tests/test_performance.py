@@ -7,15 +7,16 @@ No timings are asserted here; `make bench` measures them (tests/benchmarks/).
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.config import Settings
-from app.core.db import session_scope
+from app.core.db import any_of, session_scope
 from app.editing.publishing import delete_record
 from app.main import create_app
 from app.record.models import Role, Round, User
@@ -320,3 +321,28 @@ def test_a_session_in_this_process_reads_without_emptying_the_cache(
 )
 def test_which_clients_take_gzip(accept_encoding: str, takes_gzip: bool) -> None:
     assert caching.accepts_gzip(accept_encoding) is takes_gzip
+
+
+def test_rows_read_by_a_list_of_ids_are_one_statement_whatever_its_length(seeded: sa.Engine) -> None:
+    """``any_of`` binds the list as one value: the same statement text for one id or three (PostgreSQL
+    keeps one plan for it), and none for an empty list, by id or by slug."""
+    by_id = sa.select(col(Round.slug)).where(any_of(col(Round.id))).order_by(col(Round.id))
+    by_slug = sa.select(col(Round.id)).where(any_of(col(Round.slug), "slugs")).order_by(col(Round.id))
+    texts: list[str] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        texts.append(statement)
+
+    with seeded.connect() as connection:
+        ids, slugs = zip(
+            *connection.execute(sa.select(col(Round.id), col(Round.slug)).order_by(col(Round.id))), strict=True
+        )
+        sa.event.listen(seeded, "before_cursor_execute", keep)
+        try:
+            assert [r.slug for r in connection.execute(by_id, {"ids": ids[:1]})] == list(slugs[:1])
+            assert [r.slug for r in connection.execute(by_id, {"ids": list(ids)})] == list(slugs)
+            assert connection.execute(by_id, {"ids": []}).all() == []
+            assert [r.id for r in connection.execute(by_slug, {"slugs": slugs[1:3]})] == list(ids[1:3])
+        finally:
+            sa.event.remove(seeded, "before_cursor_execute", keep)
+    assert len(ids) == 3 and len(set(texts[:3])) == 1

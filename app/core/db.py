@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import CursorResult, Engine, Executable, Integer, String, Text, bindparam, create_engine, event, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.type_api import TypeEngine
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean, TypeDecorator
 from sqlmodel import Session
 
 # Where a request keeps its database session (``request.state.db``), so that everything answering the
@@ -41,6 +49,66 @@ def read(
     if session.new or session.dirty or session.deleted:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+class _Listed(TypeDecorator[Any]):
+    """A list of ids (or slugs) bound as one parameter: a JSON array on SQLite, an array on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, item: str) -> None:
+        super().__init__()
+        self.item = item  # "integer" or "text": a plain value, so that statements cache on it
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(Integer() if self.item == "integer" else Text()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: Iterable[Any] | None, dialect: Dialect) -> Any:
+        values = list(value or ())
+        return values if dialect.name == "postgresql" else json.dumps(values)
+
+
+class _AnyOf(ColumnElement[bool]):
+    """``column`` is one of the values of a list bound as one parameter (``any_of``)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition already: not to be compared with 1 on SQLite
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's name and shape: what a statement's cache key reads)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("values", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], values: ColumnElement[Any]) -> None:
+        self.column = column
+        self.values = values
+
+
+@compiles(_AnyOf)
+def _any_of_sqlite(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    return f"{column} IN (SELECT value FROM json_each({values}))"
+
+
+@compiles(_AnyOf, "postgresql")
+def _any_of_postgresql(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
+
+
+def any_of(column: Any, name: str = "ids") -> ColumnElement[bool]:
+    """``column IN (…)`` for a list given at run time as the parameter ``name``.
+
+    SQLAlchemy's own way (``in_(bindparam(name, expanding=True))``) writes the statement afresh for
+    each run, one placeholder per value: about 15 µs of a 100 µs statement, on every one of the 5–15
+    statements that read what a page shows by id, and on PostgreSQL a new text for each length of
+    list, so the server never keeps a plan for it. Bound as one list, the statement is the same
+    every time.
+    """
+    item = "integer" if isinstance(column.type, Integer) else "text"
+    return _AnyOf(column, bindparam(name, type_=_Listed(item)))
 
 
 # Connections a pool keeps beyond one per request thread: a request finishing while another starts,

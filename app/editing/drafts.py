@@ -20,7 +20,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.core.db import read
+from app.core.db import any_of, read
 from app.core.errors import NotFound
 from app.editing import history, pickers
 from app.editing.kinds import CITED, KindSpec, Section, spec_of
@@ -185,7 +185,7 @@ def _live_where(kind: str, where: Where, column: str) -> sa.Select[Any]:
     if where == "equals":
         condition = table.c[column] == sa.bindparam("value")
     elif where == "any of":
-        condition = table.c[column].in_(sa.bindparam("values", expanding=True))
+        condition = any_of(table.c[column], "values")
     else:
         start, end = sa.bindparam("start", type_=sa.Date), sa.bindparam("end", type_=sa.Date)
         mine = sa.or_(table.c[column] == sa.bindparam("value"), table.c[column].is_(None))
@@ -200,11 +200,7 @@ def _live_rows(session: Session, kind: str, where: Where, column: str, **values:
 @functools.cache
 def _citations_of(column: str) -> sa.Select[Any]:
     subject = Citation.__table__.c[column]  # type: ignore[attr-defined]
-    return (
-        sa.select(subject, col(Citation.source_id))
-        .where(subject.in_(sa.bindparam("ids", expanding=True)))
-        .order_by(col(Citation.id))
-    )
+    return sa.select(subject, col(Citation.source_id)).where(any_of(subject)).order_by(col(Citation.id))
 
 
 def _cited(session: Session, kind: str, ids: list[int]) -> dict[int, list[int]]:

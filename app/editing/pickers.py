@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.core.db import read, wrote_record
+from app.core.db import any_of, read, wrote_record
 from app.record.models import (
     Clause,
     Delegation,
@@ -127,7 +127,7 @@ def _names(model: type[_Named]) -> Callable[[Session, set[int] | None], dict[int
     """Names by id: of ``ids``, or of every row (None)."""
 
     every = sa.select(col(model.id), col(model.name))
-    some = every.where(col(model.id).in_(sa.bindparam("ids", expanding=True)))
+    some = every.where(any_of(col(model.id)))
 
     def named(session: Session, ids: set[int] | None) -> dict[int, str]:
         rows = read(session, every) if ids is None else read(session, some, {"ids": sorted(ids)})
@@ -139,7 +139,7 @@ def _names(model: type[_Named]) -> Callable[[Session, set[int] | None], dict[int
 _SOURCE_COLUMNS = sa.select(
     col(Source.id), col(Source.title), col(Source.url), col(Source.publisher), col(Source.published_on)
 )
-_SOME_SOURCES = _SOURCE_COLUMNS.where(col(Source.id).in_(sa.bindparam("ids", expanding=True)))
+_SOME_SOURCES = _SOURCE_COLUMNS.where(any_of(col(Source.id)))
 
 
 def _source_labels(session: Session, ids: set[int] | None) -> dict[int, str]:

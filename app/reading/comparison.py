@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.core.db import read
+from app.core.db import any_of, read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import movements, schemas
 from app.reading.lookup import Lookup
@@ -58,9 +58,7 @@ _POSITIONS = (
     .where(POSITIONS.c.negotiation_id == sa.bindparam("negotiation_id"), visible_position())
     .order_by(sa.func.coalesce(POSITIONS.c.stated_on, ROUNDS.c.date), POSITIONS.c.id)
 )
-_GAPS = sa.select(table_of(GapAssessment)).where(
-    col(GapAssessment.round_id).in_(sa.bindparam("ids", expanding=True)), visible_gap()
-)
+_GAPS = sa.select(table_of(GapAssessment)).where(any_of(col(GapAssessment.round_id)), visible_gap())
 
 
 def compare(

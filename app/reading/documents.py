@@ -10,7 +10,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from app.core.db import read
+from app.core.db import any_of, read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup, fuzzy
@@ -39,7 +39,7 @@ _AT_ROUND = (
 )
 _AUTHORS = (
     sa.select(col(DocumentParty.document_id), col(DocumentParty.party_id))
-    .where(col(DocumentParty.document_id).in_(sa.bindparam("ids", expanding=True)))
+    .where(any_of(col(DocumentParty.document_id)))
     .order_by(col(DocumentParty.id))
 )
 _VERSIONS = (
@@ -56,13 +56,11 @@ _CLAUSES = (
 )
 _CLAUSE_TOPICS = (
     sa.select(col(ClauseTopic.clause_id), col(ClauseTopic.topic_id))
-    .where(col(ClauseTopic.clause_id).in_(sa.bindparam("ids", expanding=True)))
+    .where(any_of(col(ClauseTopic.clause_id)))
     .order_by(col(ClauseTopic.id))
 )
 _CLAUSE_POSITIONS = (
-    sa.select(table_of(Position))
-    .where(col(Position.clause_id).in_(sa.bindparam("ids", expanding=True)), visible_position())
-    .order_by(col(Position.id))
+    sa.select(table_of(Position)).where(any_of(col(Position.clause_id)), visible_position()).order_by(col(Position.id))
 )
 
 

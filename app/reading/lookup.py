@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from app.core.db import read, wrote_record
+from app.core.db import any_of, read, wrote_record
 from app.reading import schemas
 from app.record.models import (
     WITH_ONE_PARTY,
@@ -63,9 +63,9 @@ _NEGOTIATIONS = sa.select(col(Negotiation.id), col(Negotiation.slug), col(Negoti
 )
 _PEOPLE = sa.select(
     col(Person.id), col(Person.slug), col(Person.name), col(Person.name_native), col(Person.title), col(Person.party_id)
-).where(col(Person.id).in_(sa.bindparam("ids", expanding=True)))
+).where(any_of(col(Person.id)))
 
-_SOURCES = sa.select(Source.__table__).where(col(Source.id).in_(sa.bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_SOURCES = sa.select(Source.__table__).where(any_of(col(Source.id)))  # type: ignore[attr-defined]
 
 _CLAUSE_REFS: Any = (
     sa.select(
@@ -78,9 +78,9 @@ _CLAUSE_REFS: Any = (
     )
     .join(DocumentVersion, col(DocumentVersion.id) == Clause.version_id)
     .join(Document, col(Document.id) == DocumentVersion.document_id)
-    .where(col(Clause.id).in_(sa.bindparam("ids", expanding=True)), visible_document())
+    .where(any_of(col(Clause.id)), visible_document())
 )
-_ROUNDS_BY_ID = sa.select(table_of(Round)).where(col(Round.id).in_(sa.bindparam("ids", expanding=True)))
+_ROUNDS_BY_ID = sa.select(table_of(Round)).where(any_of(col(Round.id)))
 
 
 @functools.cache
@@ -92,7 +92,7 @@ def _citations_of(subject: str) -> Any:
     return (
         sa.select(column, col(Citation.source_id), col(Source.publisher), col(Citation.note), with_one_party)
         .join(Source, col(Source.id) == Citation.source_id)
-        .where(column.in_(sa.bindparam("ids", expanding=True)))
+        .where(any_of(column))
         .order_by(column, col(Citation.id))
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from app.core.db import read
+from app.core.db import any_of, read
 from app.reading import schemas
 from app.reading.lookup import Lookup
 from app.record.models import MoveKind, Movement, Round, table_of
@@ -32,7 +32,7 @@ _MOVES = (
     .join(Round, col(Round.id) == MOVES.c.round_id)
     .where(
         col(Round.negotiation_id) == sa.bindparam("negotiation_id"),
-        MOVES.c.topic_id.in_(sa.bindparam("topic_ids", expanding=True)),
+        any_of(MOVES.c.topic_id, "topic_ids"),
         MOVES.c.published,
         visible_round(),
     )

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.core.db import read
+from app.core.db import any_of, read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.documents import documents_at
@@ -87,12 +87,12 @@ _OUTCOME = sa.select(OUTCOMES).where(OUTCOMES.c.id == sa.bindparam("id"), visibl
 _FIGURES_OF_OUTCOME = sa.select(FIGURES).where(FIGURES.c.outcome_id == sa.bindparam("id")).order_by(FIGURES.c.id)
 _STEPS = (
     sa.select(table_of(OutcomeStep))
-    .where(col(OutcomeStep.outcome_id).in_(sa.bindparam("ids", expanding=True)))
+    .where(any_of(col(OutcomeStep.outcome_id)))
     .order_by(col(OutcomeStep.happened_on), col(OutcomeStep.id))
 )
 _OUTCOME_PARTIES = (
     sa.select(OUTCOME_PARTIES.c.outcome_id, OUTCOME_PARTIES.c.party_id)
-    .where(OUTCOME_PARTIES.c.outcome_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(any_of(OUTCOME_PARTIES.c.outcome_id))
     .order_by(OUTCOME_PARTIES.c.id)
 )
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
-from app.core.db import read
+from app.core.db import any_of, read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.lookup import Lookup
@@ -131,8 +131,8 @@ _LATEST = {
     )
     for scoped in (False, True)
 }
-_ROUNDS_BY_ID = sa.select(ROUNDS).where(ROUNDS.c.id.in_(sa.bindparam("ids", expanding=True)))
-_EVENTS_BY_ID = sa.select(EVENTS).where(EVENTS.c.id.in_(sa.bindparam("ids", expanding=True)))
+_ROUNDS_BY_ID = sa.select(ROUNDS).where(any_of(ROUNDS.c.id))
+_EVENTS_BY_ID = sa.select(EVENTS).where(any_of(EVENTS.c.id))
 
 
 def _latest(session: Session, lookup: Lookup, negotiation_id: int | None) -> list[schemas.RoundRef]:
@@ -360,7 +360,7 @@ def _round_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
 _HEADS = (
     sa.select(col(Delegation.round_id), col(Delegation.party_id), col(DelegationMember.person_id))
     .join(DelegationMember, col(DelegationMember.delegation_id) == Delegation.id)
-    .where(col(DelegationMember.is_head), col(Delegation.round_id).in_(sa.bindparam("ids", expanding=True)))
+    .where(col(DelegationMember.is_head), any_of(col(Delegation.round_id)))
 )
 
 
@@ -378,7 +378,7 @@ def _heads(session: Session, lookup: Lookup, round_ids: list[int]) -> dict[int, 
 
 _OUTCOME_HEADLINES = (
     sa.select(col(Outcome.round_id), col(Outcome.id), col(Outcome.title), col(Outcome.status))
-    .where(col(Outcome.round_id).in_(sa.bindparam("ids", expanding=True)), col(Outcome.published))
+    .where(any_of(col(Outcome.round_id)), col(Outcome.published))
     .order_by(col(Outcome.id))
 )
 
@@ -392,10 +392,10 @@ def _outcome_headlines(session: Session, round_ids: list[int]) -> dict[int, list
 
 _TOPICS_DISCUSSED: sa.CompoundSelect[Any] = sa.union(
     sa.select(col(Position.round_id), col(Position.topic_id)).where(
-        col(Position.round_id).in_(sa.bindparam("ids", expanding=True)), col(Position.published)
+        any_of(col(Position.round_id)), col(Position.published)
     ),
     sa.select(col(Outcome.round_id), col(Outcome.topic_id)).where(
-        col(Outcome.round_id).in_(sa.bindparam("ids", expanding=True)),
+        any_of(col(Outcome.round_id)),
         col(Outcome.published),
         col(Outcome.topic_id).is_not(None),
     ),
@@ -417,9 +417,7 @@ def _topics_discussed(session: Session, lookup: Lookup, round_ids: list[int]) ->
 
 _DURATIONS = (
     sa.select(FIGURES)
-    .where(
-        FIGURES.c.measure == FigureMeasure.duration_minutes, FIGURES.c.round_id.in_(sa.bindparam("ids", expanding=True))
-    )
+    .where(FIGURES.c.measure == FigureMeasure.duration_minutes, any_of(FIGURES.c.round_id))
     .order_by(FIGURES.c.id)
 )
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col
 
 from app.core.config import PROJECT_ROOT
-from app.core.db import read
+from app.core.db import any_of, read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import comparison, documents, rounds, schemas, state, timeline
 from app.reading.lookup import Lookup
@@ -138,30 +138,27 @@ def _newest_statement(kinds: frozenset[str]) -> sa.Select[Any]:
     citations' columns would read every citation on PostgreSQL); built once for each combination of
     kinds a widget shows, as building it cost more than running it."""
 
-    def ids(kind: str) -> sa.BindParameter[Any]:  # ids, or slugs for the assessments
-        return sa.bindparam(kind, expanding=True)
-
     parts: list[tuple[Any, sa.ColumnElement[bool]]] = []
     cited: list[sa.ColumnElement[bool]] = []
     if "rounds" in kinds:
-        delegations = sa.select(col(Delegation.id)).where(col(Delegation.round_id).in_(ids("rounds")))
+        delegations = sa.select(col(Delegation.id)).where(any_of(col(Delegation.round_id), "rounds"))
         parts += [
-            (Round, col(Round.id).in_(ids("rounds"))),
+            (Round, any_of(col(Round.id), "rounds")),
             (Delegation, col(Delegation.id).in_(delegations)),
             (DelegationMember, col(DelegationMember.delegation_id).in_(delegations)),
         ]
-        cited.append(col(Citation.round_id).in_(ids("rounds")))
+        cited.append(any_of(col(Citation.round_id), "rounds"))
     if "events" in kinds:
-        parts.append((Event, col(Event.id).in_(ids("events"))))
-        cited.append(col(Citation.event_id).in_(ids("events")))
+        parts.append((Event, any_of(col(Event.id), "events")))
+        cited.append(any_of(col(Citation.event_id), "events"))
     if "outcomes" in kinds:
-        parts.append((Outcome, col(Outcome.id).in_(ids("outcomes"))))
-        cited.append(col(Citation.outcome_id).in_(ids("outcomes")))
+        parts.append((Outcome, any_of(col(Outcome.id), "outcomes")))
+        cited.append(any_of(col(Citation.outcome_id), "outcomes"))
     if "positions" in kinds:
-        parts.append((Position, col(Position.id).in_(ids("positions"))))
-        cited.append(col(Citation.position_id).in_(ids("positions")))
+        parts.append((Position, any_of(col(Position.id), "positions")))
+        cited.append(any_of(col(Citation.position_id), "positions"))
     figured = [
-        column.in_(ids(kind))
+        any_of(column, kind)
         for kind, column in (("rounds", col(ReportedFigure.round_id)), ("outcomes", col(ReportedFigure.outcome_id)))
         if kind in kinds
     ]
@@ -180,10 +177,10 @@ def _newest_statement(kinds: frozenset[str]) -> sa.Select[Any]:
                 sa.and_(
                     visible_gap(),
                     col(GapAssessment.topic_id).in_(
-                        sa.select(col(Topic.id)).where(col(Topic.slug).in_(ids("gap_topics")))
+                        sa.select(col(Topic.id)).where(any_of(col(Topic.slug), "gap_topics"))
                     ),
                     col(GapAssessment.round_id).in_(
-                        sa.select(col(Round.id)).where(col(Round.slug).in_(ids("gap_rounds")))
+                        sa.select(col(Round.id)).where(any_of(col(Round.slug), "gap_rounds"))
                     ),
                 ),
             )
@@ -200,7 +197,7 @@ def _ids(session: Session, model: Any, slugs: Iterable[str]) -> dict[str, int]:
 
 @functools.cache
 def _ids_statement(model: Any) -> sa.Select[Any]:
-    return sa.select(model.slug, model.id).where(model.slug.in_(sa.bindparam("slugs", expanding=True)))
+    return sa.select(model.slug, model.id).where(any_of(model.slug, "slugs"))
 
 
 def _round_slugs(page: schemas.TimelinePage) -> set[str]:
