@@ -23,11 +23,13 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
 import pytest
 import sqlalchemy as sa
 import uvicorn
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
-from app.web.deps import SessionRoute
+from app.web.deps import Router, SessionRoute
 from tests.accounts_fixtures import PASSWORD
 
 CROWD = 16
@@ -115,7 +117,7 @@ def test_a_crowd_of_readers_is_served_on_connections_opened_once(small_app: Any,
 
 
 def test_every_route_gives_its_connection_back_as_it_returns(settings: Settings) -> None:
-    """Every router is made with ``SessionRoute``: a route left out would still have its session
+    """Every router is a ``Router``, whose routes are ``SessionRoute``s: a route left out would still have its session
     closed, but only after another trip through a worker thread, holding its connection meanwhile."""
     app = create_app(settings)
     routes = [
@@ -126,3 +128,31 @@ def test_every_route_gives_its_connection_back_as_it_returns(settings: Settings)
     ]
     assert len(routes) > 100
     assert [route.path for route in routes if not isinstance(route, SessionRoute)] == []
+    assert {type(included.original_router) for included in app.routes if hasattr(included, "original_router")} == {
+        Router
+    }
+
+
+def test_a_router_turns_away_only_paths_none_of_its_routes_can_match(settings: Settings) -> None:
+    """A router says "not mine" to a path none of its routes matches without asking them, and still
+    finds what they do match, whatever a route begins with."""
+    words, anything = Router(), Router()
+    words.get("/rounds/{slug}")(lambda slug: slug)
+    anything.get("/{slug}")(lambda slug: slug)
+    app = FastAPI()
+    app.include_router(words)
+    app.include_router(anything)
+    (route,) = words.routes
+    asked: list[str] = []
+    route_matches = route.matches
+
+    def counted(scope: Any) -> Any:
+        asked.append(scope["path"])
+        return route_matches(scope)
+
+    route.matches = counted  # type: ignore[method-assign]
+    with TestClient(app) as client:
+        assert client.get("/round-2").json() == "round-2"
+        assert asked == [], "a path none of the router's routes matches never reaches them"
+        assert client.get("/rounds/round-2").json() == "round-2"
+        assert client.get("/rounds/round-2/edit").status_code == 404

@@ -2,19 +2,19 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.record.models import Role, User
 from app.web import accounts
 from app.web.accounts import SignInRefused, TooManyAttempts, UserInvalid
-from app.web.deps import AdminDep, CurrentUser, SessionDep, SessionRoute
+from app.web.deps import AdminDep, CurrentUser, Router, SessionDep
 from app.web.htmx import go_to
 from app.web.params import RecordId
 from app.web.security import safe_next
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=SessionRoute)
+router = Router(include_in_schema=False)
 
 # Signing in or out changes every page; drop what the browser cached while signed out (or in).
 CLEAR_CACHE = {"Clear-Site-Data": '"cache"'}

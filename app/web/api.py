@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
-from app.web.deps import SessionDep, SessionRoute
+from app.web.deps import Router, SessionDep
 from app.web.params import (
     After,
     AsOf,
@@ -23,7 +22,7 @@ from app.web.params import (
     Words,
 )
 
-router = APIRouter(prefix="/api", tags=["record"], route_class=SessionRoute)
+router = Router(prefix="/api", tags=["record"])
 _LISTS: dict[type[BaseModel], TypeAdapter[Any]] = {}
 
 

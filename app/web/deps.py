@@ -10,16 +10,20 @@
 import functools
 import inspect
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, Request
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+from starlette._utils import get_route_path
 from starlette.datastructures import FormData
+from starlette.routing import Match
+from starlette.types import Scope
 
 from app.core.db import REQUEST_SESSION
 from app.reading.lookup import REFERENCE
@@ -90,6 +94,42 @@ def _closing_session(endpoint: Callable[..., Any]) -> Callable[..., Any]:
                 close_quietly(session)
 
     return run
+
+
+class Router(APIRouter):
+    """Every router of the app: its routes are ``SessionRoute``s, and a path none of them can match
+    is turned away at once.
+
+    FastAPI asks each included router in turn whether it has the route, and each walked all its
+    routes to say no, with some bookkeeping per route: an API request was matched against about 65
+    routes before its own, 0.1–0.3 ms of a page rendered afresh. One regular expression made of all
+    the routes' own says the same in one step.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(route_class=SessionRoute, **kwargs)
+        self._paths: tuple[int, re.Pattern[str] | None] = (-1, None)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        paths = self._any_path()
+        if paths is not None and paths.match(get_route_path(scope)) is None:
+            return Match.NONE, {}
+        return super().matches(scope)
+
+    def _any_path(self) -> re.Pattern[str] | None:
+        """A path any of the routes matches (None if one is not a plain route: nothing is ruled out)."""
+        counted, paths = self._paths
+        if counted != len(self.routes):  # routes are added as modules load, before any request
+            routes = [route for route in self.routes if isinstance(route, APIRoute)]
+            # Each route's pattern, its named groups unnamed: a name may appear in several.
+            patterns = [_UNNAMED.sub("(?:", route.path_regex.pattern) for route in routes]
+            plain = len(routes) == len(self.routes)
+            paths = re.compile("|".join(f"(?:{pattern})" for pattern in patterns)) if plain else None
+            self._paths = (len(self.routes), paths)
+        return paths
+
+
+_UNNAMED = re.compile(r"\(\?P<\w+>")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -8,7 +8,7 @@ whole page.
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
@@ -18,12 +18,12 @@ from app.editing.kinds import EDITABLE, KindSpec, spec_of
 from app.reading import documents
 from app.record.models import Document, DocumentVersion, Draft, OutcomeStep, Revision, RevisionAction, Round, User
 from app.web import pages
-from app.web.deps import AdminDep, EditorDep, FormDep, SessionDep, SessionRoute
+from app.web.deps import AdminDep, EditorDep, FormDep, Router, SessionDep
 from app.web.htmx import go_to, wants_fragment
 from app.web.params import RecordId, Slug
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=SessionRoute)
+router = Router(include_in_schema=False)
 PRIVATE = "private, no-store"
 
 

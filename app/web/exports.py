@@ -5,7 +5,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -17,7 +17,7 @@ from app.record.document import KIND_BY_KEY, Kind
 from app.record.tables import csv_cell as _cell
 from app.record.tables import record_csv
 from app.record.transfer import export_record, public_record
-from app.web.deps import SessionDep, SessionRoute
+from app.web.deps import Router, SessionDep
 from app.web.params import (
     AsOf,
     DocumentChoice,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     pass
 
 
-router = APIRouter(route_class=SessionRoute)
+router = Router()
 
 # ---------------------------------------------------------------- CSV
 

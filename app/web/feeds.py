@@ -8,7 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
@@ -29,13 +29,13 @@ from app.record.models import (
     round_name,
 )
 from app.record.visibility import visible_document, visible_outcome, visible_round
-from app.web.deps import SessionDep, SessionRoute
+from app.web.deps import Router, SessionDep
 
 if TYPE_CHECKING:
     import icalendar
 
 
-router = APIRouter(route_class=SessionRoute)
+router = Router()
 
 FEED_SIZE = 50
 

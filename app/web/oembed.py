@@ -5,7 +5,7 @@ import re
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -15,10 +15,10 @@ from app.reading import comparison, documents, rounds, schemas, timeline
 from app.record.models import (
     SLUG_PATTERN,
 )
-from app.web.deps import SessionDep, SessionRoute
+from app.web.deps import Router, SessionDep
 from app.web.embed_code import EmbedCode, compare_embeds, document_comparison_embed, round_embeds, timeline_embed
 
-router = APIRouter(include_in_schema=False, route_class=SessionRoute)
+router = Router(include_in_schema=False)
 
 OEMBED_CACHE_AGE = 3600
 # Widgets read well from 300 to 1000 px wide; oEmbed offers the widest unless asked for less.

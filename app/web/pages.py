@@ -2,14 +2,14 @@
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.core.db import is_reachable
 from app.core.errors import NotFound
 from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
-from app.web.deps import SessionDep, SessionRoute
+from app.web.deps import Router, SessionDep
 from app.web.params import (
     After,
     AsOf,
@@ -26,7 +26,7 @@ from app.web.params import (
 )
 from app.web.templating import render, route_path
 
-router = APIRouter(include_in_schema=False, route_class=SessionRoute)
+router = Router(include_in_schema=False)
 
 
 def twin(request: Request, name: str, **path: str) -> str:
@@ -229,7 +229,7 @@ def api_reference_page(request: Request) -> HTMLResponse:
     return render(request, "api_reference.html", {"api": api, "groups": groups}, twin="/openapi.json")
 
 
-health = APIRouter(route_class=SessionRoute)
+health = Router()
 
 
 @health.get("/healthz", summary="Liveness: 200 when the database answers, 503 when it does not")

@@ -6,7 +6,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -15,11 +15,11 @@ from app.reading import schemas
 from app.record import releases
 from app.record.models import Release, as_utc
 from app.web.api import NOT_FOUND, as_json
-from app.web.deps import EditorDep, FormDep, SessionDep, SessionRoute
+from app.web.deps import EditorDep, FormDep, Router, SessionDep
 from app.web.htmx import go_to
 from app.web.templating import render
 
-router = APIRouter(route_class=SessionRoute)
+router = Router()
 ReleaseNumber = Annotated[int, Path(ge=1, le=1_000_000, description="The release's number.")]
 FileName = Annotated[
     str, Path(pattern=r"^([a-z_]+\.(csv|json|bib)|CITATION\.cff|SHA256SUMS)$", description="A file of the release.")

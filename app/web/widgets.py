@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col
@@ -47,7 +47,7 @@ from app.record.models import (
 )
 from app.record.visibility import visible_gap
 from app.web import charts
-from app.web.deps import SessionDep, SessionRoute
+from app.web.deps import Router, SessionDep
 from app.web.embed_code import (
     COMPARE_PARAMS,
     DOCUMENT_PARAMS,
@@ -71,7 +71,7 @@ from app.web.params import (
 )
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=SessionRoute)
+router = Router(include_in_schema=False)
 
 # Fit for a CDN: browsers recheck within a minute, shared caches within five, and may serve a
 # stale copy for ten more while they refetch. The ETag (app/web/caching.py) makes a recheck cheap.
