@@ -241,7 +241,7 @@ def _latest_gaps(session: Session, rounds: Sequence[RoundRow], as_of_round: Roun
     if not included:
         return gaps
     sequence = {r.id: r.sequence for r in rounds}
-    for gap in read(session, _GAPS, {"ids": sorted(included)}):
+    for gap in read(session, _GAPS, {"ids": sorted(included)}).all():
         kept = gaps.get(gap.topic_id)
         if kept is None or sequence[gap.round_id] > sequence[kept.round_id]:
             gaps[gap.topic_id] = gap

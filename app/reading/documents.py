@@ -553,7 +553,7 @@ def _authors(session: Session, lookup: Lookup, ids: Iterable[int]) -> dict[int, 
     wanted = sorted(set(ids))
     authors: dict[int, list[schemas.PartyRef]] = defaultdict(list)
     if wanted:
-        for document_id, party_id in read(session, _AUTHORS, {"ids": wanted}):
+        for document_id, party_id in read(session, _AUTHORS, {"ids": wanted}).all():
             party = lookup.party(party_id)
             if party:
                 authors[document_id].append(party)
@@ -579,7 +579,7 @@ def _clauses(session: Session, lookup: Lookup, version_id: int, *, with_position
     if ids:
         order = {topic_id: index for index, topic_id in enumerate(lookup.all_topics())}
         found: dict[int, list[int]] = defaultdict(list)
-        for clause_id, topic_id in read(session, _CLAUSE_TOPICS, {"ids": ids}):
+        for clause_id, topic_id in read(session, _CLAUSE_TOPICS, {"ids": ids}).all():
             found[clause_id].append(topic_id)
         for clause_id, topic_ids in found.items():
             topics[clause_id] = [lookup.topic(t) for t in sorted(topic_ids, key=order.__getitem__)]

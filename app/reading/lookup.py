@@ -17,7 +17,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -108,6 +108,16 @@ class ReferenceTables:
     people: dict[int, schemas.PersonRef] = field(default_factory=dict)
     # The years with something a reader can see, once a page has asked (see app.reading.timeline).
     years: list[int] | None = None
+    # The choices of negotiation, party and topic pages offer, made once for as long as the tables are
+    # kept: on the large record, a hundred small objects per page.
+    options: dict[str, list[schemas.FilterOption]] = field(default_factory=dict)
+
+    def options_of(self, kind: Literal["negotiations", "parties", "topics"]) -> list[schemas.FilterOption]:
+        if kind not in self.options:
+            refs: dict[int, Any] = getattr(self, kind)
+            label = "title" if kind == "negotiations" else "name"
+            self.options[kind] = [schemas.FilterOption(value=r.slug, label=getattr(r, label)) for r in refs.values()]
+        return self.options[kind]
 
     @classmethod
     def read(cls, connection: sa.Connection | Session) -> "ReferenceTables":
@@ -212,7 +222,13 @@ class Lookup:
 
     def negotiation_options(self) -> list[schemas.FilterOption]:
         """Every negotiation, by title, for a page's choice of negotiation."""
-        return [schemas.FilterOption(value=n.slug, label=n.title) for n in self.tables.negotiations.values()]
+        return self.tables.options_of("negotiations")
+
+    def party_options(self) -> list[schemas.FilterOption]:
+        return self.tables.options_of("parties")
+
+    def topic_options(self) -> list[schemas.FilterOption]:
+        return self.tables.options_of("topics")
 
     def years(self, read: Callable[[sa.Connection | Session], list[int]]) -> list[int]:
         """The years with a round or event, as ``read`` finds them: once per version of the record."""
@@ -296,7 +312,7 @@ class Lookup:
         found: dict[int, list[tuple[int, str, str | None, int | None]]] = {i: [] for i in wanted}
         for subject_id, source_id, publisher, note, party_id in read(
             self.session, _citations_of(subject), {"ids": sorted(wanted)}
-        ):
+        ).all():
             found[subject_id].append((source_id, publisher, note, party_id))
         self._citations[subject].update(found)
 

@@ -250,7 +250,7 @@ def outcomes_public(
     ids = [o.id for o in outcomes]
     parties: dict[int, list[schemas.PartyRef]] = defaultdict(list)
     if ids:
-        for link in read(session, _OUTCOME_PARTIES, {"ids": ids}):
+        for link in read(session, _OUTCOME_PARTIES, {"ids": ids}).all():
             party = lookup.party(link.party_id)
             if party:
                 parties[link.outcome_id].append(party)
@@ -282,7 +282,7 @@ def outcomes_public(
 def _steps(session: Session, lookup: Lookup, outcome_ids: list[int]) -> dict[int, list[sa.Row[Any]]]:
     steps: dict[int, list[sa.Row[Any]]] = defaultdict(list)
     if outcome_ids:
-        for step in read(session, _STEPS, {"ids": outcome_ids}):
+        for step in read(session, _STEPS, {"ids": outcome_ids}).all():
             steps[step.outcome_id].append(step)
         lookup.load_citations("step_id", [step.id for found in steps.values() for step in found])
     # A step known only by its month comes after one on a day of that month ("late May" after 16 May).

@@ -385,7 +385,7 @@ _OUTCOME_HEADLINES = (
 
 def _outcome_headlines(session: Session, round_ids: list[int]) -> dict[int, list[schemas.OutcomeHeadline]]:
     outcomes: dict[int, list[schemas.OutcomeHeadline]] = defaultdict(list)
-    for o in read(session, _OUTCOME_HEADLINES, {"ids": round_ids}):
+    for o in read(session, _OUTCOME_HEADLINES, {"ids": round_ids}).all():
         outcomes[o.round_id].append(schemas.OutcomeHeadline(id=o.id, title=o.title, status=o.status))
     return outcomes
 
@@ -426,7 +426,7 @@ def reported_durations(session: Session, lookup: Lookup, round_ids: list[int]) -
     """How long each round lasted, as the sources reported it; their citations loaded at once (the
     timeline widget numbers them among its own footnotes)."""
     figures: dict[int, list[sa.Row[Any]]] = defaultdict(list)
-    for figure in read(session, _DURATIONS, {"ids": round_ids}):
+    for figure in read(session, _DURATIONS, {"ids": round_ids}).all():
         figures[figure.round_id].append(figure)
     lookup.load_citations("figure_id", [f.id for fs in figures.values() for f in fs if f.id])
     return figures
@@ -448,8 +448,8 @@ def _event_entries(session: Session, lookup: Lookup, ids: list[int]) -> dict[int
 def _options(session: Session, lookup: Lookup) -> schemas.TimelineOptions:
     return schemas.TimelineOptions(
         negotiations=lookup.negotiation_options(),
-        parties=[schemas.FilterOption(value=p.slug, label=p.name) for p in lookup.all_parties().values()],
-        topics=[schemas.FilterOption(value=t.slug, label=t.name) for t in lookup.all_topics().values()],
+        parties=lookup.party_options(),
+        topics=lookup.topic_options(),
         years=lookup.years(_years),
     )
 
