@@ -83,12 +83,18 @@ _CLAUSE_REFS: Any = (
 _ROUNDS_BY_ID = sa.select(table_of(Round)).where(any_of(col(Round.id)))
 
 
+def of_one_party() -> sa.ColumnElement[bool]:
+    """The source stands with one party, as its category says. The categories are compared one by
+    one: ``in_`` of a list rewrites the statement at every run (see ``any_of``)."""
+    return sa.or_(*(col(Source.category) == category for category in sorted(WITH_ONE_PARTY)))
+
+
 @functools.cache
 def _citations_of(subject: str) -> Any:
     """The citations of claims of one kind, with their sources' publishers and the party each stands
     with (if one), one statement per kind."""
     column = Citation.__table__.c[subject]  # type: ignore[attr-defined]
-    with_one_party = sa.case((col(Source.category).in_(sorted(WITH_ONE_PARTY)), col(Source.party_id)), else_=None)
+    with_one_party = sa.case((of_one_party(), col(Source.party_id)), else_=None)
     return (
         sa.select(column, col(Citation.source_id), col(Source.publisher), col(Citation.note), with_one_party)
         .join(Source, col(Source.id) == Citation.source_id)

@@ -10,9 +10,8 @@ from sqlmodel import Session, col
 from app.core.db import read
 from app.core.errors import NotFound
 from app.reading import schemas
-from app.reading.lookup import Lookup, fuzzy
+from app.reading.lookup import Lookup, fuzzy, of_one_party
 from app.record.models import (
-    WITH_ONE_PARTY,
     Citation,
     Event,
     GapAssessment,
@@ -67,7 +66,7 @@ _EVENTS = (
 def _sources_of_claims() -> list[tuple[str, sa.Select[tuple[int, int]]]]:
     """For each kind of claim, a statement of its citations' sides: the party a source stands with,
     or -1 for a source that stands with none."""
-    side = sa.case((col(Source.category).in_(sorted(WITH_ONE_PARTY)), col(Source.party_id)), else_=-1)
+    side = sa.case((of_one_party(), col(Source.party_id)), else_=-1)
     in_negotiation = col(Round.negotiation_id) == _NEGOTIATION
     outcomes = sa.select(col(Outcome.id)).join(Round, col(Round.id) == Outcome.round_id)
     claims = [
