@@ -346,3 +346,5 @@ def test_rows_read_by_a_list_of_ids_are_one_statement_whatever_its_length(seeded
         finally:
             sa.event.remove(seeded, "before_cursor_execute", keep)
     assert len(ids) == 3 and len(set(texts[:3])) == 1
+    with pytest.raises(TypeError, match="ids or slugs"):
+        any_of(col(Round.date))  # a date would go into the list unconverted

@@ -8,7 +8,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, Executable, Integer, String, Text, bindparam, create_engine, event, text
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    Enum,
+    Executable,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -107,7 +119,13 @@ def any_of(column: Any, name: str = "ids") -> ColumnElement[bool]:
     list, so the server never keeps a plan for it. Bound as one list, the statement is the same
     every time.
     """
-    item = "integer" if isinstance(column.type, Integer) else "text"
+    stored = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(stored, Integer):
+        item = "integer"
+    elif isinstance(stored, String) and not isinstance(stored, Enum):
+        item = "text"
+    else:  # a date or an enum would need converting, value by value, before going into the list
+        raise TypeError(f"any_of takes a column of ids or slugs, not {column.type!r}")
     return _AnyOf(column, bindparam(name, type_=_Listed(item)))
 
 
