@@ -382,7 +382,10 @@ def _on_commit(connection: sa.Connection) -> None:
 
 @sa.event.listens_for(sa.Engine, "rollback")
 def _on_rollback(connection: sa.Connection) -> None:
-    connection.info.pop(_WROTE, None)
+    # A connection lost mid-transaction (a database restart) has no info to clear: the pool clears it
+    # when it opens the connection again, and asking for it here would raise instead of rolling back.
+    if not connection.invalidated:
+        connection.info.pop(_WROTE, None)
 
 
 @sa.event.listens_for(sa.pool.Pool, "checkin")
