@@ -133,7 +133,7 @@ def test_every_route_gives_its_connection_back_as_it_returns(settings: Settings)
     }
 
 
-def test_a_router_turns_away_only_paths_none_of_its_routes_can_match(settings: Settings) -> None:
+def test_a_router_turns_away_only_paths_none_of_its_routes_can_match() -> None:
     """A router says "not mine" to a path none of its routes matches without asking them, and still
     finds what they do match, whatever a route begins with."""
     words, anything = Router(), Router()
