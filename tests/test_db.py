@@ -34,14 +34,33 @@ def test_a_select_run_again_reads_what_sqlalchemy_reads(seeded: sa.Engine, state
         runs = [read(session, statement).all() for _ in range(3)]
         first_row = read(session, statement).first()
         first_value = read(session, statement).scalar()
-    assert len(sent) == 5 and len(set(sent)) == 1  # every run reached the listeners, as the same text
+        mappings = read(session, statement).mappings()
+        values = read(session, statement).scalars()
+        iterated = list(read(session, statement))
+    assert len(sent) == 8 and len(set(sent)) == 1  # every run reached the listeners, as the same text
     for rows in runs:
         assert rows == expected
         assert _typed(rows) == _typed(expected)  # dates as dates, the enum as itself, booleans as booleans
     assert first_row is not None and first_row._mapping == expected[0]._mapping
     assert first_value == expected[0][0]
+    assert mappings == [row._mapping for row in expected] and values == [row[0] for row in expected]
+    assert iterated == expected
     if statement is _ROUNDS:
         assert runs[-1][0].also_slug == runs[-1][0].slug == expected[0].slug
+
+
+def test_one_value_is_read_when_there_is_exactly_one(seeded: sa.Engine) -> None:
+    by_slug = sa.select(col(Round.id)).where(col(Round.slug) == sa.bindparam("slug"))
+    with seeded.connect() as connection:
+        slug, round_id = connection.execute(sa.select(col(Round.slug), col(Round.id))).first()  # type: ignore[misc]
+    with Session(seeded) as session:
+        for _ in range(2):  # SQLAlchemy's execution, then the compiled statement's
+            assert read(session, by_slug, {"slug": slug}).scalar_one() == round_id
+            assert read(session, by_slug, {"slug": "no-such-round"}).scalar() is None
+            with pytest.raises(sa.exc.NoResultFound):
+                read(session, by_slug, {"slug": "no-such-round"}).scalar_one()
+            with pytest.raises(sa.exc.MultipleResultsFound):
+                read(session, sa.select(col(Round.id))).scalar_one()
 
 
 def test_a_select_run_again_binds_its_parameters_as_sqlalchemy_does(seeded: sa.Engine) -> None:
@@ -52,7 +71,7 @@ def test_a_select_run_again_binds_its_parameters_as_sqlalchemy_does(seeded: sa.E
     assert len(expected) >= 1
     with Session(seeded) as session:
         for _ in range(3):
-            assert read(session, by_date, {"since": since}).scalars().all() == expected
+            assert read(session, by_date, {"since": since}).scalars() == expected
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -73,7 +92,7 @@ def test_a_driver_error_on_a_select_run_again_is_sqlalchemys_error(seeded: sa.En
 def test_a_connection_lost_under_a_select_run_again_is_dropped_and_the_next_read_works(seeded: sa.Engine) -> None:
     statement = sa.select(col(Round.slug)).order_by(col(Round.id))
     with Session(seeded) as session:
-        expected = read(session, statement).scalars().all()
+        expected = read(session, statement).scalars()
         pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
         with seeded.connect() as other:
             other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -82,4 +101,4 @@ def test_a_connection_lost_under_a_select_run_again_is_dropped_and_the_next_read
     # Told apart from a wrong query, so that the reader gets the 503 page; and the pool let go of it.
     assert lost.value.connection_invalidated and is_unavailable(lost.value)
     with Session(seeded) as session:
-        assert read(session, statement).scalars().all() == expected
+        assert read(session, statement).scalars() == expected

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.engine.result import IteratorResult, Result, SimpleResultMetaData
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.engine import Dialect, Row, RowMapping, make_url
+from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -51,7 +52,7 @@ def wrote_record(session: Session) -> bool:
     return session.in_transaction() and bool(session.connection().info.get(WROTE_RECORD))
 
 
-def read(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> Result[*tuple[Any, ...]]:
+def read(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> Rows:
     """The rows of a select of tables and columns (never of mapped classes), run on the session's
     connection, inside its transaction.
 
@@ -67,8 +68,49 @@ def read(session: Session, statement: Executable, params: Mapping[str, Any] | No
     connection = session.connection()
     prepared = _prepared(statement, connection.dialect)
     if prepared is None:
-        return connection.execute(statement, params)
+        return Rows(connection.execute(statement, params).all())
     return prepared.run(connection, params or {})
+
+
+class Rows:
+    """What ``read`` answers: every row of a select, fetched, with the ways of reading them the read
+    paths use (``all``, ``first``, ``scalar``, ``scalar_one``, ``scalars``, ``mappings``, iteration).
+
+    SQLAlchemy's ``Result`` does the same through a chain of fetch strategies and filters: about
+    20 µs to hand over four rows, as long as SQLite took to find them.
+    """
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: Sequence[Row[*tuple[Any, ...]]]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[Row[*tuple[Any, ...]]]:
+        return iter(self._rows)
+
+    def all(self) -> Sequence[Row[*tuple[Any, ...]]]:
+        return self._rows
+
+    def first(self) -> Row[*tuple[Any, ...]] | None:
+        return self._rows[0] if self._rows else None
+
+    def scalar(self) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        return self._rows[0][0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        if len(self._rows) != 1:
+            raise (NoResultFound if not self._rows else MultipleResultsFound)(
+                f"one row was expected, and {len(self._rows)} were found"
+            )
+        return self._rows[0][0]
+
+    def scalars(self) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in self._rows]
+
+    def mappings(self) -> list[RowMapping]:
+        return [row._mapping for row in self._rows]
 
 
 class _Prepared:
@@ -83,14 +125,14 @@ class _Prepared:
     if it means the connection is lost, to invalidate it, as SQLAlchemy's own execution would.
     """
 
-    __slots__ = ("compiled", "metadata", "sql")
+    __slots__ = ("compiled", "make_row", "sql")
 
     def __init__(self, compiled: SQLCompiler) -> None:
         self.compiled = compiled
         self.sql = compiled.string
-        self.metadata: SimpleResultMetaData | None = None  # from the first run's cursor description
+        self.make_row: Callable[[Any], Row[*tuple[Any, ...]]] | None = None  # from the first run's cursor
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> Result[*tuple[Any, ...]]:
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows:
         compiled = self.compiled
         values = compiled.construct_params(params, escape_names=False)
         # Each a function of one value here: a sequence of them is for tuples of values, never bound here.
@@ -108,26 +150,28 @@ class _Prepared:
             if connection.dispatch.before_cursor_execute:
                 connection.dispatch.before_cursor_execute(connection, cursor, self.sql, sent, None, False)
             cursor.execute(self.sql, sent)
-            rows = cursor.fetchall()
-            metadata = self.metadata or self._describe(connection.dialect, cursor.description)
+            fetched = cursor.fetchall()
+            make_row = self.make_row or self._describe(connection.dialect, cursor.description)
         except Exception as error:
             connection._handle_dbapi_exception(error, self.sql, sent, cursor, None)
         finally:
             if cursor is not None:
                 cursor.close()
-        return IteratorResult(metadata, iter(rows))
+        return Rows([make_row(values) for values in fetched])
 
-    def _describe(self, dialect: Dialect, description: Any) -> SimpleResultMetaData:
+    def _describe(self, dialect: Dialect, description: Any) -> Callable[[Any], Row[*tuple[Any, ...]]]:
+        """How a row is made from the driver's values: the keys and result processors SQLAlchemy's
+        cursor result would use, with rows made as its own are."""
         columns = self.compiled._result_columns
         processors = [
             column.type._cached_result_processor(dialect, described[1])
             for column, described in zip(columns, description, strict=True)
         ]
-        self.metadata = SimpleResultMetaData(
-            [column.keyname for column in columns],
-            _processors=processors if any(processors) else None,
+        metadata = SimpleResultMetaData([column.keyname for column in columns])
+        self.make_row = functools.partial(
+            Row, metadata, processors if any(processors) else None, metadata._key_to_index
         )
-        return self.metadata
+        return self.make_row
 
 
 # Each statement's compiled form, per dialect, once it has been run twice: a statement built afresh

@@ -199,13 +199,14 @@ def _latest_to_meet(session: Session, negotiation_ids: Iterable[int]) -> int | N
         .where(col(Round.negotiation_id) == Negotiation.id, visible_round())
         .scalar_subquery()
     )
-    return read(
+    chosen: int | None = read(
         session,
         sa.select(col(Negotiation.id))
         .where(col(Negotiation.id).in_(list(negotiation_ids)))
         .order_by(latest.desc().nulls_last(), col(Negotiation.id))
         .limit(1),
     ).scalar()
+    return chosen
 
 
 def topic_list(*, session: Session) -> list[schemas.TopicSummary]:
