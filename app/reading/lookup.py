@@ -197,7 +197,8 @@ class Lookup:
         self._tables: ReferenceTables | None = None
         self._kept: KeptReference | None = None
         self._rounds: dict[int, schemas.RoundRef] = {}
-        self._clauses: dict[int, schemas.ClauseRef | None] = {}
+        self._clauses: dict[int, schemas.ClauseRef] = {}
+        self._unseen_clauses: set[int] = set()  # clauses of documents readers cannot see yet
         self._citations: dict[str, dict[int, list[tuple[int, str, str | None, int | None]]]] = defaultdict(dict)
         self._numbers: dict[int, int] = {}
 
@@ -280,7 +281,8 @@ class Lookup:
         return self._rounds[r.id]
 
     def rounds(self, ids: Iterable[int | None]) -> dict[int, schemas.RoundRef]:
-        missing = {i for i in ids if i is not None} - set(self._rounds)
+        known = self._rounds  # asked once per claim on a page: nothing copied when all are known
+        missing = {i for i in ids if i is not None and i not in known}
         if missing:
             rows = read(self.session, _ROUNDS_BY_ID, {"ids": sorted(missing)}).all()
             for r in rows:
@@ -289,24 +291,19 @@ class Lookup:
 
     def clauses(self, ids: Iterable[int | None]) -> dict[int, schemas.ClauseRef]:
         """Clauses positions come from, with their documents; a document readers cannot see yet names none."""
-        missing = {i for i in ids if i is not None} - self._clauses.keys()
+        missing = {i for i in ids if i is not None and i not in self._clauses and i not in self._unseen_clauses}
         if missing:
-            found = {row.id: row for row in read(self.session, _CLAUSE_REFS, {"ids": sorted(missing)})}
-            for clause_id in missing:
-                row = found.get(clause_id)
-                self._clauses[clause_id] = (
-                    schemas.ClauseRef(
-                        document_slug=row.slug,
-                        document_title=row.title,
-                        version=row.version_number,
-                        number=row.number,
-                        heading=row.heading,
-                        anchor=f"clause-{row.id}",
-                    )
-                    if row is not None
-                    else None
+            for row in read(self.session, _CLAUSE_REFS, {"ids": sorted(missing)}):
+                self._clauses[row.id] = schemas.ClauseRef(
+                    document_slug=row.slug,
+                    document_title=row.title,
+                    version=row.version_number,
+                    number=row.number,
+                    heading=row.heading,
+                    anchor=f"clause-{row.id}",
                 )
-        return {i: ref for i, ref in self._clauses.items() if ref is not None}
+            self._unseen_clauses.update(missing - self._clauses.keys())
+        return self._clauses
 
     # ------------------------------------------------------------ citations and footnotes
 
@@ -324,9 +321,11 @@ class Lookup:
 
     def cite(self, subject: str, subject_id: int) -> list[schemas.CitationRef]:
         """Footnote references for one claim, numbering sources in the order the page cites them."""
-        self.load_citations(subject, [subject_id])
+        loaded = self._citations[subject]
+        if subject_id not in loaded:  # loaded in bulk before, nearly always
+            self.load_citations(subject, [subject_id])
         refs = []
-        for source_id, publisher, note, party_id in self._citations[subject][subject_id]:
+        for source_id, publisher, note, party_id in loaded[subject_id]:
             first = source_id not in self._numbers
             number = self._numbers.setdefault(source_id, len(self._numbers) + 1)
             side = self.party(party_id)
@@ -375,19 +374,27 @@ class Lookup:
         self.people(p.speaker_id for p in rows)
         self.clauses(p.clause_id for p in rows)
         self.load_citations("position_id", [p.id for p in rows if p.id])
-        return [self.position(p) for p in rows]
+        # Everything each position refers to is loaded now: read straight from what was loaded.
+        rounds, people, clauses = self._rounds, self.tables.people, self._clauses
+        return [self._position(p, rounds, people, clauses) for p in rows]
 
-    def position(self, p: Position | sa.Row[Any]) -> schemas.PositionPublic:
+    def _position(
+        self,
+        p: Position | sa.Row[Any],
+        rounds: dict[int, schemas.RoundRef],
+        people: dict[int, schemas.PersonRef],
+        clauses: dict[int, schemas.ClauseRef],
+    ) -> schemas.PositionPublic:
         assert p.id is not None
         return schemas.PositionPublic(
             id=p.id,
             party=self.party(p.party_id),
             topic=self.topic(p.topic_id),
-            round=self.rounds([p.round_id])[p.round_id] if p.round_id else None,
+            round=rounds[p.round_id] if p.round_id else None,
             stated=fuzzy(p.stated_on, p.stated_precision),
-            speaker=self.person(p.speaker_id),
+            speaker=people[p.speaker_id] if p.speaker_id is not None else None,
             stated_in=p.stated_in,
-            clause=self.clauses([p.clause_id]).get(p.clause_id) if p.clause_id else None,
+            clause=clauses.get(p.clause_id) if p.clause_id else None,
             summary=p.summary,
             text=p.text,
             quote=p.quote,
