@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
+from app.core.db import read
 from app.core.errors import NotFound
 from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
@@ -24,7 +26,7 @@ from app.editing.publishing import Conflict
 from app.editing.validation import Problem
 from app.reading import schemas
 from app.reading.documents import version_address
-from app.record.models import Draft, User, as_utc
+from app.record.models import Draft, NegotiationParty, Party, User, as_utc
 
 RECORD = "record"
 
@@ -518,15 +520,22 @@ def _choices(session: Session, view_: DraftView, cards: list[Card]) -> dict[str,
 
 def negotiation_parties(session: Session, negotiation_id: int | None) -> list[pickers.Option]:
     """The parties of a negotiation, for "which parties does this outcome concern"; all parties without one."""
-    from sqlmodel import col, select
+    rows = (
+        read(session, _ALL_PARTIES)
+        if negotiation_id is None
+        else read(session, _PARTIES_OF, {"negotiation_id": negotiation_id})
+    )
+    return [pickers.Option(row.id, row.name) for row in rows]
 
-    from app.record.models import NegotiationParty, Party
 
-    query = select(Party).order_by(col(Party.name))
-    if negotiation_id is not None:
-        ids = select(NegotiationParty.party_id).where(col(NegotiationParty.negotiation_id) == negotiation_id)
-        query = query.where(col(Party.id).in_(ids))
-    return [pickers.Option(p.id or 0, p.name) for p in session.exec(query)]
+_ALL_PARTIES = sa.select(col(Party.id), col(Party.name)).order_by(col(Party.name))
+_PARTIES_OF = _ALL_PARTIES.where(
+    col(Party.id).in_(
+        sa.select(col(NegotiationParty.party_id)).where(
+            col(NegotiationParty.negotiation_id) == sa.bindparam("negotiation_id")
+        )
+    )
+)
 
 
 # ---------------------------------------------------------------- saving a part
