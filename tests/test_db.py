@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from app.core.db import is_unavailable, read
+from app.core.db import _prepared, is_unavailable, read
 from app.record.models import Delegation, DelegationMember, Round, table_of
 from tests.test_query_cost import counted
 
@@ -37,6 +37,7 @@ def test_a_select_run_again_reads_what_sqlalchemy_reads(seeded: sa.Engine, state
         mappings = read(session, statement).mappings()
         values = read(session, statement).scalars()
         iterated = list(read(session, statement))
+        assert _prepared(statement, session.connection()) is not None  # the driver's own cursor ran them
     assert len(sent) == 8 and len(set(sent)) == 1  # every run reached the listeners, as the same text
     for rows in runs:
         assert rows == expected
@@ -72,6 +73,16 @@ def test_a_select_run_again_binds_its_parameters_as_sqlalchemy_does(seeded: sa.E
     with Session(seeded) as session:
         for _ in range(3):
             assert read(session, by_date, {"since": since}).scalars() == expected
+
+
+def test_a_parameter_not_given_is_named_as_sqlalchemy_names_it(seeded: sa.Engine) -> None:
+    by_date = sa.select(col(Round.slug)).where(col(Round.date) >= sa.bindparam("since"))
+    with Session(seeded) as session:
+        assert read(session, by_date, {"since": None}).all() == []
+        for _ in range(2):
+            with pytest.raises(sa.exc.StatementError, match="A value is required for bind parameter 'since'"):
+                read(session, by_date)
+            session.rollback()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

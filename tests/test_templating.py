@@ -2,11 +2,12 @@
 and write what those functions write, wherever a template makes them."""
 
 import pytest
+from fastapi import Request
 from jinja2 import pass_context
 
 from app.reading import schemas
 from app.web import markup
-from app.web.templating import DIRECT_CALLS, _direct_calls, templates
+from app.web.templating import DIRECT_CALLS, _direct_calls, render, templates
 
 PARTY = schemas.PartyRef(slug="ukraine", name="Ukraine <delegation>", short_name="UA", colour="#0057b7")
 
@@ -41,3 +42,14 @@ def test_a_function_that_takes_the_context_is_never_called_directly() -> None:
 
     with pytest.raises(TypeError, match="current take Jinja's context"):
         _direct_calls({"current": current})
+
+
+def test_a_markup_function_compiles_to_a_plain_call() -> None:
+    code = templates.env.compile("{{ party_name(p) }}{% for q in [p] %}{{ cites(q) }}{% endfor %}", raw=True)
+    assert "context.call(" not in code and "l_0_party_name" in code
+
+
+def test_a_page_context_may_not_give_a_template_a_markup_functions_name() -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""})
+    with pytest.raises(TypeError, match="party_name: names of markup functions"):
+        render(request, "timeline.html", {"party_name": "Ukraine"})

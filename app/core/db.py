@@ -66,10 +66,10 @@ def read(session: Session, statement: Executable, params: Mapping[str, Any] | No
     if session.new or session.dirty or session.deleted:
         session.flush()
     connection = session.connection()
-    prepared = _prepared(statement, connection.dialect)
-    if prepared is None:
-        return Rows(connection.execute(statement, params).all())
-    return prepared.run(connection, params or {})
+    prepared = _prepared(statement, connection)
+    if prepared is not None and (rows := prepared.run(connection, params or {})) is not None:
+        return rows
+    return Rows(connection.execute(statement, params).all())
 
 
 class Rows:
@@ -119,55 +119,88 @@ class _Prepared:
     SQLAlchemy's execution of a statement it has compiled and cached still costs about 80–110 µs
     over the driver's 20–45: the statement's cache key worked out afresh from its whole tree, an
     execution context, events, a cursor result. This does what those do for a plain select: the
-    parameters converted by the same bind processors and put in the same order, the
-    ``before_cursor_execute`` listeners told (tests count statements with them), the rows converted
-    by the same result processors, and a driver's error handed to the connection to be wrapped and,
-    if it means the connection is lost, to invalidate it, as SQLAlchemy's own execution would.
+    parameters found and converted by the same bind processors and put in the same order, the
+    ``before_cursor_execute`` and ``after_cursor_execute`` listeners told (tests count statements
+    with them; one that rewrites the statement is not supported), the rows converted by the same
+    result processors, and any error handed to the connection to be wrapped and, if it means the
+    connection is lost, to invalidate it, as SQLAlchemy's own execution would.
+
+    It keeps only what a run needs, never the compiled statement: that refers to the statement,
+    which would then never leave ``_PREPARED`` (a weak dictionary whose values hold their keys).
     """
 
-    __slots__ = ("compiled", "make_row", "sql")
+    __slots__ = ("binds", "columns", "make_row", "positional", "processors", "sql", "usable")
 
     def __init__(self, compiled: SQLCompiler) -> None:
-        self.compiled = compiled
         self.sql = compiled.string
-        self.make_row: Callable[[Any], Row[*tuple[Any, ...]]] | None = None  # from the first run's cursor
-
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows:
-        compiled = self.compiled
-        values = compiled.construct_params(params, escape_names=False)
+        self.positional = tuple(compiled.positiontup or ()) if compiled.positional else None
         # Each a function of one value here: a sequence of them is for tuples of values, never bound here.
-        processors: Mapping[str, Callable[[Any], Any]] = compiled._bind_processors  # type: ignore[assignment]
-        sent: Any
-        if compiled.positional:
-            sent = tuple(
-                processors[key](values[key]) if key in processors else values[key] for key in compiled.positiontup or ()
-            )
-        else:
-            sent = {key: processors[key](value) if key in processors else value for key, value in values.items()}
+        self.processors: dict[str, Callable[[Any], Any]] = dict(compiled._bind_processors)  # type: ignore[arg-type]
+        self.binds = [(name, bind) for bind, name in compiled.bind_names.items()]
+        self.columns = [(column.keyname, column.type) for column in compiled._result_columns]
+        self.make_row: Callable[[Any], Row[*tuple[Any, ...]]] | None = None  # from the first run's cursor
+        self.usable = True
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows | None:
+        """The rows; None when SQLAlchemy's execution must run the statement instead (a parameter
+        not given, for it to say which; columns the driver describes otherwise than compiled)."""
+        sent: Any = None
         cursor = None
         try:
+            values = self._values(params)
+            if values is None:
+                return None
+            processors = self.processors
+            if self.positional is not None:
+                sent = tuple(
+                    processors[key](values[key]) if key in processors else values[key] for key in self.positional
+                )
+            else:
+                sent = {key: processors[key](value) if key in processors else value for key, value in values.items()}
             cursor = connection.connection.cursor()
-            if connection.dispatch.before_cursor_execute:
-                connection.dispatch.before_cursor_execute(connection, cursor, self.sql, sent, None, False)
+            dispatch = connection.dispatch
+            if dispatch.before_cursor_execute:
+                dispatch.before_cursor_execute(connection, cursor, self.sql, sent, None, False)
             cursor.execute(self.sql, sent)
             fetched = cursor.fetchall()
+            if dispatch.after_cursor_execute:
+                dispatch.after_cursor_execute(connection, cursor, self.sql, sent, None, False)
             make_row = self.make_row or self._describe(connection.dialect, cursor.description)
-        except Exception as error:
+            if make_row is None:
+                return None
+        except BaseException as error:  # as SQLAlchemy's own execution: an interrupted query loses its connection
             connection._handle_dbapi_exception(error, self.sql, sent, cursor, None)
         finally:
             if cursor is not None:
                 cursor.close()
-        return Rows([make_row(values) for values in fetched])
+        return Rows([make_row(row) for row in fetched])
 
-    def _describe(self, dialect: Dialect, description: Any) -> Callable[[Any], Row[*tuple[Any, ...]]]:
+    def _values(self, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Each parameter's value, as ``SQLCompiler.construct_params`` finds it: given, or the
+        statement's own (a literal, or a function's answer); None if a required one is not given."""
+        values = {}
+        for name, bind in self.binds:
+            if bind.key in params:
+                values[name] = params[bind.key]
+            elif name in params:
+                values[name] = params[name]
+            elif bind.required:
+                return None
+            else:
+                values[name] = bind.effective_value if bind.callable else bind.value
+        return values
+
+    def _describe(self, dialect: Dialect, description: Any) -> Callable[[Any], Row[*tuple[Any, ...]]] | None:
         """How a row is made from the driver's values: the keys and result processors SQLAlchemy's
         cursor result would use, with rows made as its own are."""
-        columns = self.compiled._result_columns
+        if description is None or len(description) != len(self.columns):
+            self.usable = False  # SQLAlchemy matches such columns by name: left to it from now on
+            return None
         processors = [
-            column.type._cached_result_processor(dialect, described[1])
-            for column, described in zip(columns, description, strict=True)
+            type_._cached_result_processor(dialect, described[1])
+            for (_, type_), described in zip(self.columns, description, strict=True)
         ]
-        metadata = SimpleResultMetaData([column.keyname for column in columns])
+        metadata = SimpleResultMetaData([key for key, _ in self.columns])
         self.make_row = functools.partial(
             Row, metadata, processors if any(processors) else None, metadata._key_to_index
         )
@@ -177,29 +210,36 @@ class _Prepared:
 # Each statement's compiled form, per dialect, once it has been run twice: a statement built afresh
 # for one request (a search) is run once and goes through SQLAlchemy's execution, which compiles it
 # anyway; one kept at module level is compiled here on its second run and sent as it is from then on.
-_PREPARED: weakref.WeakKeyDictionary[Executable, dict[str, _Prepared | None]] = weakref.WeakKeyDictionary()
+# A dialect is told by what changes how a statement is written or its values sent: two engines of one
+# kind and one server share the compiled form.
+_PREPARED: weakref.WeakKeyDictionary[Executable, dict[tuple[Any, ...], _Prepared | None]] = weakref.WeakKeyDictionary()
 
 
-def _prepared(statement: Executable, dialect: Dialect) -> _Prepared | None:
+def _prepared(statement: Executable, connection: Connection) -> _Prepared | None:
     if not isinstance(statement, Select | CompoundSelect):
         return None
     by_dialect = _PREPARED.get(statement)
     if by_dialect is None:
         _PREPARED[statement] = {}
         return None
-    if dialect.name not in by_dialect:
-        by_dialect[dialect.name] = _prepare(statement, dialect)
-    return by_dialect[dialect.name]
+    if connection.get_execution_options() or connection.engine.echo:
+        return None  # options of the connection's own (a schema map, streaming), or statements logged
+    dialect = connection.dialect
+    kind = (dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info)
+    if kind not in by_dialect:
+        by_dialect[kind] = _prepare(statement, dialect)
+    prepared = by_dialect[kind]
+    return prepared if prepared is not None and prepared.usable else None
 
 
 def _prepare(statement: Select[Any] | CompoundSelect[Any], dialect: Dialect) -> _Prepared | None:
     """The select compiled for ``dialect``, unless it needs more than this path does (options of its
-    own, values written into its text at each run, schema names translated)."""
+    own, values written into its text at each run, parameter names the driver needs escaped)."""
     if statement._execution_options:
         return None
     compiled = statement.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)
-    if compiled.literal_execute_params or compiled.post_compile_params or compiled.schema_translate_map:
+    if compiled.literal_execute_params or compiled.post_compile_params or compiled.escaped_bind_names:
         return None
     return _Prepared(compiled)
 
@@ -220,11 +260,12 @@ class _Listed(TypeDecorator[Any]):
         return dialect.type_descriptor(String())
 
     def process_bind_param(self, value: Iterable[Any] | None, dialect: Dialect) -> Any:
+        values = list(value or ())
         if dialect.name == "postgresql":
-            return list(value or ())
-        if self.item == "integer":  # ids need no escaping: written in half the time json.dumps takes
-            return "[" + ",".join([str(int(number)) for number in value or ()]) + "]"
-        return json.dumps(list(value or ()))
+            return values
+        if self.item == "integer" and all(type(number) is int for number in values):
+            return "[" + ",".join(map(str, values)) + "]"  # ids need no escaping: half json.dumps's time
+        return json.dumps(values)
 
 
 class _AnyOf(ColumnElement[bool]):

@@ -92,8 +92,9 @@ class _OutputCodeGenerator(CodeGenerator):
         ``context.call`` looks on each function for Jinja's ``pass_context`` marks and takes the loop's
         and block's variables along, 2–3 µs before the function starts; a round page or a long
         timeline makes 150–200 such calls. The functions of ``app.web.markup`` and ``app.web.charts``
-        take no context (``DIRECT_CALLS`` refuses one that does); a template's own variable of the
-        same name is called as Jinja would.
+        take no context (``DIRECT_CALLS`` refuses one that does); a name the template sets in the
+        same scope is called as Jinja would; and ``render`` refuses a page context that gives a
+        template a variable of such a name, which would be called directly too.
         """
         callee = node.node
         if (
@@ -205,6 +206,9 @@ def render(
     ``<title>``, which htmx takes out and puts on the tab, so the tab says what the page now shows.
     """
     _load_macros()
+    if shadowed := DIRECT_CALLS.intersection(context):
+        # Calls of these names compile to plain calls (see _OutputCodeGenerator.visit_Call).
+        raise TypeError(f"{', '.join(sorted(shadowed))}: names of markup functions, not to be given to a template")
     block = fragment if fragment and wants_fragment(request) else None
     response = templates.TemplateResponse(
         request, template, {**context, "json_twin": twin}, status_code=status_code, block_name=block
