@@ -2,6 +2,8 @@
 compiled form, and must read exactly what SQLAlchemy's own execution reads, be seen by the same
 listeners, and fail as SQLAlchemy's execution fails, a lost connection included."""
 
+import gc
+import weakref
 from typing import Any
 
 import pytest
@@ -48,6 +50,20 @@ def test_a_select_run_again_reads_what_sqlalchemy_reads(seeded: sa.Engine, state
     assert iterated == expected
     if statement is _ROUNDS:
         assert runs[-1][0].also_slug == runs[-1][0].slug == expected[0].slug
+
+
+def test_a_statement_read_again_is_let_go_once_nothing_else_holds_it(seeded: sa.Engine) -> None:
+    """What ``read`` keeps of a statement it compiled does not keep the statement itself alive."""
+    statement = sa.select(col(Round.slug)).where(col(Round.id) > sa.bindparam("after"))
+    with Session(seeded) as session:
+        for _ in range(3):
+            read(session, statement, {"after": 0}).all()
+        assert _prepared(statement, session.connection()) is not None
+    gone = weakref.ref(statement)
+    del statement
+    seeded._compiled_cache.clear()  # type: ignore[attr-defined]  # SQLAlchemy's own (bounded) cache keeps it too
+    gc.collect()
+    assert gone() is None
 
 
 def test_one_value_is_read_when_there_is_exactly_one(seeded: sa.Engine) -> None:
