@@ -14,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 from starlette.types import Message, Receive, Scope, Send
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.core.config import PROJECT_ROOT, Settings, get_settings
@@ -189,8 +188,13 @@ def create_app(settings: Settings | None = None) -> Parley:
     app.add_middleware(ConditionalGetMiddleware)
     # Security headers hold for every answer, 304s and errors included.
     app.add_middleware(SecurityHeaders, frame_origins=settings.embed_allowed_origins)
-    # Who the visitor is, as told by the proxies the operator trusts, and no one else.
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips or [])
+    if settings.forwarded_allow_ips:
+        # Who the visitor is, as told by the proxies the operator trusts, and no one else. Only then:
+        # trusting no one, the middleware would pass every request through unchanged, and importing it
+        # imports all of uvicorn's server and command line (a fiftieth of a second of start-up).
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.frame_origins = settings.embed_allowed_origins
     app.release_views = as_of.ReleaseViews(
         settings=settings, engine=app.state.engine, build=create_app, frame_origins=settings.embed_allowed_origins

@@ -5,6 +5,10 @@ rendered answers that is byte-identical to a fresh render and follows every publ
 No timings are asserted here; `make bench` measures them (tests/benchmarks/).
 """
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -348,3 +352,17 @@ def test_rows_read_by_a_list_of_ids_are_one_statement_whatever_its_length(seeded
     assert len(ids) == 3 and len(set(texts[:3])) == 1
     with pytest.raises(TypeError, match="ids or slugs"):
         any_of(col(Round.date))  # a date would go into the list unconverted
+
+
+def test_the_app_starts_without_importing_what_only_some_deployments_or_routes_use(tmp_path) -> None:
+    # Issue 13's start-up budget: each of these is only needed by the command line, by one route when
+    # it is asked, by PostgreSQL deployments or behind a named proxy, and costs start-up time to import.
+    lazy = ["alembic", "icalendar", "resvg_py", "uvicorn", "psycopg", "sqlalchemy.dialects.postgresql"]
+    script = (
+        "import json, sys; from app.main import create_app; create_app(); "
+        f"print(json.dumps([m for m in {lazy!r} if m in sys.modules]))"
+    )
+    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'parley.db'}", "PARLEY_DATA_DIR": str(tmp_path)}
+    env.pop("PARLEY_FORWARDED_ALLOW_IPS", None)
+    answer = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
+    assert json.loads(answer.stdout.strip().splitlines()[-1]) == []
