@@ -154,10 +154,10 @@ def create_app(settings: Settings | None = None) -> Parley:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    # One connection per request thread: a request never waits on the pool for longer than
-    # pool_timeout, and is answered 503 if it must (app/web/error_pages.py).
+    # One connection per request thread, the page thread too (app/web/deps.py): a request never
+    # waits on the pool for longer than pool_timeout, and is answered 503 if it must (error_pages.py).
     app.state.engine = make_engine(
-        settings.database_url, pool_size=settings.threads, pool_timeout=settings.pool_timeout
+        settings.database_url, pool_size=settings.threads + 1, pool_timeout=settings.pool_timeout
     )
     # The cache's own connection: checking the record's version never waits behind the requests.
     app.state.version_engine = make_engine(

@@ -8,6 +8,8 @@ are answered 503 once the pool gives up. Only real concurrency shows it, so this
 uvicorn and asks from many threads.
 """
 
+import asyncio
+import json
 import re
 import socket
 import threading
@@ -29,7 +31,8 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
-from app.web.deps import Router, SessionRoute
+from app.web import exports
+from app.web.deps import PageRoute, Router, SessionRoute
 from tests.accounts_fixtures import PASSWORD
 
 CROWD = 16
@@ -156,3 +159,87 @@ def test_a_router_turns_away_only_paths_none_of_its_routes_can_match() -> None:
         assert asked == [], "a path none of the router's routes matches never reaches them"
         assert client.get("/rounds/round-2").json() == "round-2"
         assert client.get("/rounds/round-2/edit").status_code == 404
+
+
+async def _ask(app: FastAPI, method: str, path: str) -> Any:
+    """One request straight into the app, as a server would make it; the JSON it answered."""
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b""}
+    scope |= {"headers": [(b"host", b"parley.test")], "http_version": "1.1", "scheme": "http", "root_path": ""}
+    body = bytearray()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        body.extend(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return json.loads(body)
+
+
+def _overlaps(router: Router, method: str, path: str, asks: int) -> int:
+    """The most requests to ``path`` that ran at once, of ``asks`` sent together to a plain function."""
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow() -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return "done"
+
+    router.add_api_route(path, slow, methods=[method])
+    app = FastAPI()
+    app.include_router(router)
+
+    async def crowd() -> None:
+        answers = await asyncio.gather(*(_ask(app, method, path) for _ in range(asks)))
+        assert answers == ["done"] * asks
+
+    asyncio.run(crowd())
+    return most
+
+
+def test_pages_are_rendered_one_at_a_time_and_the_rest_beside_them() -> None:
+    """Two threads rendering at once each took the interpreter from the other at every row read, and
+    rendered a fifth to a third fewer pages than one: pages take turns on a thread of their own."""
+    assert _overlaps(Router(), "GET", "/page", 4) == 1
+    assert _overlaps(Router(pages=False), "GET", "/export.csv", 4) > 1, "what is not a page runs on the other threads"
+    assert _overlaps(Router(), "POST", "/save", 4) > 1, "and so does what writes"
+
+
+def test_a_page_is_rendered_while_a_long_export_or_save_is_under_way() -> None:
+    """The export (or save) waits for a page to be rendered: on one thread with it, it would wait in vain."""
+    rendered = threading.Event()
+    pages, downloads = Router(), Router(pages=False)
+    pages.add_api_route("/page", lambda: rendered.set() or "page", methods=["GET"])
+    pages.add_api_route("/save", lambda: "saved" if rendered.wait(10) else "alone", methods=["POST"])
+    downloads.add_api_route("/export.csv", lambda: "exported" if rendered.wait(10) else "alone", methods=["GET"])
+    app = FastAPI()
+    app.include_router(pages)
+    app.include_router(downloads)
+
+    async def meanwhile(method: str, path: str) -> str:
+        rendered.clear()
+        long = asyncio.create_task(_ask(app, method, path))
+        await asyncio.sleep(0.05)  # under way, and holding its thread
+        assert await _ask(app, "GET", "/page") == "page"
+        return str(await long)
+
+    assert asyncio.run(meanwhile("GET", "/export.csv")) == "exported"
+    assert asyncio.run(meanwhile("POST", "/save")) == "saved"
+
+
+def test_every_page_is_rendered_on_the_page_thread_but_exports_and_the_health_check(settings: Settings) -> None:
+    app = create_app(settings)
+    elsewhere = sorted(
+        route.path
+        for included in app.routes
+        for route in getattr(getattr(included, "original_router", None), "routes", [])
+        if isinstance(route, APIRoute) and "GET" in route.methods and not isinstance(route, PageRoute)
+    )
+    assert elsewhere == sorted([route.path for route in exports.router.routes] + ["/healthz"])

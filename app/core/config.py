@@ -63,13 +63,12 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         description=(
-            "Requests one worker process works on at once. Its database pool holds as many connections (plus "
-            "four), so keep workers × (threads + 6) under the database's max_connections. Rendering is Python "
-            "work that holds the interpreter: more threads than this make a worker slower, not faster (on "
-            "SQLite, pages rendered afresh came 12–15% slower with 4 than with 2, and a third slower with 16; "
-            "on PostgreSQL 4 did no better than 2); add workers instead. Two, not one, so that one slow "
-            "request does not hold up every other page not in the cache, though one thread rendered 21–25% "
-            "more pages afresh than two on SQLite."
+            "Requests one worker process works on at once besides its pages: saves, sign-ins, exports. Pages "
+            "(every GET but the exports) take turns on one more thread of their own: rendering is Python work "
+            "that holds the interpreter, and two threads rendering at once rendered a fifth to a third fewer "
+            "pages afresh than one. The database pool holds a connection for each thread, the page thread too, "
+            "plus four: keep workers × (threads + 7) under the database's max_connections. Add workers, not "
+            "threads, for more pages at once."
         ),
     )
     pool_timeout: float = Field(

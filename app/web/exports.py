@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     pass
 
 
-router = Router()
+router = Router(pages=False)  # seconds of work on a large record: not on the page thread
 
 # ---------------------------------------------------------------- CSV
 

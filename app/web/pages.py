@@ -229,7 +229,7 @@ def api_reference_page(request: Request) -> HTMLResponse:
     return render(request, "api_reference.html", {"api": api, "groups": groups}, twin="/openapi.json")
 
 
-health = Router()
+health = Router(pages=False)  # answered even while the page thread is busy
 
 
 @health.get("/healthz", summary="Liveness: 200 when the database answers, 503 when it does not")
