@@ -45,6 +45,7 @@ from app.web.caching import (
     ResponseCacheMiddleware,
     version_reader,
 )
+from app.web.deps import page_threads
 from app.web.security import CsrfProtection, SecurityHeaders, Sessions, csrf_token_for_template, with_security_headers
 
 # Every function templates call, in one place (the shared macros are loaded by app.web.templating).
@@ -84,12 +85,14 @@ class Parley(FastAPI):
     response_cache: ResponseCacheMiddleware | None = None
     release_views: as_of.ReleaseViews | None = None
     frame_origins: str = "*"
+    page_threads: int = 1  # pages rendered at once (app/web/deps.py: PageRoute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         scope["app"] = self
+        page_threads.set(self.page_threads)
         if sum(1 for name, _ in scope["headers"] if name == b"host") > 1:
             await self._refuse(scope, receive, send, 400, "That request names more than one host")
             return
@@ -154,10 +157,14 @@ def create_app(settings: Settings | None = None) -> Parley:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    # One connection per request thread, the page thread too (app/web/deps.py): a request never
-    # waits on the pool for longer than pool_timeout, and is answered 503 if it must (error_pages.py).
+    # Pages take turns on one thread on SQLite, where reading the record holds the interpreter too,
+    # and on as many as requests on PostgreSQL, where a page waits for answers (PageRoute).
+    sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+    app.page_threads = 1 if sqlite else settings.threads
+    # One connection per thread, page threads too: a request never waits on the pool for longer than
+    # pool_timeout, and is answered 503 if it must (app/web/error_pages.py).
     app.state.engine = make_engine(
-        settings.database_url, pool_size=settings.threads + 1, pool_timeout=settings.pool_timeout
+        settings.database_url, pool_size=settings.threads + app.page_threads, pool_timeout=settings.pool_timeout
     )
     # The cache's own connection: checking the record's version never waits behind the requests.
     app.state.version_engine = make_engine(

@@ -32,7 +32,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from app.web import exports
-from app.web.deps import PageRoute, Router, SessionRoute
+from app.web.deps import PageRoute, Router, SessionRoute, page_threads
 from tests.accounts_fixtures import PASSWORD
 
 CROWD = 16
@@ -177,8 +177,9 @@ async def _ask(app: FastAPI, method: str, path: str) -> Any:
     return json.loads(body)
 
 
-def _overlaps(router: Router, method: str, path: str, asks: int) -> int:
-    """The most requests to ``path`` that ran at once, of ``asks`` sent together to a plain function."""
+def _overlaps(router: Router, method: str, path: str, asks: int, threads: int = 1) -> int:
+    """The most requests to ``path`` that ran at once, of ``asks`` sent together to a plain function,
+    in an app that renders pages on ``threads`` threads."""
     running, most = 0, 0
     lock = threading.Lock()
 
@@ -197,6 +198,7 @@ def _overlaps(router: Router, method: str, path: str, asks: int) -> int:
     app.include_router(router)
 
     async def crowd() -> None:
+        page_threads.set(threads)
         answers = await asyncio.gather(*(_ask(app, method, path) for _ in range(asks)))
         assert answers == ["done"] * asks
 
@@ -205,9 +207,11 @@ def _overlaps(router: Router, method: str, path: str, asks: int) -> int:
 
 
 def test_pages_are_rendered_one_at_a_time_and_the_rest_beside_them() -> None:
-    """Two threads rendering at once each took the interpreter from the other at every row read, and
-    rendered a fifth to a third fewer pages than one: pages take turns on a thread of their own."""
+    """On SQLite two threads rendering at once each took the interpreter from the other at every row
+    read, and rendered a fifth to a third fewer pages than one: pages take turns on a thread of their
+    own. On PostgreSQL, where a page waits for answers, on as many as requests."""
     assert _overlaps(Router(), "GET", "/page", 4) == 1
+    assert _overlaps(Router(), "GET", "/page", 6, threads=2) == 2
     assert _overlaps(Router(pages=False), "GET", "/export.csv", 4) > 1, "what is not a page runs on the other threads"
     assert _overlaps(Router(), "POST", "/save", 4) > 1, "and so does what writes"
 
@@ -243,3 +247,15 @@ def test_every_page_is_rendered_on_the_page_thread_but_exports_and_the_health_ch
         if isinstance(route, APIRoute) and "GET" in route.methods and not isinstance(route, PageRoute)
     )
     assert elsewhere == sorted([route.path for route in exports.router.routes] + ["/healthz"])
+
+
+def test_an_app_renders_pages_on_one_thread_on_sqlite_and_on_as_many_as_requests_on_postgresql(
+    settings: Settings, database_url: str
+) -> None:
+    app = create_app(settings.model_copy(update={"threads": 3}))
+    extra = Router()
+    extra.add_api_route("/threads", lambda: page_threads.get(), methods=["GET"])
+    app.include_router(extra)
+    with TestClient(app) as client:
+        assert client.get("/threads").json() == (1 if database_url.startswith("sqlite") else 3)
+    app.state.engine.dispose()

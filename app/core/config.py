@@ -64,11 +64,12 @@ class Settings(BaseSettings):
         le=256,
         description=(
             "Requests one worker process works on at once besides its pages: saves, sign-ins, exports. Pages "
-            "(every GET but the exports) take turns on one more thread of their own: rendering is Python work "
-            "that holds the interpreter, and two threads rendering at once rendered a fifth to a third fewer "
-            "pages afresh than one. The database pool holds a connection for each thread, the page thread too, "
-            "plus four: keep workers × (threads + 7) under the database's max_connections. Add workers, not "
-            "threads, for more pages at once."
+            "(every GET but the exports) take turns on threads of their own: one on SQLite, where rendering and "
+            "reading the record both hold the interpreter (two threads rendered a fifth to a third fewer pages "
+            "afresh than one), and this many on PostgreSQL, where a page waits for the database while another "
+            "renders. The pool holds a connection for each thread, page threads too, plus four: keep "
+            "workers × (2 × threads + 6) under PostgreSQL's max_connections. Add workers, not threads, for more "
+            "pages at once (on PostgreSQL 4 rendered no more than 2)."
         ),
     )
     pool_timeout: float = Field(

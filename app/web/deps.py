@@ -88,41 +88,46 @@ class SessionRoute(APIRoute):
 
 
 class PageRoute(SessionRoute):
-    """A route whose answers to GET are pages, rendered one at a time on a thread of their own.
+    """A route whose answers to GET are pages, rendered on threads of their own, in turn.
 
-    Rendering is Python work that holds the interpreter, and so is most of reading the record: two
+    Rendering is Python work that holds the interpreter, and on SQLite so is reading the record: two
     threads rendering at once took it from each other at every row read (sqlite3 lets go of it for
-    each), and a worker rendered 20–35% fewer pages afresh than with one, its slowest hundredth twice
-    as slow. So each worker renders its pages on one thread, in turn. What writes (any other method)
-    and what its router says is not a page (the exports: seconds of work on a large
-    record) runs on the other request threads, so that a long export or save never holds up a page,
-    nor a crowd of pages them.
+    each), and a worker rendered a fifth to a third fewer pages afresh than with one, its slowest
+    hundredth twice as slow. On PostgreSQL a page spends much of its time waiting for answers, when
+    another can render: there one thread rendered a fifth fewer than two. So a worker renders pages
+    on one thread on SQLite, and on ``PARLEY_THREADS`` on PostgreSQL (``page_threads``, set by the
+    app for each request). What writes (any other method) and what its router says is not a page
+    (the exports: seconds of work on a large record) runs on the request threads beside them, so
+    that a long export or save never holds up a page, nor a crowd of pages them.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         reads = set(kwargs.get("methods") or ["GET"]) <= {"GET", "HEAD"}
         if reads and not inspect.iscoroutinefunction(endpoint):
-            endpoint = _on_page_thread(_closing_session(endpoint))
+            endpoint = _on_page_threads(_closing_session(endpoint))
         super().__init__(path, endpoint, **kwargs)
 
 
-# One per event loop: a lock belongs to the loop it waits on, and tests start an app on many loops.
-_PAGE_THREADS: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+# How many pages the app answering this request renders at once (app.main.Parley sets it).
+page_threads: ContextVar[int] = ContextVar("parley_page_threads", default=1)
+
+# The turns pages take, for each event loop (a lock belongs to the loop it waits on, and tests start
+# apps on many) and each number of page threads (the app of a release's record is on SQLite).
+_TURNS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, anyio.CapacityLimiter]] = WeakKeyDictionary()
 
 
-def page_thread() -> anyio.CapacityLimiter:
-    """The turns pages take on this event loop's page thread."""
-    loop = asyncio.get_running_loop()
-    if (limiter := _PAGE_THREADS.get(loop)) is None:
-        limiter = _PAGE_THREADS[loop] = anyio.CapacityLimiter(1)
+def _turns() -> anyio.CapacityLimiter:
+    limiters = _TURNS.setdefault(asyncio.get_running_loop(), {})
+    threads = page_threads.get()
+    if (limiter := limiters.get(threads)) is None:
+        limiter = limiters[threads] = anyio.CapacityLimiter(threads)
     return limiter
 
 
-def _on_page_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _on_page_threads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)  # FastAPI reads the parameters through __wrapped__, and awaits this
     async def run(*args: Any, **kwargs: Any) -> Any:
-        call = functools.partial(endpoint, *args, **kwargs)
-        return await anyio.to_thread.run_sync(call, limiter=page_thread())
+        return await anyio.to_thread.run_sync(functools.partial(endpoint, *args, **kwargs), limiter=_turns())
 
     return run
 
