@@ -120,6 +120,19 @@ def test_no_public_answer_shows_a_draft(drafts, client: TestClient, url: str) ->
     assert SECRET not in response.text and "2025-07-draft" not in response.text
 
 
+def test_topics_count_only_the_positions_readers_can_see(drafts, client: TestClient) -> None:
+    """Neither the draft position nor the one stated at the draft round is counted."""
+    with session_scope(drafts) as session:
+        published = {r.id: r.published for r in session.exec(select(Round))}
+        territory = session.exec(select(Topic).where(Topic.slug == "territory")).one()
+        on_it = session.exec(select(Position).where(Position.topic_id == territory.id)).all()
+        seen = sum(1 for p in on_it if p.published and (p.round_id is None or published[p.round_id]))
+    assert len(on_it) >= seen + 2
+    counts = {t["slug"]: t["positions"] for t in client.get("/api/topics").json()}
+    assert counts["territory"] == seen > 0
+    assert f"{seen} stated positions" in client.get("/topics").text
+
+
 def test_a_draft_round_has_no_public_page(drafts, client: TestClient) -> None:
     assert client.get("/rounds/2025-07-draft").status_code == 404
     assert client.get("/api/rounds/2025-07-draft").status_code == 404

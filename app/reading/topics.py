@@ -13,7 +13,7 @@ from app.core.errors import InvalidChoice, NotFound
 from app.reading import movements, schemas
 from app.reading.lookup import Lookup
 from app.record.models import Negotiation, Position, Round, Topic
-from app.record.visibility import visible_position, visible_round
+from app.record.visibility import visible_position, visible_position_of_all, visible_round
 
 _WORDS = re.compile(r"(\S+)(\s*)")
 
@@ -214,7 +214,7 @@ def topic_list(*, session: Session) -> list[schemas.TopicSummary]:
         read(
             session,
             sa.select(col(Position.topic_id), sa.func.count())
-            .where(visible_position())
+            .where(visible_position_of_all())
             .group_by(col(Position.topic_id)),
         ).all()
     )

@@ -38,6 +38,17 @@ def visible_position() -> sa.ColumnElement[bool]:
     )
 
 
+def visible_position_of_all() -> sa.ColumnElement[bool]:
+    """``visible_position`` for a query that reads every position (a count by topic): the few rounds
+    not published are read once, rather than each position's round looked up in turn, which took a
+    tenth of a second on the 10,000-round record (100,000 positions)."""
+    unpublished = sa.select(_PUBLISHED_ROUNDS.c.id).where(_PUBLISHED_ROUNDS.c.published.is_not(True))
+    return sa.and_(
+        col(Position.published),
+        sa.or_(col(Position.round_id).is_(None), col(Position.round_id).not_in(unpublished)),
+    )
+
+
 def visible_gap() -> sa.ColumnElement[bool]:
     return sa.and_(col(GapAssessment.published), _round_published(GapAssessment.round_id))
 
