@@ -1,10 +1,11 @@
 """Builds the Parley application."""
 
+import gc
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from functools import partial
+from functools import cache, partial
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -236,6 +237,24 @@ def create_app(settings: Settings | None = None) -> Parley:
     return app
 
 
+@cache  # once a process: in the test suite, an app frozen later would never be collected
+def _tune_garbage_collector() -> None:
+    """As the worker starts serving: what it has made by now (the modules and the app, 150,000
+    objects) lasts as long as it does, so it is put out of the garbage collector's sight, and the
+    youngest objects are collected every 10,000 allocations rather than 700.
+
+    A full collection walked all of it, a tenth of a second, and a request that met one waited as
+    long as for three pages (the 99th percentile of a cold timeline on the 10,000-round record went
+    from 140–156 ms to 56–75). A page rendered afresh makes tens of thousands of objects that live as
+    long as the request: collected every 700, they were walked again and again and moved on to the
+    older generations, whose collections walk them again; every 10,000 served that page a fifth more
+    often. Nearly everything a request makes is freed as soon as it is dropped, whatever the threshold.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -243,6 +262,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
     if app.state.listener is not None:
         app.state.listener.start()
+    _tune_garbage_collector()
     try:
         yield
     finally:

@@ -5,6 +5,7 @@ rendered answers that is byte-identical to a fresh render and follows every publ
 No timings are asserted here; `make bench` measures them (tests/benchmarks/).
 """
 
+import gc
 import json
 import os
 import subprocess
@@ -366,3 +367,13 @@ def test_the_app_starts_without_importing_what_only_some_deployments_or_routes_u
     env.pop("PARLEY_FORWARDED_ALLOW_IPS", None)
     answer = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
     assert json.loads(answer.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_serving_app_keeps_what_it_started_with_out_of_the_garbage_collectors_sight(settings: Settings) -> None:
+    # A full collection walking the whole app held a request up as long as three pages (app.main).
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 100_000
+        assert gc.get_threshold()[0] == 10_000
+    app.state.engine.dispose()
