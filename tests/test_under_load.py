@@ -247,6 +247,7 @@ def test_every_page_is_rendered_on_the_page_thread_but_exports_and_the_health_ch
         if isinstance(route, APIRoute) and "GET" in route.methods and not isinstance(route, PageRoute)
     )
     assert elsewhere == sorted([route.path for route in exports.router.routes] + ["/healthz"])
+    app.state.engine.dispose()
 
 
 def test_an_app_renders_pages_on_one_thread_on_sqlite_and_on_as_many_as_requests_on_postgresql(
