@@ -160,8 +160,8 @@ def create_app(settings: Settings | None = None) -> Parley:
     app.state.settings = settings
     # Pages take turns on one thread on SQLite, where reading the record holds the interpreter too,
     # and on as many as requests on PostgreSQL, where a page waits for answers (PageRoute).
-    sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
-    app.page_threads = 1 if sqlite else settings.threads
+    database = make_url(settings.database_url)
+    app.page_threads = 1 if database.get_backend_name() == "sqlite" else settings.threads
     # One connection per thread, page threads too: a request never waits on the pool for longer than
     # pool_timeout, and is answered 503 if it must (app/web/error_pages.py).
     app.state.engine = make_engine(
@@ -179,9 +179,9 @@ def create_app(settings: Settings | None = None) -> Parley:
     # Parties, topics, negotiations and the people pages name, kept for as long as the cache's record
     # version holds.
     app.state.reference = KeptReference(app.state.engine, app.state.response_cache.settled_generation)
-    if make_url(settings.database_url).get_backend_name() == "postgresql":
+    if database.get_backend_name() == "postgresql":
         cache = app.state.response_cache
-        listener = ChangeListener(make_url(settings.database_url), cache.invalidate, cache.recheck)
+        listener = ChangeListener(database, cache.invalidate, cache.recheck)
         app.state.listener = listener
         app.state.response_cache.listening = lambda: listener.connected
 

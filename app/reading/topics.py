@@ -209,15 +209,14 @@ def _latest_to_meet(session: Session, negotiation_ids: Iterable[int]) -> int | N
     return chosen
 
 
+# Built once: read() then sends it to the driver as compiled, rather than building it at every request.
+_POSITIONS_BY_TOPIC = (
+    sa.select(col(Position.topic_id), sa.func.count()).where(visible_position_of_all()).group_by(col(Position.topic_id))
+)
+
+
 def topic_list(*, session: Session) -> list[schemas.TopicSummary]:
-    counts = dict(
-        read(
-            session,
-            sa.select(col(Position.topic_id), sa.func.count())
-            .where(visible_position_of_all())
-            .group_by(col(Position.topic_id)),
-        ).all()
-    )
+    counts = dict(read(session, _POSITIONS_BY_TOPIC).all())
     topics = session.exec(select(Topic).order_by(col(Topic.sort_order), col(Topic.name))).all()
     return [
         schemas.TopicSummary(slug=t.slug, name=t.name, description=t.description, positions=counts.get(t.id, 0))
