@@ -66,6 +66,15 @@ PAGES = [
 # An editor's round composer: never cached, so measured cold only, signed in as BENCH_EDITOR.
 COMPOSER = Page("composer", "round composer, signed in", f"/rounds/{ROUND}/edit", 0.01)
 COMPOSER_TARGET = 0.01
+# Why a cold target is missed, measured beside it: Parley's smallest answer through its whole stack
+# (the floor no page can go under), and the timeline of one negotiation (the bundled record's four
+# entries) on each record, so that what the large record's size costs is told from what its longer
+# first page costs.
+FLOOR = Page("floor", "`/healthz` (the whole stack, one query)", "/healthz", 0.0, html=False)
+SAME_ENTRIES = [
+    Page("timeline", "timeline of one negotiation", f"/timeline?negotiation={NEGOTIATION}", 0.0),
+    Page("api", "`/api/timeline` of one negotiation", f"/api/timeline?negotiation={NEGOTIATION}", 0.0, html=False),
+]
 BENCH_EDITOR = ("bench-editor@example.org", "a long bench password, never used elsewhere")
 # The peer on the same work: Datasette's table page of rounds over the same SQLite file, uncached and
 # with facets off, against Parley's cold timeline.
@@ -100,6 +109,10 @@ class Run:
     uncached_ms: dict[str, float] = field(default_factory=dict)
     # The same pages with the response cache turned off: every request rendered afresh.
     cold: dict[str, Load] = field(default_factory=dict)
+    cold_bytes: dict[str, int] = field(default_factory=dict)  # each cold page's body, uncompressed
+    entries: dict[str, int] = field(default_factory=dict)  # entries on the timeline's first page
+    floor: Load | None = None  # FLOOR, cold (bundled records)
+    same_entries: dict[str, Load] = field(default_factory=dict)  # SAME_ENTRIES, cold
     # Datasette's table page of rounds over the same SQLite file (SQLite runs only).
     datasette: Load | None = None
     import_s: float | None = None  # `parley import` of the record, when it was imported
@@ -345,10 +358,10 @@ def capture(base: str) -> tuple[list[dict[str, object]], dict[str, str], dict[st
     return captured, etags, transfer
 
 
-def uncached(base: str, samples: int = 15) -> dict[str, float]:
+def uncached(base: str, run: Run, samples: int = 15) -> None:
     """Each page's time to render afresh: the median of sequential requests to a server that keeps
-    no rendered answers (a made-up parameter no longer does it: the cache ignores what a page does not read)."""
-    times = {}
+    no rendered answers (a made-up parameter no longer does it: the cache ignores what a page does not read);
+    and what each answered, in bytes and, for the timeline, in entries."""
     for page in PAGES:
         if page.conditional:
             continue
@@ -360,8 +373,10 @@ def uncached(base: str, samples: int = 15) -> dict[str, float]:
             if answer.status != 200:
                 break
         else:
-            times[page.key] = statistics.median(spent)
-    return times
+            run.uncached_ms[page.key] = statistics.median(spent)
+            run.cold_bytes[page.key] = len(answer.content)
+            if page.key == "api":
+                run.entries["timeline"] = len(json.loads(answer.content)["entries"])
 
 
 def measure(base: str, etags: dict[str, str], args: argparse.Namespace, label: str) -> dict[str, Load]:
@@ -456,10 +471,14 @@ def bench_parley(
     with server("app.main:create_app", {**env, "PARLEY_RESPONSE_CACHE_MB": "0"}, factory=True) as (base, _):
         for page in PAGES:
             get(base + page.url)  # the first render of each template compiles it
-        run.uncached_ms = uncached(base)
+        uncached(base, run)
         for page in PAGES:
             if not page.conditional:
                 run.cold[page.key] = measure_page(base, page, {}, args, f"{label}, cold")
+        for page in SAME_ENTRIES:
+            run.same_entries[page.key] = measure_page(base, page, {}, args, f"{label}, cold")
+        if label.endswith("bundled"):
+            run.floor = measure_page(base, FLOOR, {}, args, f"{label}, cold")
         cookie = sign_in(base)
         composer = composer_url(base, cookie)
         run.cold[COMPOSER.key] = measure_url(base + composer, [cookie], args, f"{label}, cold: {COMPOSER.label}")
@@ -652,8 +671,90 @@ def _cold(runs: dict[str, Run], verdicts: list[tuple[str, str, bool]], duration:
                 f"| {name} | {page.label} | {cold.rps:,.1f} | {share:.2%} | {cold.p50:.1f} "
                 f"| {warm} | {f'{growth:.2f}' if growth else ''} | {target} | {_mark(ok)} |"
             )
+    lines += _why_short(runs)
     lines += _peer(runs, verdicts, duration)
     return lines
+
+
+def _why_short(runs: dict[str, Run]) -> list[str]:
+    """By how much each cold target is missed, and what the time goes to, from figures of the same run.
+
+    Under load, a page's cost is the worker's time per request: 1 / its requests a second. ``/healthz``
+    through the same stack is the part no page can do without (the server, middleware, routing, a
+    session and a query); the rest is the page's own work (its queries, its view models, its HTML or
+    JSON).
+    """
+    ceiling = runs["ceiling"]
+    lines = [
+        "",
+        "By how much, and why: under load, the worker's time per page is 1 ÷ its requests a second, and the target "
+        "leaves it 1 ÷ (the target's share of the ceiling's requests a second). Part of that time every answer pays "
+        "(uvicorn, the middleware, routing, a session and a query: the cold `/healthz`); the rest is the page's own "
+        "queries, view models and markup. Short by: how many times faster the page would have to be.",
+        "",
+        "| database, record | page | ms a request, cold | at the target | the stack alone | the page's own work "
+        "| own work at the target | short by |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    measured = False
+    for name, run in runs.items():
+        if name == "ceiling" or not name.endswith("bundled") or run.floor is None or run.floor.rps <= 0:
+            continue
+        stack = 1000 / run.floor.rps
+        for page in [*PAGES, COMPOSER]:
+            cold = run.cold.get(page.key)
+            if cold is None or cold.rps <= 0:
+                continue
+            wanted = (COMPOSER_TARGET if page is COMPOSER else COLD_TARGET) * ceiling.loads[page.key].rps
+            if cold.rps >= wanted:
+                continue
+            spent, allowed = 1000 / cold.rps, 1000 / wanted
+            own_allowed = f"{allowed - stack:.2f}" if allowed > stack else "none left"
+            lines.append(
+                f"| {name} | {page.label} | {spent:.2f} | {allowed:.2f} | {stack:.2f} | {spent - stack:.2f} "
+                f"| {own_allowed} | {wanted / cold.rps:.1f}× |"
+            )
+            measured = True
+    growth = _large_growth(runs)
+    if not measured and not growth:
+        return []
+    return (lines if measured else []) + growth
+
+
+def _large_growth(runs: dict[str, Run]) -> list[str]:
+    """What the large record's size costs, told from what its longer first page costs: the timeline
+    and its API of the one negotiation the bundled record holds, on both records, beside the pages."""
+    rows = []
+    for name, run in runs.items():
+        database, _, record = name.partition(", ")
+        bundled = runs.get(f"{database}, bundled")
+        if record != "large" or bundled is None:
+            continue
+        for page in SAME_ENTRIES:
+            first, base = run.cold.get(page.key), bundled.cold.get(page.key)
+            same, same_base = run.same_entries.get(page.key), bundled.same_entries.get(page.key)
+            if not (first and base and same and same_base and base.p50 > 0 and same_base.p50 > 0):
+                continue
+            label = next(p.label for p in PAGES if p.key == page.key)
+            entries = f"{bundled.entries.get('timeline', '?')} / {run.entries.get('timeline', '?')}"
+            size = f"{bundled.cold_bytes.get(page.key, 0) / 1024:.0f} / {run.cold_bytes.get(page.key, 0) / 1024:.0f}"
+            rows.append(
+                f"| {database} | {label} | {entries} | {size} | {first.p50 / base.p50:.2f}× "
+                f"| {same.p50 / same_base.p50:.2f}× |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "The large record against the bundled one: its first page of the timeline holds more entries, each one "
+        f"work; the same entries (`?negotiation={NEGOTIATION}`, the bundled record's whole timeline) asked of "
+        "both records show what the record's size alone costs.",
+        "",
+        "| database | page | entries, bundled / large | KB, bundled / large | cold p50, large × bundled "
+        "| the same entries, large × bundled |",
+        "|---|---|--:|--:|--:|--:|",
+        *rows,
+    ]
 
 
 def _peer(runs: dict[str, Run], verdicts: list[tuple[str, str, bool]], duration: float) -> list[str]:
