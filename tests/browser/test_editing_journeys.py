@@ -659,6 +659,23 @@ def test_a_field_is_checked_as_it_is_left_and_nothing_is_kept(
     engine.dispose()
 
 
+def test_enter_in_a_box_saves_the_form(seeded_site: Site, open_page: Callable[..., Page]) -> None:
+    """Not the "add this source" button further down the form, which is the first in it otherwise."""
+    from playwright.sync_api import expect
+
+    page = open_page(seeded_site.base_url)
+    sign_in(page, seeded_site.add_editor("Erin Editor"))
+    page.goto("/edit/rounds/new?negotiation=russia-ukraine-istanbul-2025")
+    page.fill("#record-date", "2025-07-23")
+    page.fill("#record-city", "Istanbul")
+    page.fill("#record-venue", "Çırağan Palace")
+    with page.expect_navigation():
+        page.press("#record-venue", "Enter")
+    assert "/drafts/" in page.url, f"Enter landed on {page.url}: {Composer(page).problems()}"
+    expect(page.locator("#record")).to_contain_text("Çırağan Palace")
+    expect(page.locator(".form-problems")).to_have_count(0)
+
+
 def test_the_composer_works_as_plain_forms_without_javascript(
     seeded_site: Site, open_page: Callable[..., Page]
 ) -> None:
