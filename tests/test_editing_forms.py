@@ -168,10 +168,20 @@ def test_what_the_model_and_the_record_say_is_wrong_comes_back_by_field(seeded: 
     form = new_round(session, FOURTH_ROUND | {"delay_minutes": "-5", "slug": "Round Four"})
     assert form.errors == {
         "slug": "Use lowercase letters, digits and single hyphens (e.g. 2025-06-02-istanbul).",
-        "delay_minutes": "Enter a number of 0 or more.",
+        "delay_minutes": "Delay in minutes must be 0 or more.",
     }
     taken = new_round(session, FOURTH_ROUND | {"sequence": "2"})
     assert taken.errors == {"sequence": "Round 2 of this negotiation is already on the record."}
+
+
+def test_a_round_with_nothing_to_make_its_address_from_asks_for_the_date_or_city(
+    seeded: sa.Engine, session: Session
+) -> None:
+    """Not "Input should be a valid string" on the Address, the one box the form says may be left empty."""
+    form = new_round(session, {"negotiation_id": "1", "sequence": "4", "status": "held"})
+    assert form.errors == {"date": "Enter the date or the city: the address is made from them."}
+    wrong_date = new_round(session, {"negotiation_id": "1", "sequence": "4", "status": "held", "date": "2025-02-30"})
+    assert set(wrong_date.errors) == {"date"} and "not a date that exists" in wrong_date.errors["date"]
 
 
 def test_a_valid_form_has_its_values_and_an_address_made_for_it(seeded: sa.Engine, session: Session) -> None:

@@ -131,7 +131,7 @@ def test_an_invalid_round_comes_back_with_every_error_at_once_and_everything_typ
         "record-sequence": "Round 2 of this negotiation is already on the record.",
         "record-date": "“2025-02-30” is not a date that exists. Write it as YYYY-MM-DD, such as 2025-06-02.",
         "record-chair_id": "No person called “Fidanov” is in the record. Pick one from the list, or add them as new.",
-        "record-duration_minutes": "Enter a number of 0 or more.",
+        "record-duration_minutes": "Duration in minutes must be 0 or more.",
     }
     summary = [a.get_text() for a in soup.select(".form-problems a")]
     assert len(summary) == 4 and all("String should" not in s and "Input should" not in s for s in summary)

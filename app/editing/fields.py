@@ -264,12 +264,13 @@ def message(error: Any, label: str) -> str:
         hint = PATTERN_HINTS.get(ctx.get("pattern", ""), "use the form shown in the hint")
         return hint[:1].upper() + hint[1:] + "."
     if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) in (0, 1):
-        return f"Enter a number of {ctx.get('ge', 1)} or more."
+        # Named: the error summary lists this apart from its field.
+        return f"{label} must be {ctx.get('ge', 1)} or more."
     if kind == "string_too_long":
         return f"Use at most {ctx['max_length']} characters."
     if kind == "string_too_short":
         return f"Enter the {label.lower()}."
-    if kind == "missing":
+    if kind == "missing" or (kind.endswith("_type") and error.get("input") is None):
         return f"Enter the {label.lower()}."
     text = str(error["msg"]).removeprefix("Value error, ")
     for prefix in ("date: ", "implemented_on: ", "stated_on: "):

@@ -177,7 +177,7 @@ def check(session: Session, form: ItemForm, *, view_: DraftView, item: Item, fix
     for f in form.visible:
         values[f.name] = _value(session, form, f, form.typed.get(f.name, ""), f.name)
     _fill_slug(session, spec, values, view_, item)
-    _keep_first(form, model_errors(spec, _with_placeholders(values)))
+    _keep_first(form, _unmade_address(form, values, model_errors(spec, _with_placeholders(values))))
     _suggest_colour(session, form, values)
     # Every rule, every time: a submit shows all that is wrong at once.
     _keep_first(form, uniqueness(session, spec, values, item=item, others=view_.items.values()))
@@ -252,6 +252,21 @@ def _fill_slug(session: Session, spec: KindSpec, values: dict[str, Any], view_: 
         return
     taken = {str(i.fields.get("slug")) for i in view_.items.values() if i.kind == spec.key and i.key != item.key}
     values["slug"] = pickers.free_slug(session, spec.kind.sa_table, " ".join(parts), taken=taken, own_id=item.id)
+
+
+def _unmade_address(form: ItemForm, values: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """An address left empty with nothing to make it from is asked for where it would come from (a
+    round's date or city): "enter the address" would send the editor to the one box they may leave
+    empty. Said nowhere when one of those fields is wrong already: putting that right makes it."""
+    spec = form.spec
+    if not spec.slug_from or values.get("slug") or "slug" not in errors:
+        return errors
+    errors = {name: error for name, error in errors.items() if name != "slug"}
+    if not any(name in form.errors or name in errors for name in spec.slug_from):
+        names = " or the ".join(spec.label(name).lower() for name in spec.slug_from)
+        made_from = "them" if len(spec.slug_from) > 1 else "it"
+        errors[spec.slug_from[0]] = f"Enter the {names}: the address is made from {made_from}."
+    return errors
 
 
 def _check_sources(session: Session, form: ItemForm) -> None:
