@@ -35,6 +35,10 @@ def test_round_page_holds_everything_about_the_round(seeded, client: TestClient)
     assert topics[:3] == ["Ceasefire", "Territory", "NATO and neutrality"]
     territory = soup.select_one("#topic-territory").parent
     assert [text(a.h4) for a in territory.select("article.position")] == ["Russia", "Ukraine"]
+    # Who said it and where, the round itself unsaid on its own page: no line starts with a stray separator.
+    metas = [text(p) for p in soup.select(".position-meta")]
+    assert metas and not [m for m in metas if m.startswith("·") or m.endswith("·") or not m]
+    assert any("Follow-up talks" in text(m) for m in soup.select(".outcome-meta")), "a kind's words, hyphen and all"
 
     assert "Ukrainian drone strikes on Russian strategic bombers" in text(soup.select_one(".events"))
     assert text(soup.select_one(".pager a[rel=prev]")).startswith("← Round 1")

@@ -245,16 +245,18 @@ def position_body(
 
 
 def _position_meta(p: schemas.PositionPublic, *, with_round: bool, editing: Any, grouped: bool) -> str:
-    """Where and by whom a position was said, the clause it comes from, and for an editor a link to edit it."""
-    html = ['<p class="position-meta">\n']
+    """Where and by whom a position was said, the clause it comes from, and for an editor a link to edit it:
+    what is known, joined by " · " (on a round's own page the round goes unsaid, and a line began with one)."""
+    parts = []
     if with_round and p.round:
-        html.append(f"At {round_link(p.round)}")
+        parts.append(f"At {round_link(p.round)}")
     elif p.stated:
-        html.append(f"On {fuzzy(p.stated)}")
+        parts.append(f"On {fuzzy(p.stated)}")
     if p.speaker:
-        html.append(f" · by {person_name(p.speaker)}")
+        parts.append(f"{'by' if parts else 'By'} {person_name(p.speaker)}")
     if p.stated_in:
-        html.append(f" · {_text(p.stated_in)}")
+        stated_in = _text(p.stated_in)
+        parts.append(stated_in if parts else stated_in[:1].upper() + stated_in[1:])
     if clause := p.clause:
         name = _text(clause.document_title)
         if clause.number:
@@ -264,11 +266,10 @@ def _position_meta(p: schemas.PositionPublic, *, with_round: bool, editing: Any,
         # In the comparison table (grouped) the clause is named, not linked: a row there keeps to a few tab stops.
         if not grouped:
             name = f'<a href="/documents/{_text(clause.document_slug)}#{_text(clause.anchor)}">{name}</a>'
-        html.append(f" · from {name}")
+        parts.append(f"{'from' if parts else 'From'} {name}")
     if editing:
-        html.append(f' · <a href="/edit/positions/{p.id}">Edit<span class="visually-hidden"> this position</span></a>')
-    html.append("</p>")
-    return "".join(html)
+        parts.append(f'<a href="/edit/positions/{p.id}">Edit<span class="visually-hidden"> this position</span></a>')
+    return f'<p class="position-meta">\n{" · ".join(parts)}</p>' if parts else ""
 
 
 GLOBALS = {

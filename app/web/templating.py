@@ -31,9 +31,14 @@ def human_time(moment: dt.datetime) -> str:
     return as_utc(moment).strftime("%-d %B %Y, %H:%M UTC")
 
 
+# Values whose words are not their underscores as spaces.
+_SPELLED = {"follow_up_talks": "follow-up talks"}
+
+
 def humanize(value: object) -> str:
     """An enum value as words: "prisoner_exchange" → "prisoner exchange"."""
-    return str(getattr(value, "value", value)).replace("_", " ")
+    text = str(getattr(value, "value", value))
+    return _SPELLED.get(text) or text.replace("_", " ")
 
 
 def code_spans(text: str | None) -> Markup:
