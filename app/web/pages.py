@@ -10,6 +10,7 @@ from app.core.db import is_reachable
 from app.core.errors import NotFound
 from app.reading import comparison, documents, parties, rounds, schemas, search, state, timeline, topics
 from app.web.deps import Router, SessionDep
+from app.web.htmx import wants_fragment
 from app.web.params import (
     After,
     AsOf,
@@ -47,7 +48,17 @@ def timeline_page(request: Request, session: SessionDep, filters: Filters, after
     # "Show later entries" appends entries to the list; a filter change replaces the results.
     fragment = "entries" if after else "results"
     context = {"page": page, "found": found}
-    return render(request, "timeline.html", context, fragment=fragment, twin=twin(request, "api_timeline"))
+    response = render(request, "timeline.html", context, fragment=fragment, twin=twin(request, "api_timeline"))
+    return response if after else _pushed_as_chosen(request, response, filters.query())
+
+
+def _pushed_as_chosen(request: Request, response: HTMLResponse, chosen: dict[str, str]) -> HTMLResponse:
+    """Filters changed in place put the view's address in the address bar, as a link to share: the form
+    sends every box, "any" as an empty one, and htmx would push them all ("?negotiation=&party=&topic=
+    territory&year=…"); the address pushed names only the filters chosen."""
+    if wants_fragment(request):
+        response.headers["HX-Push-Url"] = request.url.path + (f"?{urlencode(chosen)}" if chosen else "")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -89,7 +100,8 @@ def negotiation_page(
     page = timeline.timeline(session=session, filters=filters, after=after)
     api = route_path(request.app, "api_timeline")
     fragment = "entries" if after else "results"
-    return render(request, "timeline.html", {"page": page}, fragment=fragment, twin=f"{api}?negotiation={slug}")
+    response = render(request, "timeline.html", {"page": page}, fragment=fragment, twin=f"{api}?negotiation={slug}")
+    return response if after else _pushed_as_chosen(request, response, filters.query(negotiation=None))
 
 
 @router.get("/rounds/{slug}", response_class=HTMLResponse)
@@ -192,6 +204,7 @@ def person_page(request: Request, session: SessionDep, slug: Slug) -> HTMLRespon
 # Example calls for the API reference, against the bundled record.
 API_EXAMPLES = {
     "/api/timeline": "/api/timeline?party=ukraine",
+    "/api/search": "/api/search?q=prisoners",
     "/api/rounds/{slug}": "/api/rounds/2025-06-02-istanbul",
     "/api/compare": "/api/compare?party=russia&party=ukraine&as_of=2025-06-02-istanbul",
     "/api/topics/{slug}": "/api/topics/territory",
@@ -223,7 +236,7 @@ def api_reference_page(request: Request) -> HTMLResponse:
     ]
     # The API first; the downloads and feeds, which are files rather than JSON, after it.
     groups = [
-        ("The JSON API", [op for op in operations if op["path"].startswith("/api/")]),
+        ("Operations", [op for op in operations if op["path"].startswith("/api/")]),
         ("Downloads and feeds", [op for op in operations if not op["path"].startswith("/api/")]),
     ]
     return render(request, "api_reference.html", {"api": api, "groups": groups}, twin="/openapi.json")
