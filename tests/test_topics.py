@@ -27,6 +27,12 @@ def test_a_statement_worded_anew_is_shown_before_and_now(seeded, client: TestCli
     assert ukraine[1].select_one(".diff-text") is None
     assert text(ukraine[1].select_one(".diff-before")).startswith("Before: Asked for a meeting")
     assert "Zelenskiy" in text(ukraine[1].select_one(".diff-after ins"))
+    # A summary and its text are two paragraphs on both sides (shown apart, white-space: pre-line), not run together.
+    before, now = (
+        ukraine[1].select_one(f"{side} {tag}").get_text()
+        for side, tag in ((".diff-before", "del"), (".diff-after", "ins"))
+    )
+    assert "presidents\n\n" in before and "\n\n" in now
 
 
 def test_a_statement_changed_in_a_few_words_has_them_marked_with_spaces_kept(
