@@ -66,8 +66,10 @@ def test_api_reference_is_served_by_parley_itself(client: TestClient) -> None:
     listed = [text(h.code) for h in soup.select(".api-operations h3")]
     assert "/api/compare" in listed and "/api/rounds/{slug}" in listed
     # The API first, then the downloads and feeds; schema texts with `backticks` shown as code.
-    assert [text(h) for h in soup.select("h2.api-group")] == ["The JSON API", "Downloads and feeds"]
+    assert [text(h) for h in soup.select("h2.api-group")] == ["Operations", "Downloads and feeds"]
     assert listed[0].startswith("/api/") and listed.index("/feed.atom") > listed.index("/api/compare")
     assert "`" not in text(soup.select_one("main"))
+    tried = [a["href"] for a in soup.select(".api-operations a[href^='/api/search']")]
+    assert tried == ["/api/search?q=prisoners"], "an example that finds something"
     assert soup.select_one('link[rel=alternate][type="application/json"]')["href"] == "/openapi.json"
     assert client.get("/docs").status_code == 404  # FastAPI's own pages load scripts from a CDN

@@ -290,7 +290,7 @@ class TimelineFilters(Public):
     topic: str | None = Field(
         None, pattern=SLUG_PATTERN, description="Slug of a topic: rounds where positions on it were stated."
     )
-    year: int | None = Field(None, ge=1900, le=2200)
+    year: int | None = Field(None, ge=1900, le=2200, description="A year: rounds and events dated in it.")
     kind: TimelineKind | None = Field(None, description="round (held or called off), planned, or event.")
     q: str | None = Field(
         None, max_length=200, pattern=r"^[^\x00]*$", description="Words to look for in summaries, venues and events."
