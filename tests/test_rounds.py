@@ -45,6 +45,15 @@ def test_round_page_holds_everything_about_the_round(seeded, client: TestClient)
     assert text(soup.select_one(".pager a[rel=next]")).startswith("Round 3")
 
 
+def test_a_round_page_and_its_widget_say_the_same_last_change(seeded, client: TestClient) -> None:
+    """The newest change to anything either shows (here a source cited, 30 November), not the round's own
+    row (29 November) on one and everything on the other."""
+    page = soup_of(client, f"/rounds/{ROUND_2}").select_one("p.updated time")["datetime"]
+    widget = soup_of(client, f"/embed/round/{ROUND_2}").select_one(".meta time")["datetime"]
+    api = client.get(f"/api/rounds/{ROUND_2}").json()["updated_at"]
+    assert page == widget == "2026-11-30T00:00:00Z" and api.startswith("2026-11-30T00:00:00")
+
+
 def test_missing_round_is_404(seeded, client: TestClient) -> None:
     soup = soup_of(client, "/rounds/2031-01-01-nowhere", status=404)
     assert "There is no round '2031-01-01-nowhere' in the record." in text(soup.select_one("main"))

@@ -175,9 +175,10 @@ def test_import_into_a_database_that_holds_a_record_is_refused(seeded: sa.Engine
 
 
 def test_a_record_loaded_today_keeps_the_times_it_carries(seeded, client) -> None:
-    """The round page's "last updated" and the feed tell when the record changed, not when it was loaded."""
+    """The round page's "last updated" and the feed tell when the record changed, not when it was loaded:
+    the page, when anything it shows last did (an outcome, on the 29th); the feed, when the round did."""
     round_1 = factories.soup_of(client, "/rounds/2025-05-16-istanbul")
-    assert factories.text(round_1.select_one(".updated")) == "Last updated 24 November 2026, 21:22 UTC"
+    assert factories.text(round_1.select_one(".updated")) == "Last updated 29 November 2026, 20:52 UTC"
     feed = client.get("/feed.atom").text
     assert "<id>http://testserver/rounds/2025-05-16-istanbul</id>" in feed
     entry = feed.split("<id>http://testserver/rounds/2025-05-16-istanbul</id>")[1].split("</entry>")[0]

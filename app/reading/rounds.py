@@ -12,6 +12,7 @@ from app.core.db import any_of, read
 from app.core.errors import NotFound
 from app.reading import schemas
 from app.reading.documents import documents_at
+from app.reading.freshness import last_changed
 from app.reading.lookup import Lookup, fuzzy
 from app.record.models import (
     Delegation,
@@ -150,7 +151,14 @@ def round_detail(*, session: Session, slug: str) -> schemas.RoundDetail:
         sources=lookup.sources(),
         previous=previous,
         next=following,
-        updated_at=r.updated_at,
+        # The newest change to anything the page shows, as its widget says it too.
+        updated_at=last_changed(
+            session,
+            rounds=[r.id],
+            outcomes=[o.id for o in outcomes],
+            positions=[p.id for group in positions for p in group.positions],
+        )
+        or r.updated_at,
     )
 
 

@@ -275,7 +275,10 @@ class RoundDetail(Sourced):
     sources: list[SourcePublic]
     previous: RoundRef | None
     next: RoundRef | None
-    updated_at: dt.datetime
+    updated_at: dt.datetime = Field(
+        description="When anything shown here last changed: the round, its delegations, outcomes and positions, "
+        "their reported figures, citations and the sources cited."
+    )
 
 
 # ---------------------------------------------------------------- timeline

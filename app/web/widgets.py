@@ -10,7 +10,7 @@ allows); ``app.web.security`` makes every other answer refuse to be framed.
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -18,34 +18,24 @@ import sqlalchemy as sa
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.core.config import PROJECT_ROOT
 from app.core.db import any_of, read
 from app.core.errors import InvalidChoice, NotFound
 from app.reading import comparison, documents, rounds, schemas, state, timeline
+from app.reading.freshness import last_changed
 from app.reading.lookup import Lookup
 from app.record import addresses
 from app.record.models import (
     SLUG_PATTERN,
-    Citation,
     Clause,
-    Delegation,
-    DelegationMember,
     Document,
     DocumentVersion,
     Event,
-    GapAssessment,
-    Outcome,
-    Position,
-    ReportedFigure,
     Round,
-    Source,
-    Topic,
-    as_utc,
     table_of,
 )
-from app.record.visibility import visible_gap
 from app.web import charts
 from app.web.deps import Router, SessionDep
 from app.web.embed_code import (
@@ -109,88 +99,6 @@ Focus = Annotated[
 # ------------------------------------------------------------------ what a widget shows around its content
 
 
-def _newest(
-    session: Session,
-    *,
-    rounds: Sequence[int] = (),
-    events: Sequence[int] = (),
-    outcomes: Sequence[int] = (),
-    positions: Sequence[int] = (),
-    gaps: Sequence[tuple[str, str]] = (),
-) -> dt.datetime | None:
-    """When the claims a widget shows (with their figures, delegations, citations and sources, and the
-    assessments of how far apart the parties are, as (topic slug, round slug)) last changed."""
-    shown = {"rounds": rounds, "events": events, "outcomes": outcomes, "positions": positions}
-    params: dict[str, Any] = {kind: list(ids) for kind, ids in shown.items() if ids}
-    if gaps:
-        params |= {"gap_topics": [topic for topic, _ in gaps], "gap_rounds": [round_ for _, round_ in gaps]}
-    if not params:
-        return None
-    value = read(session, _newest_statement(frozenset(params)), params).scalar()
-    if isinstance(value, str):  # SQLite, from a UNION
-        value = dt.datetime.fromisoformat(value)
-    return as_utc(value) if value else None
-
-
-@functools.cache
-def _newest_statement(kinds: frozenset[str]) -> sa.Select[Any]:
-    """One maximum per table and per kind of citation, each over an indexed column (an OR across
-    citations' columns would read every citation on PostgreSQL); built once for each combination of
-    kinds a widget shows, as building it cost more than running it."""
-
-    parts: list[tuple[Any, sa.ColumnElement[bool]]] = []
-    cited: list[sa.ColumnElement[bool]] = []
-    if "rounds" in kinds:
-        delegations = sa.select(col(Delegation.id)).where(any_of(col(Delegation.round_id), "rounds"))
-        parts += [
-            (Round, any_of(col(Round.id), "rounds")),
-            (Delegation, col(Delegation.id).in_(delegations)),
-            (DelegationMember, col(DelegationMember.delegation_id).in_(delegations)),
-        ]
-        cited.append(any_of(col(Citation.round_id), "rounds"))
-    if "events" in kinds:
-        parts.append((Event, any_of(col(Event.id), "events")))
-        cited.append(any_of(col(Citation.event_id), "events"))
-    if "outcomes" in kinds:
-        parts.append((Outcome, any_of(col(Outcome.id), "outcomes")))
-        cited.append(any_of(col(Citation.outcome_id), "outcomes"))
-    if "positions" in kinds:
-        parts.append((Position, any_of(col(Position.id), "positions")))
-        cited.append(any_of(col(Citation.position_id), "positions"))
-    figured = [
-        any_of(column, kind)
-        for kind, column in (("rounds", col(ReportedFigure.round_id)), ("outcomes", col(ReportedFigure.outcome_id)))
-        if kind in kinds
-    ]
-    if figured:
-        figures = sa.select(col(ReportedFigure.id)).where(sa.or_(*figured))
-        parts.append((ReportedFigure, col(ReportedFigure.id).in_(figures)))
-        cited.append(col(Citation.figure_id).in_(figures))
-    parts += [(Citation, where) for where in cited]
-    if cited:
-        sources = sa.union_all(*(sa.select(col(Citation.source_id)).where(where) for where in cited))
-        parts.append((Source, col(Source.id).in_(sources)))
-    if "gap_topics" in kinds:
-        parts.append(
-            (
-                GapAssessment,
-                sa.and_(
-                    visible_gap(),
-                    col(GapAssessment.topic_id).in_(
-                        sa.select(col(Topic.id)).where(any_of(col(Topic.slug), "gap_topics"))
-                    ),
-                    col(GapAssessment.round_id).in_(
-                        sa.select(col(Round.id)).where(any_of(col(Round.slug), "gap_rounds"))
-                    ),
-                ),
-            )
-        )
-    newest = sa.union_all(
-        *(sa.select(sa.func.max(model.updated_at).label("updated_at")).where(where) for model, where in parts)
-    ).subquery()
-    return sa.select(sa.func.max(newest.c.updated_at))
-
-
 def _ids(session: Session, model: Any, slugs: Iterable[str]) -> dict[str, int]:
     return {slug: ident for slug, ident in read(session, _ids_statement(model), {"slugs": list(slugs)})}
 
@@ -211,7 +119,7 @@ def _distinct(refs: Iterable[schemas.CitationRef]) -> list[schemas.CitationRef]:
 def _compare_updated(session: Session, view: schemas.Comparison) -> dt.datetime | None:
     positions = [cell.position.id for row in view.rows for cell in row.cells if cell.position]
     gaps = [(row.topic.slug, row.gap.as_of.slug) for row in view.rows if row.gap]
-    return _newest(session, positions=positions, gaps=gaps)
+    return last_changed(session, positions=positions, gaps=gaps)
 
 
 @dataclass
@@ -241,7 +149,9 @@ def _timeline_citations(session: Session, page: schemas.TimelinePage) -> Timelin
             refs[f"round-{entry.round.slug}"] = _round_refs(lookup, entry, round_ids[entry.round.slug], durations)
         else:
             refs[f"event-{entry.event.slug}"] = _distinct(lookup.cite("event_id", event_ids[entry.event.slug]))
-    updated = _newest(session, rounds=list(round_ids.values()), events=list(event_ids.values()), outcomes=outcome_ids)
+    updated = last_changed(
+        session, rounds=list(round_ids.values()), events=list(event_ids.values()), outcomes=outcome_ids
+    )
     return TimelineCitations(refs=refs, sources=lookup.sources(), updated=updated)
 
 
@@ -487,18 +397,12 @@ def embed_round(
         detail = rounds.round_detail(session=session, slug=slug)
     except NotFound as error:
         return _widget_error(request, session, error, theme=theme, compact=compact)
-    round_id = _ids(session, Round, [slug])[slug]
     context = {
         "round": detail,
         "title": round_title(detail),
         "full_url": f"{request.base_url}rounds/{slug}",
         "data_url": f"{request.base_url}rounds/{slug}/outcomes.csv",
         "sources": _round_cited(detail),
-        "updated": _newest(
-            session,
-            rounds=[round_id],
-            outcomes=[o.id for o in detail.outcomes],
-            positions=[p.id for group in detail.positions for p in group.positions],
-        ),
+        "updated": detail.updated_at,  # as the round's page says it
     }
     return _widget(request, "embed_round.html", context, theme=theme, compact=compact)
