@@ -425,6 +425,15 @@ def test_a_preview_shows_the_draft_as_readers_will_see_it_and_keeps_nothing(
 # ------------------------------------------------------------------ history, addresses, first steps
 
 
+def test_a_record_no_one_has_changed_says_when_its_file_put_it_on_the_record_and_last_changed_it(
+    seeded: sa.Engine, editor_client: TestClient
+) -> None:
+    """Not "unchanged since it was loaded on 24 November" for a round the file says changed on the 29th."""
+    said = " ".join(soup_of(editor_client.get(f"{ROUND_2}/history")).select_one("main").get_text().split())
+    assert "No one has changed it here" in said
+    assert "put on the record on 24 November 2026, 20:49 UTC and last changed on 29 November 2026, 20:37 UTC" in said
+
+
 def test_history_restores_a_field_after_showing_what_will_change(seeded: sa.Engine, editor_client: TestClient) -> None:
     changed = post(
         editor_client,

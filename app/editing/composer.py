@@ -831,7 +831,7 @@ def history_page(session: Session, *, spec: KindSpec, entity_id: int, a: str, b:
         "public": public,
         "version": getattr(row, "version", 0),
         "revisions": listed,
-        "loaded": history.loaded_at(row) if row is not None and not listed else None,
+        "loaded": history.as_loaded(row) if row is not None and not listed else None,
         "changes": changes,
         "a": a,
         "b": b,

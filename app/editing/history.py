@@ -150,8 +150,10 @@ def compare_snapshots(older: dict[str, Any], newer: dict[str, Any]) -> list[sche
     return changes
 
 
-def loaded_at(row: SQLModel) -> dt.datetime:
-    return as_utc(row.created_at)  # type: ignore[attr-defined]
+def as_loaded(row: SQLModel) -> tuple[dt.datetime, dt.datetime]:
+    """When a record no one has changed here was put on the record and last changed, as the file it was
+    loaded from says: a record document carries its rows' own times, which may be older than the load."""
+    return as_utc(row.created_at), as_utc(row.updated_at)  # type: ignore[attr-defined]
 
 
 def snapshot_at(session: Session, entity: str, entity_id: int, version: int) -> dict[str, Any] | None:
