@@ -72,6 +72,9 @@ def test_a_rounds_composer_shows_every_part_of_the_round(seeded: sa.Engine, edit
     ]
     ukraine = soup.select_one("#delegations-4").get_text(" ", strip=True)
     assert "Ukraine delegation" in ukraine and "Rustem Umerov (head)" in ukraine
+    # States and kinds as the forms' choices name them, not as stored ("held", "follow_up_talks").
+    card = [li.get_text() for li in soup.select("#record .item-summary li")]
+    assert "Status: Held" in card
     assert soup.select("form.edit-form") == [], "forms open one at a time"
     assert soup.select_one("h1").get_text() == "Round 2 — 2 June 2025 · Istanbul"
 
@@ -438,13 +441,16 @@ def test_history_restores_a_field_after_showing_what_will_change(seeded: sa.Engi
     changed = post(
         editor_client,
         f"{ROUND_2}/items/record/2",
-        {**_round_2_form(editor_client), "atmosphere": "Icy.", "action": "publish"},
+        {**_round_2_form(editor_client), "atmosphere": "Icy.", "delay_minutes": "115", "action": "publish"},
     )
     assert changed.status_code == 303
     history = soup_of(editor_client.get(f"{ROUND_2}/history"))
     versions = [li["id"].removeprefix("revision-") for li in history.select("ol.revisions > li")]
     assert len(versions) == 2, "the state as loaded, then the change"
     first = versions[-1]
+    # Fields named as the form names them, not as the database does ("Delay minutes").
+    compared = soup_of(editor_client.get(f"{ROUND_2}/history?a={first}&b={versions[0]}"))
+    assert [dt.get_text() for dt in compared.select(".field-changes dt")] == ["Atmosphere", "Delay in minutes"]
     confirm = editor_client.get(f"{ROUND_2}/history/{first}/revert/atmosphere")
     table = soup_of(confirm).select_one(".field-changes").get_text(" ", strip=True)
     assert "Atmosphere" in table and "Icy." in table

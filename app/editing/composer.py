@@ -20,6 +20,7 @@ from app.core.db import read
 from app.core.errors import NotFound
 from app.editing import drafts, forms, history, pickers
 from app.editing.drafts import DraftView, Item
+from app.editing.fields import OPTION_LABELS
 from app.editing.forms import ItemForm
 from app.editing.kinds import Embedded, KindSpec, Section, spec_of
 from app.editing.publishing import Conflict
@@ -242,7 +243,9 @@ def _main_fields(item: Item, names: dict[str, dict[int, str]]) -> list[str]:
             continue
         if name in refs:
             value = names.get(refs[name], {}).get(value, value)
-        text = str(value).replace("_", " ") if name in ("status", "kind") else str(value)
+        text = str(value)
+        if name in ("status", "kind"):  # as the form's choices name them: "Held", "Follow-up talks"
+            text = OPTION_LABELS.get(text, text.replace("_", " ").capitalize())
         lines.append(f"{item.spec.label(name)}: {text[:160]}")
     return lines
 

@@ -210,7 +210,7 @@ SPECS: dict[str, KindSpec] = {
             labels={
                 "negotiation_id": "Negotiation",
                 "sequence": "Round number",
-                "date_precision": "Date known to the",
+                "date_precision": "Precision of the date",
                 "date_note": "Date in the sources' words",
                 "scheduled_start": "Scheduled start (local)",
                 "start_time": "Began at (local)",
@@ -291,7 +291,7 @@ SPECS: dict[str, KindSpec] = {
                 "kind": "What it is",
                 "topic_id": "Topic it bears on",
                 "implemented_on": "Carried out on",
-                "implemented_precision": "Date known to the",
+                "implemented_precision": "Precision of the date",
             },
             fixed=("round_id",),
             embedded=Embedded("outcome_parties", "outcome_id", ("party_id",), ("party_id",)),
@@ -306,7 +306,7 @@ SPECS: dict[str, KindSpec] = {
             labels={
                 "outcome_id": "Outcome",
                 "happened_on": "When",
-                "date_precision": "Date known to the",
+                "date_precision": "Precision of the date",
                 "status": "After this step, the outcome is",
                 "description": "What happened",
             },
@@ -337,7 +337,7 @@ SPECS: dict[str, KindSpec] = {
                 "round_id": "Handed over or published at",
                 "kind": "What it is",
                 "dated_on": "Dated",
-                "date_precision": "Date known to the",
+                "date_precision": "Precision of the date",
                 "slug": "Address",
             },
             hints={
@@ -368,7 +368,7 @@ SPECS: dict[str, KindSpec] = {
                 "number": "Version number",
                 "label": "What this version is",
                 "dated_on": "Dated",
-                "date_precision": "Date known to the",
+                "date_precision": "Precision of the date",
                 "note": "How the record came by this text",
             },
             hints={
@@ -478,7 +478,7 @@ SPECS: dict[str, KindSpec] = {
             labels={
                 "negotiation_id": "Negotiation",
                 "kind": "What kind",
-                "date_precision": "Date known to the",
+                "date_precision": "Precision of the date",
                 "slug": "Address",
             },
             hints={"slug": "Left empty, it is made from the date and the title."},
